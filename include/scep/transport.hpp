@@ -1,0 +1,28 @@
+// The protocol core talks HTTP only through this interface, so tests can replay captured bytes.
+#pragma once
+
+#include <string>
+
+#include "scep/bytes.hpp"
+#include "scep/result.hpp"
+
+namespace scep {
+
+struct HttpResponse {
+    long status = 0;
+    std::string content_type; // empty when the server sent none
+    std::string server;       // the Server header, e.g. "Microsoft-IIS/10.0" (NDES detection, RFC 8894 §3.5.2)
+    std::string www_authenticate;
+    Bytes body;
+};
+
+class HttpTransport {
+public:
+    virtual ~HttpTransport() = default;
+    // A transport reports failures below HTTP (network, TLS, timeout, size cap) as errors and
+    // returns every HTTP status, 4xx and 5xx included, as a response.
+    virtual Result<HttpResponse> get(const std::string& url) = 0;
+    virtual Result<HttpResponse> post(const std::string& url, ByteView body, const std::string& content_type) = 0;
+};
+
+} // namespace scep

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs everything scepctl needs to build and test, from Debian 12 packages only.
+# Skips apt entirely when every package is already installed (fast re-runs on a dev machine).
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake pkg-config
+  libssl-dev libcurl4-openssl-dev libkrb5-dev libcli11-dev libtomlplusplus-dev catch2
+  # test bed: real SCEP server, MIT KDC, Apache with Negotiate, clock skew, TLS tools
+  scep krb5-kdc krb5-admin-server krb5-user apache2 libapache2-mod-auth-gssapi faketime openssl curl
+  iproute2 util-linux
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing packages: ${missing[*]}; run as root (or with sudo)" >&2
+  exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+apt-get install -y --no-install-recommends "${packages[@]}"

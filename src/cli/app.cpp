@@ -1,0 +1,111 @@
+#include "cli/app.hpp"
+
+#include <cmath>
+
+#include <gssapi/gssapi.h>
+#include <openssl/crypto.h>
+
+#include "cli/exit_codes.hpp"
+#include "scepctl_version.hpp"
+
+namespace cli {
+
+namespace {
+
+std::string version_text() {
+    std::string text = std::string("scepctl ") + scepctl::k_version + "\n";
+    text += std::string("OpenSSL: ") + OpenSSL_version(OPENSSL_VERSION) + "\n";
+    text += "libcurl: " + transport::curl_version_string() + "\n";
+    text += std::string("krb5 (GSSAPI): MIT krb5 ") + SCEPCTL_KRB5_VERSION + "\n";
+    return text;
+}
+
+void add_global_options(CLI::App& app, GlobalOptions& g) {
+    app.add_option("--url", g.url, "SCEP endpoint URL, e.g. https://ndes.example.com/certsrv/mscep/mscep.dll");
+    app.add_option("--cacert", g.cacert, "PEM file of CAs trusted for the server's TLS certificate (default: system trust store)");
+    app.add_flag("--insecure", g.insecure, "Do not verify the server's TLS certificate (prints a warning)");
+    app.add_option("--timeout", g.timeout_seconds, "Seconds one HTTP request may take in total (default 60)")
+        ->check(CLI::PositiveNumber);
+    app.add_option("--proxy", g.proxy, "HTTP(S) proxy URL (default: the http_proxy/https_proxy/no_proxy environment)");
+    app.add_flag("--json", g.json, "Print the result as one JSON object on stdout");
+    app.add_flag("-v,--verbose", g.verbose, "Trace HTTP requests and show error details on stderr (secrets redacted)");
+    app.add_flag("-q,--quiet", g.quiet, "Print no notes or warnings on stderr, only errors");
+}
+
+} // namespace
+
+scep::Result<std::string> Context::scep_url() const {
+    if (global.url.empty()) return scep::Error(scep::ErrorCode::usage, "no SCEP URL: pass --url URL");
+    const std::string lower = scep::to_lower_ascii(global.url);
+    if (lower.rfind("http://", 0) != 0 && lower.rfind("https://", 0) != 0) {
+        return scep::Error(scep::ErrorCode::usage,
+                           "--url '" + transport::CurlTransport::redact_url(global.url) + "' must start with http:// or https://");
+    }
+    return global.url;
+}
+
+transport::TransportOptions Context::transport_options() const {
+    transport::TransportOptions options;
+    options.ca_file = global.cacert;
+    options.insecure = global.insecure;
+    if (!global.proxy.empty()) options.proxy = global.proxy;
+    options.timeout_ms = static_cast<long>(std::llround(global.timeout_seconds * 1000));
+    options.user_agent = std::string("scepctl/") + scepctl::k_version;
+    if (global.verbose) {
+        const Output* out = &output;
+        options.trace = [out](const std::string& line) { out->trace(line); };
+    }
+    return options;
+}
+
+int run(int argc, char** argv) {
+    Context context;
+    CLI::App app{"scepctl: SCEP (RFC 8894) enrollment client for Microsoft NDES and other SCEP servers"};
+    app.name("scepctl");
+    bool show_version = false;
+    app.add_flag("--version", show_version, "Print the version and the linked OpenSSL, libcurl and krb5 versions");
+    add_global_options(app, context.global);
+    app.require_subcommand(0, 1);
+    add_getcacaps(app, context);
+    add_getcacert(app, context);
+    // Global options may follow the subcommand too: "scepctl getcacaps --url ...".
+    for (auto* sub : app.get_subcommands({})) sub->fallthrough();
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp&) {
+        std::fputs(app.help().c_str(), stdout);
+        return k_exit_ok;
+    } catch (const CLI::CallForAllHelp&) {
+        std::fputs(app.help("", CLI::AppFormatMode::All).c_str(), stdout);
+        return k_exit_ok;
+    } catch (const CLI::ParseError& e) {
+        // CLI11's own exit codes start at 100; ours are documented, so map every parse error to 64.
+        std::fprintf(stderr, "scepctl: error: %s (see scepctl --help)\n", e.what());
+        return k_exit_usage;
+    }
+
+    if (show_version) {
+        std::fputs(version_text().c_str(), stdout);
+        return k_exit_ok;
+    }
+    context.output.set_options({context.global.json, context.global.quiet, context.global.verbose});
+    if (!context.command) {
+        std::fputs(app.help().c_str(), stderr);
+        context.output.error(scep::Error(scep::ErrorCode::usage, "no subcommand given"), k_exit_usage);
+        return k_exit_usage;
+    }
+    if (context.global.insecure) {
+        context.output.warning("--insecure: the server's TLS certificate is not verified; anyone on the path can impersonate it");
+    }
+
+    auto result = context.command();
+    if (!result) {
+        const int code = exit_code_for(result.error());
+        context.output.error(result.error(), code);
+        return code;
+    }
+    return k_exit_ok;
+}
+
+} // namespace cli

@@ -1,0 +1,27 @@
+#include "cli/exit_codes.hpp"
+
+namespace cli {
+
+int exit_code_for(const scep::Error& error) {
+    using scep::ErrorCode;
+    switch (error.code) {
+    case ErrorCode::internal: return k_exit_internal;
+    case ErrorCode::usage: return k_exit_usage;
+    case ErrorCode::config: return k_exit_config;
+    case ErrorCode::file: return k_exit_file;
+    case ErrorCode::network: return k_exit_network;
+    case ErrorCode::timeout: return k_exit_timeout;
+    case ErrorCode::http_auth: return k_exit_auth;
+    case ErrorCode::http_status: return k_exit_http;
+    case ErrorCode::bad_reply:
+    case ErrorCode::verification: return k_exit_reply_rejected;
+    case ErrorCode::ca_failure:
+        if (error.fail_info && *error.fail_info >= 0 && *error.fail_info <= 4) return k_exit_bad_alg + *error.fail_info;
+        return k_exit_ca_failure;
+    case ErrorCode::pending: return k_exit_pending;
+    case ErrorCode::challenge_unavailable: return k_exit_challenge;
+    }
+    return k_exit_internal;
+}
+
+} // namespace cli

@@ -1,0 +1,27 @@
+// The documented, stable exit codes (man scepctl(1), EXIT STATUS). Never renumber.
+#pragma once
+
+#include "scep/result.hpp"
+
+namespace cli {
+
+enum ExitCode : int {
+    k_exit_ok = 0,
+    k_exit_internal = 1,
+    k_exit_ca_failure = 2,
+    k_exit_pending = 3,
+    k_exit_usage = 64,
+    k_exit_bad_alg = 70, // 70..74: CA FAILURE with failInfo 0..4 (RFC 8894 §3.2.1.4), as sscep
+    k_exit_config = 78,
+    k_exit_auth = 80,
+    k_exit_http = 81,
+    k_exit_challenge = 82,
+    k_exit_timeout = 89,
+    k_exit_file = 93,
+    k_exit_network = 95,
+    k_exit_reply_rejected = 97,
+};
+
+int exit_code_for(const scep::Error& error);
+
+} // namespace cli

@@ -1,0 +1,40 @@
+// A minimal JSON value for --json output: objects keep insertion order.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace cli {
+
+class Json {
+public:
+    using Array = std::vector<Json>;
+    using Object = std::vector<std::pair<std::string, Json>>;
+
+    Json() = default; // null
+    Json(bool b) : m_value(b) {}
+    Json(int n) : m_value(static_cast<std::int64_t>(n)) {}
+    Json(long n) : m_value(static_cast<std::int64_t>(n)) {}
+    Json(long long n) : m_value(static_cast<std::int64_t>(n)) {}
+    Json(const char* s) : m_value(std::string(s)) {}
+    Json(std::string s) : m_value(std::move(s)) {}
+    Json(Array a) : m_value(std::move(a)) {}
+
+    static Json object() { Json j; j.m_value = Object{}; return j; }
+    static Json array() { return Json(Array{}); }
+    static Json strings(const std::vector<std::string>& items);
+
+    Json& set(std::string key, Json value); // on an object
+    Json& push(Json value);                 // on an array
+
+    std::string dump() const; // compact, one line
+
+private:
+    void dump_to(std::string& out) const;
+    std::variant<std::nullptr_t, bool, std::int64_t, std::string, Array, Object> m_value = nullptr;
+};
+
+} // namespace cli

@@ -1,0 +1,52 @@
+#include "cli/output.hpp"
+
+#include <cstdio>
+
+#include "scep/result.hpp"
+
+namespace cli {
+
+namespace {
+void write_line(std::FILE* stream, const std::string& text) {
+    std::fwrite(text.data(), 1, text.size(), stream);
+    std::fputc('\n', stream);
+}
+} // namespace
+
+void Output::line(const std::string& text) const {
+    if (!m_options.json) write_line(stdout, text);
+}
+
+void Output::json(const Json& value) const {
+    if (m_options.json) write_line(stdout, value.dump());
+}
+
+void Output::note(const std::string& text) const {
+    if (!m_options.quiet) write_line(stderr, "scepctl: " + text);
+}
+
+void Output::warning(const std::string& text) const {
+    if (!m_options.quiet) write_line(stderr, "scepctl: warning: " + text);
+}
+
+void Output::trace(const std::string& text) const {
+    if (m_options.verbose) write_line(stderr, text);
+}
+
+void Output::error(const scep::Error& error, int exit_code) const {
+    write_line(stderr, "scepctl: error: " + error.message);
+    if (m_options.verbose) {
+        for (const auto& detail : error.details) write_line(stderr, "scepctl:   " + detail);
+    }
+    if (m_options.json) {
+        Json body = Json::object();
+        body.set("code", scep::to_string(error.code)).set("exit_code", exit_code).set("message", error.message);
+        if (error.http_status) body.set("http_status", *error.http_status);
+        if (error.fail_info) body.set("fail_info", *error.fail_info);
+        Json root = Json::object();
+        root.set("error", std::move(body));
+        write_line(stdout, root.dump());
+    }
+}
+
+} // namespace cli

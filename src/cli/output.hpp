@@ -1,0 +1,35 @@
+// Where everything the user sees goes: results to stdout, diagnostics to stderr.
+#pragma once
+
+#include <string>
+
+#include "cli/json.hpp"
+#include "scep/result.hpp"
+
+namespace cli {
+
+struct OutputOptions {
+    bool json = false;    // results as one JSON object on stdout
+    bool quiet = false;   // no notes or warnings on stderr; errors still shown
+    bool verbose = false; // HTTP trace and error details on stderr
+};
+
+class Output {
+public:
+    explicit Output(OutputOptions options = {}) : m_options(options) {}
+    const OutputOptions& options() const { return m_options; }
+    void set_options(OutputOptions options) { m_options = options; }
+
+    void line(const std::string& text) const;    // a result line on stdout (text mode only)
+    void json(const Json& value) const;          // the result object on stdout (JSON mode only)
+    void note(const std::string& text) const;    // stderr, unless --quiet
+    void warning(const std::string& text) const; // stderr, unless --quiet
+    void trace(const std::string& text) const;   // stderr, only with --verbose
+    // One line on stderr; with --json also {"error": {...}} on stdout.
+    void error(const scep::Error& error, int exit_code) const;
+
+private:
+    OutputOptions m_options;
+};
+
+} // namespace cli

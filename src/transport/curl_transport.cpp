@@ -1,0 +1,248 @@
+#include "transport/curl_transport.hpp"
+
+#include <algorithm>
+#include <mutex>
+
+namespace transport {
+
+using scep::Error;
+using scep::ErrorCode;
+
+namespace {
+
+void ensure_curl_global_init() {
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+std::string host_of(const std::string& url) {
+    auto start = url.find("://");
+    start = start == std::string::npos ? 0 : start + 3;
+    auto end = url.find_first_of("/?#", start);
+    std::string authority = url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (auto at = authority.rfind('@'); at != std::string::npos) authority.erase(0, at + 1);
+    return authority;
+}
+
+std::string header_value(CURL* handle, const char* name) {
+    curl_header* header = nullptr;
+    if (curl_easy_header(handle, name, 0, CURLH_HEADER, -1, &header) != CURLHE_OK || header == nullptr) return {};
+    return header->value;
+}
+
+constexpr std::size_t k_trace_line_max = 160;
+
+int on_debug(CURL*, curl_infotype type, char* data, std::size_t size, void* user) {
+    auto* options = static_cast<TransportOptions*>(user);
+    const std::string_view text(data, size);
+    const auto emit_lines = [&](const char* prefix, bool redact) {
+        std::size_t pos = 0;
+        while (pos < text.size()) {
+            auto end = text.find('\n', pos);
+            if (end == std::string_view::npos) end = text.size();
+            std::string_view line = text.substr(pos, end - pos);
+            if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+            if (!line.empty()) {
+                std::string shown = redact ? CurlTransport::redact_header_line(line) : std::string(line);
+                if (shown.size() > k_trace_line_max) {
+                    shown = shown.substr(0, k_trace_line_max) + "... (" + std::to_string(shown.size()) + " chars)";
+                }
+                options->trace(std::string(prefix) + shown);
+            }
+            pos = end + 1;
+        }
+    };
+    switch (type) {
+    case CURLINFO_TEXT: emit_lines("* ", true); break;
+    case CURLINFO_HEADER_OUT: emit_lines("> ", true); break;
+    case CURLINFO_HEADER_IN: emit_lines("< ", true); break;
+    case CURLINFO_DATA_OUT: options->trace("> [" + std::to_string(size) + " bytes of body]"); break;
+    case CURLINFO_DATA_IN: options->trace("< [" + std::to_string(size) + " bytes of body]"); break;
+    default: break; // TLS records are not shown
+    }
+    return 0;
+}
+
+} // namespace
+
+std::string curl_version_string() { return curl_version(); }
+
+std::size_t CurlTransport::write_body(char* data, std::size_t size, std::size_t count, void* user) {
+    auto* self = static_cast<CurlTransport*>(user);
+    const std::size_t n = size * count;
+    if (self->m_body.size() + n > self->m_options.max_body_bytes) {
+        self->m_body_too_large = true;
+        return 0; // makes libcurl stop with CURLE_WRITE_ERROR
+    }
+    self->m_body.insert(self->m_body.end(), data, data + n);
+    return n;
+}
+
+std::string CurlTransport::redact_header_line(std::string_view line) {
+    static constexpr std::string_view k_secret_headers[] = {"authorization:", "proxy-authorization:", "cookie:",
+                                                            "set-cookie:", "www-authenticate:",
+                                                            "proxy-authenticate:"};
+    std::string lower(line);
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    for (auto name : k_secret_headers) {
+        if (lower.rfind(name, 0) == 0) {
+            // Keep the scheme ("Negotiate", "Basic") so the trace still shows what was offered.
+            std::string_view value = line.substr(name.size());
+            while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+            const auto space = value.find(' ');
+            std::string shown(line.substr(0, name.size()));
+            shown += ' ';
+            if (space == std::string_view::npos && value.size() <= 16 && name.find("authenticate") != std::string_view::npos) {
+                shown += value; // a bare scheme offer such as "WWW-Authenticate: Negotiate"
+            } else {
+                shown += std::string(value.substr(0, space == std::string_view::npos ? 0 : space));
+                shown += space == std::string_view::npos ? "<redacted>" : " <redacted>";
+            }
+            return shown;
+        }
+    }
+    return redact_url(line);
+}
+
+std::string CurlTransport::redact_url(std::string_view text) {
+    // "scheme://user:secret@host" -> "scheme://<redacted>@host", wherever it occurs in the text.
+    std::string out(text);
+    std::size_t pos = 0;
+    while ((pos = out.find("://", pos)) != std::string::npos) {
+        const std::size_t start = pos + 3;
+        const std::size_t end = out.find_first_of("/?# \t\"'", start);
+        const std::size_t at = out.find('@', start);
+        if (at != std::string::npos && (end == std::string::npos || at < end)) {
+            out.replace(start, at - start, "<redacted>");
+        }
+        pos = start;
+    }
+    return out;
+}
+
+CurlTransport::CurlTransport(TransportOptions options) : m_options(std::move(options)) {
+    ensure_curl_global_init();
+    m_handle.reset(curl_easy_init());
+    m_options.connect_timeout_ms = std::min(m_options.connect_timeout_ms, m_options.timeout_ms);
+}
+
+scep::Result<scep::HttpResponse> CurlTransport::get(const std::string& url) {
+    if (!m_handle) return Error(ErrorCode::internal, "libcurl could not be initialised");
+    curl_easy_setopt(m_handle.get(), CURLOPT_HTTPGET, 1L);
+    return perform(url);
+}
+
+scep::Result<scep::HttpResponse> CurlTransport::post(const std::string& url, scep::ByteView body,
+                                                     const std::string& content_type) {
+    if (!m_handle) return Error(ErrorCode::internal, "libcurl could not be initialised");
+    CURL* h = m_handle.get();
+    CurlSlistPtr headers(curl_slist_append(nullptr, ("Content-Type: " + content_type).c_str()));
+    curl_easy_setopt(h, CURLOPT_POST, 1L);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
+    auto result = perform(url);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, nullptr);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, nullptr);
+    return result;
+}
+
+scep::Result<scep::HttpResponse> CurlTransport::perform(const std::string& url) {
+    CURL* h = m_handle.get();
+    m_body.clear();
+    m_body_too_large = false;
+    m_error_buffer[0] = '\0';
+
+    curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, m_error_buffer);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, this);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, m_options.timeout_ms);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, m_options.connect_timeout_ms);
+    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(m_options.max_body_bytes));
+    curl_easy_setopt(h, CURLOPT_USERAGENT, m_options.user_agent.c_str());
+    // IIS cannot do Windows (Negotiate) authentication over HTTP/2; NDES lives behind IIS.
+    curl_easy_setopt(h, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
+    // Redirects are reported, not followed: the admin fixes the URL, and nothing is sent to a
+    // host nobody configured.
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, m_options.insecure ? 0L : 1L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, m_options.insecure ? 0L : 2L);
+    if (!m_options.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, m_options.ca_file.c_str());
+    if (m_options.proxy) curl_easy_setopt(h, CURLOPT_PROXY, m_options.proxy->c_str());
+    if (m_options.trace) {
+        curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
+        curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
+        curl_easy_setopt(h, CURLOPT_DEBUGDATA, &m_options);
+    }
+
+    const CURLcode rc = curl_easy_perform(h);
+    if (rc != CURLE_OK) return curl_error(rc, url);
+
+    scep::HttpResponse response;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
+    const char* content_type = nullptr;
+    curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &content_type);
+    if (content_type != nullptr) response.content_type = content_type;
+    response.server = header_value(h, "Server");
+    response.www_authenticate = header_value(h, "WWW-Authenticate");
+    response.body = std::move(m_body);
+    m_body = {};
+    if (response.status >= 300 && response.status < 400) {
+        const char* location = nullptr;
+        curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &location);
+        Error error(ErrorCode::http_status,
+                    "server answered HTTP " + std::to_string(response.status) + " redirecting to " +
+                        (location != nullptr ? redact_url(location) : std::string("(no Location)")) +
+                        ": use that URL instead (redirects are not followed)");
+        error.http_status = response.status;
+        return error;
+    }
+    return response;
+}
+
+Error CurlTransport::curl_error(CURLcode code, const std::string& url) const {
+    const std::string host = host_of(url);
+    const std::string detail = m_error_buffer[0] != '\0' ? m_error_buffer : curl_easy_strerror(code);
+    switch (code) {
+    case CURLE_OPERATION_TIMEDOUT:
+        return Error(ErrorCode::timeout, "no complete answer from " + host + " within " +
+                                             std::to_string(m_options.timeout_ms / 1000.0).substr(0, 5) +
+                                             " s (raise --timeout if the server is slow)")
+            .with_detail(detail);
+    case CURLE_COULDNT_RESOLVE_HOST:
+        return Error(ErrorCode::network, "cannot resolve host name of " + host + " (" + detail + ")");
+    case CURLE_COULDNT_RESOLVE_PROXY:
+        return Error(ErrorCode::network, "cannot resolve the proxy (" + detail + ")");
+    case CURLE_COULDNT_CONNECT:
+        return Error(ErrorCode::network, "cannot connect to " + host + " (" + detail + ")");
+    case CURLE_PEER_FAILED_VERIFICATION:
+        return Error(ErrorCode::network, "TLS: the certificate of " + host + " is not trusted (" + detail +
+                                             "); pass its issuing CA with --cacert FILE");
+    case CURLE_SSL_CACERT_BADFILE:
+        return Error(ErrorCode::file, "cannot read the TLS CA file '" + m_options.ca_file + "' (" + detail + ")");
+    case CURLE_SSL_CONNECT_ERROR:
+        return Error(ErrorCode::network, "TLS handshake with " + host + " failed (" + detail + ")");
+    case CURLE_WRITE_ERROR:
+    case CURLE_FILESIZE_EXCEEDED:
+        if (m_body_too_large || code == CURLE_FILESIZE_EXCEEDED) {
+            return Error(ErrorCode::bad_reply, "reply from " + host + " is larger than the limit of " +
+                                                   std::to_string(m_options.max_body_bytes) + " bytes");
+        }
+        break;
+    case CURLE_GOT_NOTHING:
+        return Error(ErrorCode::network, host + " closed the connection without answering");
+    case CURLE_PARTIAL_FILE:
+        return Error(ErrorCode::network, "reply from " + host + " was cut off before its announced end (" + detail + ")");
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+        return Error(ErrorCode::usage, "URL '" + redact_url(url) + "' is not a valid http or https URL");
+    default:
+        break;
+    }
+    return Error(ErrorCode::network, "request to " + host + " failed: " + detail);
+}
+
+} // namespace transport

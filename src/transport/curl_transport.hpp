@@ -1,0 +1,64 @@
+// HttpTransport on libcurl: one easy handle reused for every request of a run (one connection).
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <curl/curl.h>
+
+#include "scep/transport.hpp"
+
+namespace transport {
+
+struct TransportOptions {
+    std::string ca_file;                // --cacert; empty = the system trust store
+    bool insecure = false;              // --insecure: no TLS peer or host verification
+    std::optional<std::string> proxy;   // --proxy; unset = libcurl's usual *_proxy environment variables
+    long timeout_ms = 60'000;           // whole request (--timeout)
+    long connect_timeout_ms = 15'000;   // never longer than timeout_ms
+    std::size_t max_body_bytes = 8u << 20;
+    std::string user_agent;
+    // Receives one line per event for --verbose; secrets are already redacted.
+    std::function<void(const std::string&)> trace;
+};
+
+struct CurlEasyDeleter {
+    void operator()(CURL* h) const noexcept { curl_easy_cleanup(h); }
+};
+using CurlEasyPtr = std::unique_ptr<CURL, CurlEasyDeleter>;
+struct CurlSlistDeleter {
+    void operator()(curl_slist* l) const noexcept { curl_slist_free_all(l); }
+};
+using CurlSlistPtr = std::unique_ptr<curl_slist, CurlSlistDeleter>;
+
+class CurlTransport final : public scep::HttpTransport {
+public:
+    explicit CurlTransport(TransportOptions options);
+
+    scep::Result<scep::HttpResponse> get(const std::string& url) override;
+    scep::Result<scep::HttpResponse> post(const std::string& url, scep::ByteView body,
+                                          const std::string& content_type) override;
+
+    // Redacts values that must never be shown: Authorization headers, URL user info.
+    static std::string redact_header_line(std::string_view line);
+    static std::string redact_url(std::string_view url);
+
+private:
+    static std::size_t write_body(char* data, std::size_t size, std::size_t count, void* self);
+    scep::Result<scep::HttpResponse> perform(const std::string& url);
+    scep::Error curl_error(CURLcode code, const std::string& url) const;
+
+    TransportOptions m_options;
+    CurlEasyPtr m_handle;
+    char m_error_buffer[CURL_ERROR_SIZE] = {};
+    scep::Bytes m_body;
+    bool m_body_too_large = false;
+};
+
+// Versions of the linked libraries, for --version.
+std::string curl_version_string();
+
+} // namespace transport

@@ -1,0 +1,93 @@
+#include <filesystem>
+#include <fstream>
+
+#include <catch2/catch.hpp>
+#include <sys/stat.h>
+
+#include "store/atomic_file.hpp"
+
+namespace fs = std::filesystem;
+using scep::as_bytes;
+
+namespace {
+
+struct TempDir {
+    fs::path path;
+    TempDir() {
+        std::string templ = (fs::temp_directory_path() / "scepctl-test-XXXXXX").string();
+        REQUIRE(::mkdtemp(templ.data()) != nullptr);
+        path = templ;
+    }
+    ~TempDir() { fs::remove_all(path); }
+    std::size_t entries() const { return static_cast<std::size_t>(std::distance(fs::directory_iterator(path), fs::directory_iterator())); }
+};
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+mode_t mode_of(const fs::path& p) {
+    struct stat st {};
+    REQUIRE(::stat(p.c_str(), &st) == 0);
+    return st.st_mode & 07777;
+}
+
+// Sets the umask for one scope.
+struct UmaskScope {
+    mode_t old;
+    explicit UmaskScope(mode_t m) : old(::umask(m)) {}
+    ~UmaskScope() { ::umask(old); }
+};
+
+} // namespace
+
+TEST_CASE("atomic write creates the file with exactly the requested mode, even under umask 000", "[store]") {
+    TempDir dir;
+    UmaskScope umask(0);
+    const auto key = dir.path / "key.pem";
+    REQUIRE(store::write_file_atomic(key, as_bytes("secret"), 0600, store::Overwrite::refuse));
+    CHECK(slurp(key) == "secret");
+    CHECK(mode_of(key) == 0600);
+    const auto cert = dir.path / "cert.pem";
+    REQUIRE(store::write_file_atomic(cert, as_bytes("cert"), 0644, store::Overwrite::refuse));
+    CHECK(mode_of(cert) == 0644);
+    CHECK(dir.entries() == 2); // no temp file left behind
+}
+
+TEST_CASE("atomic write never replaces without permission", "[store]") {
+    TempDir dir;
+    const auto file = dir.path / "cert.pem";
+    REQUIRE(store::write_file_atomic(file, as_bytes("old"), 0644, store::Overwrite::refuse));
+    auto refused = store::write_file_atomic(file, as_bytes("new"), 0644, store::Overwrite::refuse);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().code == scep::ErrorCode::file);
+    CHECK(refused.error().message.find("--force") != std::string::npos);
+    CHECK(slurp(file) == "old");
+    CHECK(dir.entries() == 1);
+
+    REQUIRE(store::write_file_atomic(file, as_bytes("new"), 0644, store::Overwrite::replace));
+    CHECK(slurp(file) == "new");
+    CHECK(dir.entries() == 1);
+}
+
+TEST_CASE("atomic write into a missing directory fails cleanly", "[store]") {
+    TempDir dir;
+    auto result = store::write_file_atomic(dir.path / "missing" / "x.pem", as_bytes("x"), 0644, store::Overwrite::refuse);
+    REQUIRE_FALSE(result);
+    CHECK(result.error().code == scep::ErrorCode::file);
+    CHECK(result.error().message.find("missing") != std::string::npos);
+}
+
+TEST_CASE("read_file enforces its size limit", "[store]") {
+    TempDir dir;
+    const auto file = dir.path / "f";
+    REQUIRE(store::write_file_atomic(file, as_bytes("0123456789"), 0644, store::Overwrite::refuse));
+    auto ok = store::read_file(file, 10);
+    REQUIRE(ok);
+    CHECK(ok->size() == 10);
+    auto too_big = store::read_file(file, 9);
+    REQUIRE_FALSE(too_big);
+    CHECK(too_big.error().code == scep::ErrorCode::file);
+    CHECK_FALSE(store::read_file(dir.path / "nope"));
+}

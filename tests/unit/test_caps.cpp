@@ -1,0 +1,70 @@
+#include <catch2/catch.hpp>
+
+#include "scep/caps.hpp"
+#include "test_support.hpp"
+
+using scep::Capabilities;
+
+TEST_CASE("GetCACaps reply of the real scepserver", "[caps]") {
+    const auto caps = Capabilities::parse(test::read_text("scepserver/getcacaps.txt"));
+    CHECK(caps.keywords() == std::vector<std::string>{"Renewal", "SHA-1", "SHA-256", "AES", "DES3", "SCEPStandard",
+                                                      "POSTPKIOperation"});
+    CHECK(caps.scep_standard());
+    CHECK(caps.post_pki_operation());
+    CHECK(caps.renewal());
+    CHECK_FALSE(caps.sha512());
+    CHECK_FALSE(caps.get_next_ca_cert());
+    CHECK(caps.unknown().empty());
+    CHECK(caps.implied().empty()); // everything SCEPStandard implies is also listed
+}
+
+TEST_CASE("NDES-style caps with CRLF line ends and no AES", "[caps]") {
+    const auto caps = Capabilities::parse(test::read_text("openssl/caps-ndes-2016.txt"));
+    CHECK(caps.keywords() == std::vector<std::string>{"POSTPKIOperation", "Renewal", "SHA-512", "SHA-256", "SHA-1", "DES3"});
+    CHECK_FALSE(caps.aes());
+    CHECK(caps.des3());
+    CHECK(caps.sha512());
+    CHECK_FALSE(caps.scep_standard());
+}
+
+TEST_CASE("SCEPStandard alone implies AES, POSTPKIOperation and SHA-256 (RFC 8894 §3.5.2)", "[caps]") {
+    const auto caps = Capabilities::parse(test::read_text("openssl/caps-scepstandard-only.txt"));
+    CHECK(caps.keywords() == std::vector<std::string>{"SCEPStandard"});
+    CHECK(caps.aes());
+    CHECK(caps.post_pki_operation());
+    CHECK(caps.sha256());
+    CHECK_FALSE(caps.des3());
+    CHECK_FALSE(caps.sha512());
+    CHECK(caps.implied() == std::vector<std::string>{"AES", "POSTPKIOperation", "SHA-256"});
+}
+
+TEST_CASE("caps are case-insensitive, unknown keywords kept, blank lines ignored", "[caps]") {
+    const auto caps = Capabilities::parse(test::read_text("openssl/caps-mixed-case.txt"));
+    CHECK(caps.keywords() == std::vector<std::string>{"aes", "sha-256", "PostPKIOperation", "FutureCap"});
+    CHECK(caps.aes());
+    CHECK(caps.sha256());
+    CHECK(caps.post_pki_operation());
+    CHECK(caps.has("futurecap"));
+    CHECK(caps.unknown() == std::vector<std::string>{"FutureCap"});
+}
+
+TEST_CASE("empty caps mean no capabilities", "[caps]") {
+    const auto caps = Capabilities::parse(test::read_text("openssl/caps-empty.txt"));
+    CHECK(caps.empty());
+    CHECK_FALSE(caps.post_pki_operation());
+    CHECK_FALSE(caps.aes());
+    CHECK(Capabilities::parse("\r\n\r\n  ").empty());
+}
+
+TEST_CASE("DES3 and SHA-1 only", "[caps]") {
+    const auto caps = Capabilities::parse(test::read_text("openssl/caps-des3-sha1-only.txt"));
+    CHECK(caps.des3());
+    CHECK(caps.sha1());
+    CHECK_FALSE(caps.sha256());
+    CHECK_FALSE(caps.post_pki_operation());
+}
+
+TEST_CASE("duplicate keywords are listed once", "[caps]") {
+    const auto caps = Capabilities::parse("AES\naes\nAES\r\n");
+    CHECK(caps.keywords() == std::vector<std::string>{"AES"});
+}

@@ -1,0 +1,75 @@
+#include <catch2/catch.hpp>
+
+#include "cli/app.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/json.hpp"
+#include "transport/curl_transport.hpp"
+
+using scep::Error;
+using scep::ErrorCode;
+
+namespace {
+int run_cli(std::vector<std::string> args) {
+    args.insert(args.begin(), "scepctl");
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    return cli::run(static_cast<int>(argv.size()), argv.data());
+}
+} // namespace
+
+TEST_CASE("every error code maps to its documented exit code", "[cli]") {
+    CHECK(cli::exit_code_for(Error(ErrorCode::internal, "")) == 1);
+    CHECK(cli::exit_code_for(Error(ErrorCode::ca_failure, "")) == 2);
+    CHECK(cli::exit_code_for(Error(ErrorCode::pending, "")) == 3);
+    CHECK(cli::exit_code_for(Error(ErrorCode::usage, "")) == 64);
+    CHECK(cli::exit_code_for(Error(ErrorCode::config, "")) == 78);
+    CHECK(cli::exit_code_for(Error(ErrorCode::http_auth, "")) == 80);
+    CHECK(cli::exit_code_for(Error(ErrorCode::http_status, "")) == 81);
+    CHECK(cli::exit_code_for(Error(ErrorCode::challenge_unavailable, "")) == 82);
+    CHECK(cli::exit_code_for(Error(ErrorCode::timeout, "")) == 89);
+    CHECK(cli::exit_code_for(Error(ErrorCode::file, "")) == 93);
+    CHECK(cli::exit_code_for(Error(ErrorCode::network, "")) == 95);
+    CHECK(cli::exit_code_for(Error(ErrorCode::bad_reply, "")) == 97);
+    CHECK(cli::exit_code_for(Error(ErrorCode::verification, "")) == 97);
+    for (int fail_info = 0; fail_info <= 4; ++fail_info) {
+        Error e(ErrorCode::ca_failure, "");
+        e.fail_info = fail_info;
+        CHECK(cli::exit_code_for(e) == 70 + fail_info);
+    }
+    Error unknown(ErrorCode::ca_failure, "");
+    unknown.fail_info = 99;
+    CHECK(cli::exit_code_for(unknown) == 2);
+}
+
+TEST_CASE("usage errors exit 64, help and version exit 0", "[cli]") {
+    CHECK(run_cli({"--no-such-option"}) == 64);
+    CHECK(run_cli({}) == 64);
+    CHECK(run_cli({"getcacaps"}) == 64);                       // no --url
+    CHECK(run_cli({"getcacaps", "--url", "ftp://x/"}) == 64);  // not http(s)
+    CHECK(run_cli({"getcacert", "--url", "http://127.0.0.1:9/", "--ca-fingerprint", "sha256:zz"}) == 64);
+    CHECK(run_cli({"--timeout", "-1", "getcacaps"}) == 64);
+    CHECK(run_cli({"--help"}) == 0);
+    CHECK(run_cli({"--version"}) == 0);
+}
+
+TEST_CASE("secrets are redacted from trace lines", "[cli][secrets]") {
+    using transport::CurlTransport;
+    CHECK(CurlTransport::redact_header_line("Authorization: Negotiate YIIC8wYGKwYBBQUCoIIC5z") == "Authorization: Negotiate <redacted>");
+    CHECK(CurlTransport::redact_header_line("authorization: Basic dXNlcjpwYXNz") == "authorization: Basic <redacted>");
+    CHECK(CurlTransport::redact_header_line("Proxy-Authorization: Basic dXNlcjpwYXNz") == "Proxy-Authorization: Basic <redacted>");
+    CHECK(CurlTransport::redact_header_line("WWW-Authenticate: Negotiate oYG3MIG0oAMKAQChCwYJKoZIhvcSAQIC") ==
+          "WWW-Authenticate: Negotiate <redacted>");
+    CHECK(CurlTransport::redact_header_line("WWW-Authenticate: Negotiate") == "WWW-Authenticate: Negotiate");
+    CHECK(CurlTransport::redact_header_line("Cookie: session=abc") == "Cookie: <redacted>");
+    CHECK(CurlTransport::redact_header_line("Host: ndes.example.test") == "Host: ndes.example.test");
+    CHECK(CurlTransport::redact_url("https://user:pw@ndes.example.test/x") == "https://<redacted>@ndes.example.test/x");
+    CHECK(CurlTransport::redact_url("see http://a:b@h/ and https://c:d@i/") == "see http://<redacted>@h/ and https://<redacted>@i/");
+    CHECK(CurlTransport::redact_url("http://host/path?x=a@b") == "http://host/path?x=a@b");
+}
+
+TEST_CASE("JSON output escapes strings and keeps key order", "[cli]") {
+    cli::Json j = cli::Json::object();
+    j.set("b", "quote\" backslash\\ nl\n ctl\x01").set("a", 7).set("t", true).set("n", cli::Json()).set(
+        "list", cli::Json::strings({"x", "y"}));
+    CHECK(j.dump() == R"({"b":"quote\" backslash\\ nl\n ctl\u0001","a":7,"t":true,"n":null,"list":["x","y"]})");
+}

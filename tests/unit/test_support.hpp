@@ -1,0 +1,34 @@
+#pragma once
+
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include "scep/bytes.hpp"
+
+namespace test {
+
+inline std::string data_path(const std::string& relative) { return std::string(SCEPCTL_TEST_DATA) + "/" + relative; }
+
+inline scep::Bytes read_data(const std::string& relative) {
+    std::ifstream in(data_path(relative), std::ios::binary);
+    if (!in) throw std::runtime_error("missing test vector " + relative);
+    return scep::Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+inline std::string read_text(const std::string& relative) {
+    const auto bytes = read_data(relative);
+    return std::string(bytes.begin(), bytes.end());
+}
+
+// "FILE ALG HEX" lines of tests/data/openssl/fingerprints.txt
+inline std::string fingerprint_of(const std::string& file, const std::string& alg) {
+    std::ifstream in(data_path("openssl/fingerprints.txt"));
+    std::string f, a, hex;
+    while (in >> f >> a >> hex) {
+        if (f == file && a == alg) return hex;
+    }
+    throw std::runtime_error("no fingerprint for " + file + " " + alg);
+}
+
+} // namespace test
