@@ -9,7 +9,7 @@ packages=(
   libssl-dev libcurl4-openssl-dev libkrb5-dev libcli11-dev libtomlplusplus-dev catch2
   # test bed: real SCEP server, MIT KDC, Apache with Negotiate, clock skew, TLS tools
   scep krb5-kdc krb5-admin-server krb5-user apache2 libapache2-mod-auth-gssapi faketime openssl curl
-  iproute2 util-linux
+  iproute2 util-linux python3
 )
 
 missing=()

@@ -73,14 +73,27 @@ scep::Result<void> run_getcacert(Context& context, const GetCaCertOptions& optio
         SCEP_TRY(pinned, scep::parse_fingerprint(options.ca_fingerprint));
     }
     // Refuse before any network traffic, not after the download.
-    if (!options.out.empty() && !options.force && std::filesystem::exists(options.out)) {
-        return scep::Error(scep::ErrorCode::file, "'" + options.out + "' already exists (use --force to replace it)");
+    if (!options.out.empty()) {
+        const std::filesystem::path out_path(options.out);
+        const auto dir = out_path.has_parent_path() ? out_path.parent_path() : std::filesystem::path(".");
+        if (!std::filesystem::is_directory(dir)) {
+            return scep::Error(scep::ErrorCode::file, "directory '" + dir.string() + "' of --out does not exist");
+        }
+        if (!options.force && std::filesystem::exists(out_path)) {
+            return scep::Error(scep::ErrorCode::file, "'" + options.out + "' already exists (use --force to replace it)");
+        }
     }
 
     transport::CurlTransport transport(context.transport_options());
     scep::Client client(transport, url);
     SCEP_TRY(const scep::CaCertBundle bundle, client.get_ca_cert(options.message, std::time(nullptr)));
     if (pinned) SCEP_TRY_VOID(scep::verify_ca_fingerprint(bundle, *pinned));
+
+    // Write before printing anything, so a failed write is the only thing the user sees.
+    if (!options.out.empty()) {
+        SCEP_TRY_VOID(store::write_file_atomic(options.out, scep::as_bytes(bundle_pem(bundle)), 0644,
+                                               options.force ? store::Overwrite::replace : store::Overwrite::refuse));
+    }
 
     const Output& out = context.output;
     for (std::size_t i = 0; i < bundle.entries.size(); ++i) {
@@ -94,12 +107,6 @@ scep::Result<void> run_getcacert(Context& context, const GetCaCertOptions& optio
         out.warning("no --ca-fingerprint given: the CA is not authenticated; compare its fingerprint with the one your"
                     " CA administrator publishes before trusting it");
     }
-    if (!options.out.empty()) {
-        const std::string pem = bundle_pem(bundle);
-        SCEP_TRY_VOID(store::write_file_atomic(options.out, scep::as_bytes(pem), 0644,
-                                               options.force ? store::Overwrite::replace : store::Overwrite::refuse));
-        out.note("wrote " + std::to_string(bundle.entries.size()) + " certificate(s) to " + options.out);
-    }
 
     Json certs = Json::array();
     for (const auto& entry : bundle.entries) certs.push(certificate_json(entry));
@@ -110,7 +117,10 @@ scep::Result<void> run_getcacert(Context& context, const GetCaCertOptions& optio
         .set("certificates", std::move(certs))
         .set("fingerprint_verified", pinned.has_value())
         .set("warnings", Json::strings(bundle.warnings));
-    if (!options.out.empty()) result.set("out", options.out);
+    if (!options.out.empty()) {
+        out.note("wrote " + std::to_string(bundle.entries.size()) + " certificate(s) to " + options.out);
+        result.set("out", options.out);
+    }
     out.json(result);
     return {};
 }

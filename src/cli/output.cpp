@@ -8,6 +8,8 @@ namespace cli {
 
 namespace {
 void write_line(std::FILE* stream, const std::string& text) {
+    // Keep results and diagnostics in order when both go to the same pipe or file.
+    if (stream == stderr) std::fflush(stdout);
     std::fwrite(text.data(), 1, text.size(), stream);
     std::fputc('\n', stream);
 }

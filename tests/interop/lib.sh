@@ -1,0 +1,61 @@
+# Assertions for interop tests. Source it, use `run` and the expect_* helpers, end with `finish`.
+# Each failed expectation is reported with the command's output; the last line is
+# "N passed, N failed" and the exit status is non-zero when anything failed.
+set -u
+: "${SCEPCTL:?SCEPCTL must point at the scepctl binary}"
+: "${TESTBED_DIR:?TESTBED_DIR must point at a running test bed}"
+# shellcheck source=/dev/null
+. "$TESTBED_DIR/env.sh"
+# The bed's network has no proxy; a proxy from the environment would break every request.
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy no_proxy NO_PROXY
+
+TB="$TESTBED_DIR/bin/tb"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/scepctl-interop-XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+passed=0 failed=0 current=""
+
+# run NAME CMD...: runs CMD inside the bed, capturing $out, $err and $rc.
+run() {
+  current=$1; shift
+  "$TB" "$@" >"$WORK/out" 2>"$WORK/err" && rc=0 || rc=$?
+  out=$(cat "$WORK/out"); err=$(cat "$WORK/err")
+}
+# scepctl ARGS...: shorthand for run with the binary under test; NAME is the arguments.
+scepctl() { run "scepctl $*" "$SCEPCTL" "$@"; }
+
+pass() { passed=$((passed + 1)); echo "ok: $current: $1"; }
+fail() {
+  failed=$((failed + 1))
+  echo "FAIL: $current: $1"
+  echo "  exit status: $rc"
+  sed 's/^/  stdout: /' <<<"$out" | head -40
+  sed 's/^/  stderr: /' <<<"$err" | head -40
+}
+expect_rc() { [ "$rc" -eq "$1" ] && pass "exit $1" || fail "expected exit $1"; }
+expect_out() { grep -qE -- "$1" <<<"$out" && pass "stdout matches /$1/" || fail "stdout does not match /$1/"; }
+expect_err() { grep -qE -- "$1" <<<"$err" && pass "stderr matches /$1/" || fail "stderr does not match /$1/"; }
+expect_no_out() { ! grep -qE -- "$1" <<<"$out" && pass "stdout lacks /$1/" || fail "stdout matches /$1/"; }
+expect_no_err() { ! grep -qE -- "$1" <<<"$err" && pass "stderr lacks /$1/" || fail "stderr matches /$1/"; }
+# An error is one line on stderr: "scepctl: error: ..." and nothing else.
+expect_one_line_error() {
+  local lines; lines=$(grep -c . <<<"$err" || true)
+  if [ "$lines" -eq 1 ] && grep -q '^scepctl: error: ' <<<"$err"; then pass "one-line error"; else fail "expected exactly one 'scepctl: error:' line"; fi
+}
+# expect_json PYTHON_EXPR: evaluates EXPR with `d` bound to the parsed stdout.
+expect_json() {
+  if python3 -c "import json,sys; d=json.loads(sys.stdin.read()); sys.exit(0 if ($1) else 1)" <<<"$out" 2>/dev/null; then
+    pass "json: $1"
+  else
+    fail "json: $1"
+  fi
+}
+expect_file_same() { cmp -s "$1" "$2" && pass "$1 unchanged" || fail "$1 changed"; }
+expect() { # expect DESCRIPTION CMD...: a free-form check
+  local what=$1; shift
+  if "$@"; then pass "$what"; else fail "$what"; fi
+}
+
+finish() {
+  echo "$passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+}

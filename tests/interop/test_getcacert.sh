@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# scepctl getcacert against the real scepserver: direct, through Apache over http and https;
+# fingerprint pinning (match and mismatch), atomic --out, JSON.
+. "$(dirname "$0")/lib.sh"
+
+grouped_sha256=$(sed 's/../&:/g; s/:$//' <<<"${TESTBED_CA_SHA256^^}")
+
+scepctl getcacert --url "$TESTBED_SCEP_DIRECT_URL"
+expect_rc 0
+expect_out '^certificate 1 of 1: ca$'
+expect_out "sha256: +$grouped_sha256"
+expect_err 'warning: no --ca-fingerprint given'
+
+scepctl getcacert --url "$TESTBED_SCEP_URL" --ca-fingerprint "sha256:$TESTBED_CA_SHA256"
+expect_rc 0
+expect_err 'CA fingerprint verified \(sha256:'
+expect_no_err 'warning'
+
+scepctl getcacert --url "$TESTBED_SCEP_URL_TLS" --cacert "$TESTBED_TLS_CA" --ca-fingerprint "sha1:$TESTBED_CA_SHA1"
+expect_rc 0
+expect_err 'verified \(sha1:'
+
+# The MD5 thumbprint exactly as the NDES admin page shows it: four groups, no prefix.
+scepctl getcacert --url "$TESTBED_SCEP_URL" --ca-fingerprint "$TESTBED_CA_THUMBPRINT_MD5"
+expect_rc 0
+expect_err 'verified \(md5:'
+
+# Mismatch: exit 97, one line naming both fingerprints, nothing written.
+wrong=$(printf '%064d' 0)
+scepctl getcacert --url "$TESTBED_SCEP_URL" --ca-fingerprint "sha256:$wrong" --out "$WORK/mismatch.pem"
+expect_rc 97
+expect_one_line_error
+expect_err "fingerprint mismatch: expected sha256:$wrong, .* has sha256:$TESTBED_CA_SHA256"
+expect "no --out file after a mismatch" test ! -e "$WORK/mismatch.pem"
+expect "no temp file left" test -z "$(ls -A "$WORK" | grep -v '^out$\|^err$')"
+
+scepctl getcacert --url "$TESTBED_SCEP_URL" --ca-fingerprint "sha256:not-hex"
+expect_rc 64
+expect_one_line_error
+
+# --out writes the PEM bundle atomically, 0644, and refuses to replace it without --force.
+scepctl getcacert --url "$TESTBED_SCEP_URL" --ca-fingerprint "sha256:$TESTBED_CA_SHA256" --out "$WORK/ca.pem"
+expect_rc 0
+expect "bundle fingerprint equals the CA's" test \
+  "$(openssl x509 -in "$WORK/ca.pem" -noout -fingerprint -sha256 | cut -d= -f2)" = "$grouped_sha256"
+expect "bundle equals scepserver's CA" cmp -s <(openssl x509 -in "$WORK/ca.pem" -outform DER) <(openssl x509 -in "$TESTBED_SCEP_CA" -outform DER)
+expect "bundle mode 0644" test "$(stat -c %a "$WORK/ca.pem")" = 644
+cp "$WORK/ca.pem" "$WORK/ca.pem.orig"
+echo "# marker" >>"$WORK/ca.pem"; cp "$WORK/ca.pem" "$WORK/ca.pem.marked"
+
+scepctl getcacert --url "$TESTBED_SCEP_URL" --out "$WORK/ca.pem"
+expect_rc 93
+expect_one_line_error
+expect_err 'already exists \(use --force'
+expect_file_same "$WORK/ca.pem" "$WORK/ca.pem.marked"
+
+scepctl getcacert --url "$TESTBED_SCEP_URL" --out "$WORK/ca.pem" --force
+expect_rc 0
+expect_file_same "$WORK/ca.pem" "$WORK/ca.pem.orig"
+
+scepctl getcacert --url "$TESTBED_SCEP_URL" --out "$WORK/no/such/dir/ca.pem"
+expect_rc 93
+expect_one_line_error
+expect_err "directory '.*/no/such/dir' of --out does not exist"
+expect "nothing printed on stdout" test -z "$out"
+
+# JSON: one object, fingerprints as lowercase hex.
+scepctl --json getcacert --url "$TESTBED_SCEP_URL" --ca-fingerprint "sha256:$TESTBED_CA_SHA256"
+expect_rc 0
+expect_json 'd["format"] == "x509-ca-cert" and d["fingerprint_verified"] is True'
+expect_json "d['certificates'][0]['sha256'] == '$TESTBED_CA_SHA256' and d['certificates'][0]['role'] == 'ca'"
+expect_json "d['certificates'][0]['md5'] == '$TESTBED_CA_MD5'"
+
+# JSON errors go to stdout as {"error": ...} as well as one line on stderr.
+scepctl --json getcacert --url "$TESTBED_SCEP_URL" --ca-fingerprint "sha256:$wrong"
+expect_rc 97
+expect_json 'd["error"]["exit_code"] == 97 and d["error"]["code"] == "verification"'
+
+# The admin page is not a SCEP endpoint: 401 without Kerberos.
+scepctl getcacert --url "$TESTBED_ADMIN_URL"
+expect_rc 80
+expect_one_line_error
+expect_err 'HTTP 401'
+
+# The web server's root is no SCEP endpoint.
+scepctl getcacert --url "http://localhost:$TESTBED_HTTP_PORT/"
+expect_rc 81
+expect_one_line_error
+expect_err 'HTTP 404 Not Found \(check the URL'
+
+finish
