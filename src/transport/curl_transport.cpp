@@ -1,6 +1,8 @@
 #include "transport/curl_transport.hpp"
 
 #include <algorithm>
+#include <cstdlib>
+#include <array>
 #include <mutex>
 
 namespace transport {
@@ -22,6 +24,22 @@ std::string host_of(const std::string& url) {
     std::string authority = url.substr(start, end == std::string::npos ? std::string::npos : end - start);
     if (auto at = authority.rfind('@'); at != std::string::npos) authority.erase(0, at + 1);
     return authority;
+}
+
+// The proxy libcurl uses for `url`: --proxy, else its environment variables (as libcurl reads
+// them: lower-case http_proxy only, https_proxy or HTTPS_PROXY, then all_proxy/ALL_PROXY).
+// no_proxy is not evaluated here; this only serves to word an error message.
+std::string proxy_from_environment(const std::string& url) {
+    static constexpr std::array<const char*, 4> k_https_vars{"https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"};
+    static constexpr std::array<const char*, 3> k_http_vars{"http_proxy", "all_proxy", "ALL_PROXY"};
+    const bool https = scep::to_lower_ascii(url.substr(0, 8)) == "https://";
+    const auto lookup = [](const auto& names) -> std::string {
+        for (const char* name : names) {
+            if (const char* value = std::getenv(name); value != nullptr && *value != '\0') return value;
+        }
+        return {};
+    };
+    return https ? lookup(k_https_vars) : lookup(k_http_vars);
 }
 
 std::string header_value(CURL* handle, const char* name) {
@@ -203,6 +221,10 @@ scep::Result<scep::HttpResponse> CurlTransport::perform(const std::string& url) 
     return response;
 }
 
+std::string CurlTransport::proxy_for(const std::string& url) const {
+    return m_options.proxy ? *m_options.proxy : proxy_from_environment(url);
+}
+
 Error CurlTransport::curl_error(CURLcode code, const std::string& url) const {
     const std::string host = host_of(url);
     const std::string detail = m_error_buffer[0] != '\0' ? m_error_buffer : curl_easy_strerror(code);
@@ -216,8 +238,14 @@ Error CurlTransport::curl_error(CURLcode code, const std::string& url) const {
         return Error(ErrorCode::network, "cannot resolve host name of " + host + " (" + detail + ")");
     case CURLE_COULDNT_RESOLVE_PROXY:
         return Error(ErrorCode::network, "cannot resolve the proxy (" + detail + ")");
-    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_CONNECT: {
+        const std::string proxy = proxy_for(url);
+        if (!proxy.empty()) {
+            return Error(ErrorCode::network, "cannot connect to " + host + " through proxy " + redact_url(proxy) + " (" +
+                                                 detail + ")");
+        }
         return Error(ErrorCode::network, "cannot connect to " + host + " (" + detail + ")");
+    }
     case CURLE_PEER_FAILED_VERIFICATION:
         return Error(ErrorCode::network, "TLS: the certificate of " + host + " is not trusted (" + detail +
                                              "); pass its issuing CA with --cacert FILE");

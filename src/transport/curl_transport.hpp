@@ -50,6 +50,7 @@ private:
     static std::size_t write_body(char* data, std::size_t size, std::size_t count, void* self);
     scep::Result<scep::HttpResponse> perform(const std::string& url);
     scep::Error curl_error(CURLcode code, const std::string& url) const;
+    std::string proxy_for(const std::string& url) const;
 
     TransportOptions m_options;
     CurlEasyPtr m_handle;

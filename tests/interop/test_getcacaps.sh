@@ -70,7 +70,17 @@ scepctl getcacaps --url "$TESTBED_SCEP_URL" --verbose
 expect_rc 0
 expect_err '^> GET /certsrv/mscep/mscep.dll\?operation=GetCACaps HTTP/1.1'
 expect_err '^< HTTP/1.1 200'
+expect_err '^> User-Agent: scepctl/[0-9]'
 expect "stdout unchanged by --verbose" test "$out" = "$expected_caps"
+
+# A proxy from --proxy or from the environment is used (here one that is not there).
+scepctl getcacaps --url "$TESTBED_SCEP_URL" --proxy http://127.0.0.1:1
+expect_rc 95
+expect_one_line_error
+expect_err 'cannot connect to localhost:[0-9]+ through proxy http://127.0.0.1:1'
+run "http_proxy=... scepctl getcacaps" env http_proxy=http://127.0.0.1:1 "$SCEPCTL" getcacaps --url "$TESTBED_SCEP_URL"
+expect_rc 95
+expect_err 'through proxy http://127.0.0.1:1'
 
 # --quiet: nothing on stderr for a successful run.
 scepctl getcacaps --url "$TESTBED_SCEP_URL" --quiet

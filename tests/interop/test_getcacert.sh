@@ -88,4 +88,28 @@ expect_rc 81
 expect_one_line_error
 expect_err 'HTTP 404 Not Found \(check the URL'
 
+# Replies of the wrong kind, from a plain static web server (python3 -m http.server ignores the query).
+static="$WORK/static"
+mkdir "$static"
+head -c $((9 * 1024 * 1024)) /dev/zero >"$static/big"
+printf '<html><body>IIS default page</body></html>' >"$static/page.html"
+"$TB" python3 -m http.server 18998 --bind 127.0.0.1 --directory "$static" >/dev/null 2>&1 &
+static_pid=$!
+for _ in $(seq 100); do "$TB" curl -fso /dev/null http://127.0.0.1:18998/page.html && break; sleep 0.05; done
+
+scepctl getcacert --url http://127.0.0.1:18998/big
+expect_rc 97
+expect_one_line_error
+expect_err 'larger than the limit of 8388608 bytes'
+
+scepctl getcacaps --url http://127.0.0.1:18998/big
+expect_rc 97
+expect_err 'larger than the limit'
+
+scepctl getcacert --url http://127.0.0.1:18998/page.html
+expect_rc 97
+expect_one_line_error
+expect_err "Content-Type 'text/html'.*is the URL the SCEP endpoint"
+kill "$static_pid"; wait "$static_pid" 2>/dev/null
+
 finish
