@@ -28,6 +28,7 @@ public:
 
     // "<url>?operation=OP[&message=MSG]" with MSG percent-encoded (RFC 8894 §4.1).
     std::string operation_url(std::string_view operation, std::string_view message) const;
+    HttpTransport& transport() { return m_transport; }
 
 private:
     HttpTransport& m_transport;

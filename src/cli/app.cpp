@@ -68,6 +68,7 @@ int run(int argc, char** argv) {
     app.require_subcommand(0, 1);
     add_getcacaps(app, context);
     add_getcacert(app, context);
+    add_enroll(app, context);
     // Global options may follow the subcommand too: "scepctl getcacaps --url ...".
     for (auto* sub : app.get_subcommands({})) sub->fallthrough();
 

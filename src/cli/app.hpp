@@ -36,6 +36,7 @@ struct Context {
 // One per subcommand file: registers the subcommand and its options on `app`.
 void add_getcacaps(CLI::App& app, Context& context);
 void add_getcacert(CLI::App& app, Context& context);
+void add_enroll(CLI::App& app, Context& context);
 
 // Parses argv, runs the chosen subcommand and returns the process exit code.
 int run(int argc, char** argv);

@@ -6,6 +6,7 @@
 
 #include "ossl/errors.hpp"
 #include "ossl/handles.hpp"
+#include "scep/pkcs7_certs.hpp"
 
 namespace scep {
 
@@ -47,34 +48,12 @@ CertRole ra_role(const Certificate& cert) {
     return CertRole::ra_both;
 }
 
-Result<std::vector<Certificate>> parse_pkcs7_certs(ByteView body) {
-    const unsigned char* p = body.data();
-    ossl::CmsPtr cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(body.size())));
-    if (!cms) return ossl::error(ErrorCode::bad_reply, "not a DER PKCS#7/CMS structure (truncated or garbage)");
-    if (p != body.data() + body.size()) {
-        return Error(ErrorCode::bad_reply, "trailing bytes after the PKCS#7 structure");
-    }
-    if (OBJ_obj2nid(CMS_get0_type(cms.get())) != NID_pkcs7_signed) {
-        return Error(ErrorCode::bad_reply, "PKCS#7 structure is not SignedData (expected a certs-only bundle)");
-    }
-    ossl::X509StackPtr stack(CMS_get1_certs(cms.get()));
-    if (!stack || sk_X509_num(stack.get()) == 0) {
-        ossl::clear_errors();
-        return Error(ErrorCode::bad_reply, "PKCS#7 bundle contains no certificates");
-    }
-    std::vector<Certificate> certs;
-    while (sk_X509_num(stack.get()) > 0) {
-        certs.emplace_back(sk_X509_shift(stack.get()));
-    }
-    return certs;
-}
-
 Result<std::vector<Certificate>> parse_body(ByteView body, std::string_view content_type, CaCertFormat& format) {
     if (body.empty()) return Error(ErrorCode::bad_reply, "empty reply body");
     const std::string type = media_type(content_type);
     if (type == k_type_ca_ra) {
         format = CaCertFormat::pkcs7_bundle;
-        return parse_pkcs7_certs(body);
+        return detail::certs_from_pkcs7(body);
     }
     if (type == k_type_ca) {
         format = CaCertFormat::single_der;
@@ -90,7 +69,7 @@ Result<std::vector<Certificate>> parse_body(ByteView body, std::string_view cont
         }
         ossl::clear_errors();
         format = CaCertFormat::pkcs7_bundle;
-        return parse_pkcs7_certs(body);
+        return detail::certs_from_pkcs7(body);
     }
     return Error(ErrorCode::bad_reply, "server sent Content-Type '" + std::string(trim_ascii(content_type)) +
                                            "', expected application/x-x509-ca-cert or application/x-x509-ca-ra-cert"

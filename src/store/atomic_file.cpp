@@ -61,11 +61,13 @@ int rename_no_replace(const char* from, const char* to) {
     return 0;
 }
 
-} // namespace
+std::filesystem::path directory_of(const std::filesystem::path& path) {
+    return path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+}
 
-scep::Result<void> write_file_atomic(const std::filesystem::path& path, scep::ByteView data, mode_t mode,
-                                     Overwrite overwrite) {
-    const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+// Writes `data` to a new temp file next to `path` with `mode`, flushed; returns its name.
+scep::Result<std::string> stage(const std::filesystem::path& path, scep::ByteView data, mode_t mode) {
+    const std::filesystem::path dir = directory_of(path);
     std::string temp_name = (dir / ("." + path.filename().string() + ".tmp.XXXXXX")).string();
 
     // mkstemp creates the file 0600 whatever the umask, so a key is never readable by others,
@@ -86,22 +88,88 @@ scep::Result<void> write_file_atomic(const std::filesystem::path& path, scep::By
     }
     if (::fsync(fd.get()) != 0) return file_error("cannot flush", temp_name, errno);
     if (fd.reset() != 0) return file_error("cannot close", temp_name, errno);
+    guard.release();
+    return temp_name;
+}
 
+scep::Result<void> place(const std::string& temp_name, const std::filesystem::path& path, Overwrite overwrite) {
     if (overwrite == Overwrite::refuse) {
         if (rename_no_replace(temp_name.c_str(), path.c_str()) != 0) {
-            if (errno == EEXIST) {
+            const int err = errno;
+            ::unlink(temp_name.c_str());
+            if (err == EEXIST) {
                 return Error(ErrorCode::file, "'" + path.string() + "' already exists (use --force to replace it)");
             }
-            return file_error("cannot move the new file into place as", path, errno);
+            return file_error("cannot move the new file into place as", path, err);
         }
     } else if (::rename(temp_name.c_str(), path.c_str()) != 0) {
-        return file_error("cannot move the new file into place as", path, errno);
+        const int err = errno;
+        ::unlink(temp_name.c_str());
+        return file_error("cannot move the new file into place as", path, err);
     }
-    guard.release();
+    return {};
+}
 
-    // The rename is durable only once the directory entry is on disk.
+// The rename is durable only once the directory entry is on disk.
+scep::Result<void> sync_directory(const std::filesystem::path& dir) {
     FileDescriptor dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (dir_fd.get() < 0 || ::fsync(dir_fd.get()) != 0) return file_error("cannot flush directory", dir, errno);
+    return {};
+}
+
+} // namespace
+
+scep::Result<void> write_file_atomic(const std::filesystem::path& path, scep::ByteView data, mode_t mode,
+                                     Overwrite overwrite) {
+    SCEP_TRY(const std::string temp_name, stage(path, data, mode));
+    SCEP_TRY_VOID(place(temp_name, path, overwrite));
+    return sync_directory(directory_of(path));
+}
+
+void FileSet::add(std::filesystem::path path, scep::Bytes data, mode_t mode) {
+    m_paths.push_back(std::move(path));
+    m_data.push_back(std::move(data));
+    m_modes.push_back(mode);
+}
+
+scep::Result<void> FileSet::check_targets(Overwrite overwrite) const {
+    for (const auto& path : m_paths) {
+        const auto dir = directory_of(path);
+        if (!std::filesystem::is_directory(dir)) {
+            return Error(ErrorCode::file, "directory '" + dir.string() + "' does not exist");
+        }
+        if (overwrite == Overwrite::refuse && std::filesystem::exists(path)) {
+            return Error(ErrorCode::file, "'" + path.string() + "' already exists (use --force to replace it)");
+        }
+    }
+    return {};
+}
+
+scep::Result<void> FileSet::commit(Overwrite overwrite) {
+    std::vector<std::string> staged;
+    const auto discard = [&staged](std::size_t from) {
+        for (std::size_t i = from; i < staged.size(); ++i) ::unlink(staged[i].c_str());
+    };
+    for (std::size_t i = 0; i < m_paths.size(); ++i) {
+        auto temp = stage(m_paths[i], m_data[i], m_modes[i]);
+        if (!temp) {
+            discard(0);
+            return std::move(temp).error();
+        }
+        staged.push_back(std::move(temp).value());
+    }
+    for (std::size_t i = 0; i < m_paths.size(); ++i) {
+        auto placed = place(staged[i], m_paths[i], overwrite);
+        if (!placed) {
+            discard(i + 1);
+            // Take back what this set created, so no partial set stays behind.
+            if (overwrite == Overwrite::refuse) {
+                for (std::size_t j = 0; j < i; ++j) ::unlink(m_paths[j].c_str());
+            }
+            return std::move(placed).error();
+        }
+    }
+    for (const auto& path : m_paths) SCEP_TRY_VOID(sync_directory(directory_of(path)));
     return {};
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <vector>
 
 #include <sys/types.h>
 
@@ -17,6 +18,24 @@ enum class Overwrite { refuse, replace };
 // existing file is left alone and the call fails; the check and the rename are one atomic step.
 scep::Result<void> write_file_atomic(const std::filesystem::path& path, scep::ByteView data, mode_t mode,
                                      Overwrite overwrite);
+
+// Several files that appear together or not at all: every file is written and flushed to a temp
+// file first; only then are they renamed into place. If a rename fails, the files this set had
+// already created are removed again (replaced files cannot be restored: use Overwrite::refuse
+// when that matters).
+class FileSet {
+public:
+    void add(std::filesystem::path path, scep::Bytes data, mode_t mode);
+    // Fails before writing anything when a target exists and overwrite is refuse, or a directory is missing.
+    scep::Result<void> check_targets(Overwrite overwrite) const;
+    scep::Result<void> commit(Overwrite overwrite);
+    const std::vector<std::filesystem::path>& paths() const { return m_paths; }
+
+private:
+    std::vector<std::filesystem::path> m_paths;
+    std::vector<scep::Bytes> m_data;
+    std::vector<mode_t> m_modes;
+};
 
 // Reads a whole file, refusing anything larger than max_bytes.
 scep::Result<scep::Bytes> read_file(const std::filesystem::path& path, std::size_t max_bytes = 16u << 20);

@@ -1,0 +1,76 @@
+// The PKCSReq/RenewalReq exchange with polling (RFC 8894 §2.3-2.5, §3.3): no HTTP library, no files.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "scep/ca_certs.hpp"
+#include "scep/caps.hpp"
+#include "scep/client.hpp"
+#include "scep/csr.hpp"
+#include "scep/pki_message.hpp"
+
+namespace scep {
+
+struct AlgorithmPreference {
+    std::optional<ContentCipher> cipher; // --cipher
+    std::optional<MessageDigest> digest; // --digest
+    bool force = false;                  // --force-alg: use them even when the caps do not list them
+};
+
+struct AlgorithmChoice {
+    ContentCipher cipher;
+    MessageDigest digest;
+    std::vector<std::string> warnings;
+};
+
+// From the caps (§3.5.2): AES-128 (AES-256 on request) else DES3; SHA-256, SHA-512 on request,
+// SHA-1 only when nothing better is offered. Never single DES or MD5. An explicit choice the caps
+// do not offer is a usage error unless forced.
+Result<AlgorithmChoice> choose_algorithms(const Capabilities& caps, const AlgorithmPreference& preference);
+
+enum class HttpMethod { automatic, get, post };
+
+// Polling is a value: interval, attempt count and deadline, never an endless loop.
+struct PollPolicy {
+    std::chrono::seconds interval{10};
+    int max_polls = 30;
+    std::chrono::seconds deadline{3600};
+};
+
+struct EnrollmentRequest {
+    PrivateKey key;
+    CertificationRequest csr;
+    Certificate signer;            // self-signed for PKCSReq; the existing certificate for renewal
+    PrivateKey signer_key;         // its key
+    MessageType type = MessageType::pkcs_req;
+    AlgorithmChoice algorithms;
+    HttpMethod method = HttpMethod::automatic;
+    PollPolicy poll;
+};
+
+struct EnrollmentHooks {
+    std::function<void(const std::string&)> progress;     // one line per request and poll
+    std::function<void(std::chrono::seconds)> sleep;      // waits between polls (tests pass a fake)
+    std::function<std::chrono::steady_clock::time_point()> now = [] { return std::chrono::steady_clock::now(); };
+};
+
+struct EnrollmentResult {
+    Certificate certificate;
+    std::vector<Certificate> chain; // issuing CA upwards
+    TransactionId transaction_id;
+    int polls = 0;
+    bool used_post = false;
+    std::vector<std::string> warnings;
+};
+
+// The error for a FAILURE reply: ca_failure with fail_info, the name and the likely cause.
+Error cert_rep_failure(const CertRep& rep);
+
+Result<EnrollmentResult> enroll(Client& client, const CaCertBundle& ca, const Capabilities& caps,
+                                const EnrollmentRequest& request, const EnrollmentHooks& hooks);
+
+} // namespace scep

@@ -1,0 +1,40 @@
+// A private key: generated here or loaded from the user's file. SCEP needs RSA: the server
+// encrypts its reply to our key (RFC 8894 §3.1 key transport).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <openssl/types.h>
+
+#include "scep/bytes.hpp"
+#include "scep/result.hpp"
+
+namespace scep {
+
+class PrivateKey {
+public:
+    static Result<PrivateKey> generate_rsa(int bits);
+    // PEM (PKCS#8, encrypted PKCS#8 or traditional RSA) or DER. A passphrase is used only if
+    // the key is encrypted. Non-RSA keys are refused with a message saying why.
+    static Result<PrivateKey> load(ByteView data, const std::optional<std::string>& passphrase);
+
+    explicit PrivateKey(EVP_PKEY* key) noexcept : m_key(key) {} // takes ownership
+    PrivateKey(const PrivateKey& other);
+    PrivateKey& operator=(const PrivateKey& other);
+    PrivateKey(PrivateKey&& other) noexcept : m_key(other.m_key) { other.m_key = nullptr; }
+    PrivateKey& operator=(PrivateKey&& other) noexcept;
+    ~PrivateKey();
+
+    EVP_PKEY* native() const { return m_key; }
+    int bits() const;
+    Bytes public_key_der() const; // SubjectPublicKeyInfo
+    // PKCS#8 PEM, encrypted with AES-256-CBC when a passphrase is given.
+    Result<std::string> to_pem(const std::optional<std::string>& passphrase) const;
+    bool matches(const class Certificate& cert) const;
+
+private:
+    EVP_PKEY* m_key = nullptr;
+};
+
+} // namespace scep

@@ -1,0 +1,108 @@
+#include "scep/csr.hpp"
+
+#include <openssl/x509v3.h>
+
+#include "ossl/errors.hpp"
+#include "ossl/handles.hpp"
+
+namespace scep {
+
+namespace {
+
+using X509ReqPtr = ossl::Handle<X509_REQ, X509_REQ_free>;
+using ExtensionPtr = ossl::Handle<X509_EXTENSION, X509_EXTENSION_free>;
+inline void free_extension_stack(STACK_OF(X509_EXTENSION)* s) { sk_X509_EXTENSION_pop_free(s, X509_EXTENSION_free); }
+using ExtensionStackPtr = ossl::Handle<STACK_OF(X509_EXTENSION), free_extension_stack>;
+using GeneralNamesPtr = ossl::Handle<GENERAL_NAMES, GENERAL_NAMES_free>;
+
+const EVP_MD* evp_md(MessageDigest digest) {
+    switch (digest) {
+    case MessageDigest::sha1: return EVP_sha1();
+    case MessageDigest::sha256: return EVP_sha256();
+    case MessageDigest::sha512: return EVP_sha512();
+    }
+    return nullptr;
+}
+
+bool is_printable_string(const std::string& s) {
+    for (unsigned char c : s) {
+        const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                        std::string_view(" '()+,-./:=?").find(static_cast<char>(c)) != std::string_view::npos;
+        if (!ok) return false;
+    }
+    return true;
+}
+
+Result<void> push_extension(STACK_OF(X509_EXTENSION)* stack, int nid, bool critical, void* value) {
+    ExtensionPtr ext(X509V3_EXT_i2d(nid, critical ? 1 : 0, value));
+    if (!ext || sk_X509_EXTENSION_push(stack, ext.get()) <= 0) {
+        return ossl::error(ErrorCode::internal, std::string("cannot encode the ") + OBJ_nid2ln(nid) + " extension");
+    }
+    ext.release();
+    return {};
+}
+
+} // namespace
+
+Result<CertificationRequest> build_csr(const PrivateKey& key, const CsrParams& params) {
+    SCEP_TRY(X509_NAME* raw_subject, to_x509_name(params.subject));
+    std::shared_ptr<X509_NAME> subject(raw_subject, X509_NAME_free);
+
+    X509ReqPtr req(X509_REQ_new());
+    if (!req || X509_REQ_set_version(req.get(), X509_REQ_VERSION_1) != 1 ||
+        X509_REQ_set_subject_name(req.get(), subject.get()) != 1 || X509_REQ_set_pubkey(req.get(), key.native()) != 1) {
+        return ossl::error(ErrorCode::internal, "cannot build the certificate request");
+    }
+
+    if (params.challenge_password) {
+        // PrintableString where possible: NDES and older servers expect it; UTF8String otherwise.
+        const std::string& challenge = *params.challenge_password;
+        const int type = is_printable_string(challenge) ? V_ASN1_PRINTABLESTRING : V_ASN1_UTF8STRING;
+        if (X509_REQ_add1_attr_by_NID(req.get(), NID_pkcs9_challengePassword, type,
+                                      reinterpret_cast<const unsigned char*>(challenge.data()),
+                                      static_cast<int>(challenge.size())) != 1) {
+            return ossl::error(ErrorCode::internal, "cannot add the challenge password");
+        }
+    }
+
+    ExtensionStackPtr extensions(sk_X509_EXTENSION_new_null());
+    if (params.digital_signature || params.key_encipherment) {
+        ossl::Asn1BitStringPtr usage(ASN1_BIT_STRING_new());
+        if (params.digital_signature) ASN1_BIT_STRING_set_bit(usage.get(), 0, 1);
+        if (params.key_encipherment) ASN1_BIT_STRING_set_bit(usage.get(), 2, 1);
+        SCEP_TRY_VOID(push_extension(extensions.get(), NID_key_usage, true, usage.get()));
+    }
+    if (!params.extended_key_usages.empty()) {
+        ossl::ExtKeyUsagePtr eku(sk_ASN1_OBJECT_new_null());
+        for (const auto& name : params.extended_key_usages) {
+            ASN1_OBJECT* obj = OBJ_txt2obj(name.c_str(), 0);
+            if (obj == nullptr) {
+                ossl::clear_errors();
+                return Error(ErrorCode::usage, "unknown extended key usage '" + name +
+                                                   "' (use e.g. clientAuth, serverAuth or a dotted OID)");
+            }
+            sk_ASN1_OBJECT_push(eku.get(), obj);
+        }
+        SCEP_TRY_VOID(push_extension(extensions.get(), NID_ext_key_usage, false, eku.get()));
+    }
+    if (!params.alt_names.empty()) {
+        SCEP_TRY(GENERAL_NAMES* raw_names, to_general_names(params.alt_names));
+        GeneralNamesPtr names(raw_names);
+        SCEP_TRY_VOID(push_extension(extensions.get(), NID_subject_alt_name, false, names.get()));
+    }
+    if (sk_X509_EXTENSION_num(extensions.get()) > 0 && X509_REQ_add_extensions(req.get(), extensions.get()) != 1) {
+        return ossl::error(ErrorCode::internal, "cannot add the extension request");
+    }
+
+    if (X509_REQ_sign(req.get(), key.native(), evp_md(params.digest)) <= 0) {
+        return ossl::error(ErrorCode::internal, "cannot sign the certificate request");
+    }
+    unsigned char* out = nullptr;
+    const int len = i2d_X509_REQ(req.get(), &out);
+    if (len <= 0) return ossl::error(ErrorCode::internal, "cannot encode the certificate request");
+    CertificationRequest csr{Bytes(out, out + len), std::move(subject)};
+    OPENSSL_free(out);
+    return csr;
+}
+
+} // namespace scep

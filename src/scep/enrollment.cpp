@@ -1,0 +1,184 @@
+#include "scep/enrollment.hpp"
+
+#include <algorithm>
+
+namespace scep {
+
+namespace {
+
+constexpr const char* k_pki_message_type = "application/x-pki-message";
+
+std::string cause_for(int fail_info) {
+    switch (fail_info) {
+    case 0: return "the server does not accept the algorithms used; try --cipher des3 and/or --digest sha1";
+    case 1: return "the server could not verify the request; on NDES this also means a wrong or used challenge password";
+    case 2: return "on NDES usually a used or expired one-time challenge password (fetch a new one); otherwise a wrong"
+                   " challenge or a request the CA's template refuses";
+    case 3: return "the server thinks the request is too old or too new: check the clocks (NTP) on both sides";
+    case 4: return "the CA does not know the certificate the request refers to";
+    default: return "the CA gave no known reason";
+    }
+}
+
+} // namespace
+
+Result<AlgorithmChoice> choose_algorithms(const Capabilities& caps, const AlgorithmPreference& preference) {
+    AlgorithmChoice choice{ContentCipher::aes128_cbc, MessageDigest::sha256, {}};
+    const auto offered_cipher = [&](ContentCipher c) {
+        return c == ContentCipher::des3_cbc ? caps.des3() : caps.aes();
+    };
+    const auto offered_digest = [&](MessageDigest d) {
+        switch (d) {
+        case MessageDigest::sha1: return caps.sha1();
+        case MessageDigest::sha256: return caps.sha256();
+        case MessageDigest::sha512: return caps.sha512();
+        }
+        return false;
+    };
+
+    if (preference.cipher) {
+        if (!offered_cipher(*preference.cipher) && !preference.force) {
+            return Error(ErrorCode::usage, "--cipher " + to_string(*preference.cipher) +
+                                               ": the server's GetCACaps does not offer it (add --force-alg to use it anyway)");
+        }
+        choice.cipher = *preference.cipher;
+    } else if (caps.aes()) {
+        choice.cipher = ContentCipher::aes128_cbc; // §3.5.2: AES means AES-128-CBC
+    } else {
+        // DES3 is also what RFC 8894 clients assume when the caps say nothing at all.
+        choice.cipher = ContentCipher::des3_cbc;
+        if (!caps.des3()) choice.warnings.push_back("the server advertises no cipher: using DES3");
+    }
+
+    if (preference.digest) {
+        if (!offered_digest(*preference.digest) && !preference.force) {
+            return Error(ErrorCode::usage, "--digest " + to_string(*preference.digest) +
+                                               ": the server's GetCACaps does not offer it (add --force-alg to use it anyway)");
+        }
+        choice.digest = *preference.digest;
+    } else if (caps.sha256()) {
+        choice.digest = MessageDigest::sha256;
+    } else if (caps.sha512()) {
+        choice.digest = MessageDigest::sha512;
+    } else {
+        choice.digest = MessageDigest::sha1;
+        choice.warnings.push_back("the server offers no SHA-2 digest: signing with SHA-1");
+    }
+    return choice;
+}
+
+Error cert_rep_failure(const CertRep& rep) {
+    std::string message = "the CA refused the request: ";
+    if (rep.fail_info) {
+        message += fail_info_name(*rep.fail_info);
+    } else {
+        message += "FAILURE without failInfo";
+    }
+    if (rep.fail_info_text) message += " (\"" + *rep.fail_info_text + "\")";
+    message += "; " + cause_for(rep.fail_info.value_or(-1));
+    Error error(ErrorCode::ca_failure, std::move(message));
+    error.fail_info = rep.fail_info;
+    return error;
+}
+
+namespace {
+
+// One PKIOperation round trip (§4.3): POST when the server takes it, else GET with the message
+// in standard base64, percent-encoded (§4.1).
+Result<Bytes> pki_operation(Client& client, HttpTransport& transport, ByteView message, bool post) {
+    Result<HttpResponse> response = post
+        ? transport.post(client.operation_url("PKIOperation", ""), message, k_pki_message_type)
+        : transport.get(client.operation_url("PKIOperation", base64_encode(message)));
+    if (!response) return std::move(response).error();
+    const long status = response->status;
+    if (!post && (status == 414 || status == 404)) {
+        const std::string body(as_chars(response->body).substr(0, 512));
+        const bool url_limit = status == 414 || body.find("404.14") != std::string::npos ||
+                               body.find("404.15") != std::string::npos;
+        if (url_limit) {
+            Error error(ErrorCode::http_status,
+                        "PKIOperation: HTTP " + std::to_string(status) +
+                            ": the request URL is too long for the server (IIS: raise requestLimits maxUrl and"
+                            " maxQueryString to 65534 and HTTP.sys MaxFieldLength/MaxRequestBytes, or enable POST)");
+            error.http_status = status;
+            return error;
+        }
+    }
+    if (status < 200 || status > 299) return http_status_error("PKIOperation", *response);
+    const std::string type = to_lower_ascii(trim_ascii(response->content_type.substr(0, response->content_type.find(';'))));
+    if (!type.empty() && type != k_pki_message_type && type != "application/octet-stream") {
+        return Error(ErrorCode::bad_reply, "PKIOperation: server sent Content-Type '" + response->content_type +
+                                               "', expected application/x-pki-message");
+    }
+    return std::move(response->body);
+}
+
+} // namespace
+
+Result<EnrollmentResult> enroll(Client& client, const CaCertBundle& ca, const Capabilities& caps,
+                                const EnrollmentRequest& request, const EnrollmentHooks& hooks) {
+    EnrollmentResult result{request.signer, {}, transaction_id_for(request.key), 0, false, request.algorithms.warnings};
+    result.used_post = request.method == HttpMethod::post ||
+                       (request.method == HttpMethod::automatic && caps.post_pki_operation());
+    const Certificate& recipient = ca.recipient();
+    const Certificate& reply_signer = ca.reply_signer();
+    const auto started = hooks.now();
+
+    OutgoingMessage message;
+    message.type = request.type;
+    message.transaction_id = result.transaction_id;
+    message.cipher = request.algorithms.cipher;
+    message.digest = request.algorithms.digest;
+    Bytes message_data = request.csr.der;
+
+    for (;;) {
+        message.sender_nonce = random_nonce(); // fresh for every message, polls included (§3.2.1.5)
+        SCEP_TRY(const Bytes pki_message,
+                 build_pki_message(message, message_data, request.signer, request.signer_key, recipient));
+        if (hooks.progress) {
+            hooks.progress(to_string(message.type) + " sent (" + (result.used_post ? "POST" : "GET") + ", " +
+                           to_string(message.cipher) + ", " + to_string(message.digest) + ", transaction " +
+                           message.transaction_id.substr(0, 16) + "...)");
+        }
+        SCEP_TRY(const Bytes reply_der, pki_operation(client, client.transport(), pki_message, result.used_post));
+        auto rep = parse_cert_rep(reply_der, reply_signer);
+        if (!rep) return std::move(rep).error().context("PKIOperation reply");
+        SCEP_TRY_VOID(check_cert_rep(*rep, message.transaction_id, message.sender_nonce));
+
+        if (rep->status == PkiStatus::failure) return cert_rep_failure(*rep);
+        if (rep->status == PkiStatus::success) {
+            auto issued = open_cert_rep(*rep, request.signer, request.key);
+            if (!issued) return std::move(issued).error();
+            if (issued->envelope_cipher == "DES-CBC") {
+                result.warnings.push_back("the server encrypted its reply with single DES (weak; RFC 8894 forbids it)");
+            }
+            if (!issued->certificate.issued_by(ca.issuing_ca())) {
+                return Error(ErrorCode::verification, "the issued certificate '" + issued->certificate.subject() +
+                                                          "' is not signed by the CA '" + ca.issuing_ca().subject() + "'");
+            }
+            result.certificate = std::move(issued->certificate);
+            result.chain = ca.ca_chain();
+            return result;
+        }
+
+        // PENDING (§3.3.2.2): poll with CertPoll, same transaction, within the policy.
+        const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(hooks.now() - started);
+        if (result.polls >= request.poll.max_polls || elapsed + request.poll.interval > request.poll.deadline) {
+            Error error(ErrorCode::pending,
+                        "the request is still PENDING after " + std::to_string(result.polls) + " poll(s) and " +
+                            std::to_string(elapsed.count()) + " s (transaction " + message.transaction_id +
+                            "): the CA administrator must approve it; run the same command with the same key to poll again");
+            return error;
+        }
+        if (hooks.progress) {
+            hooks.progress("PENDING: polling again in " + std::to_string(request.poll.interval.count()) + " s (poll " +
+                           std::to_string(result.polls + 1) + " of " + std::to_string(request.poll.max_polls) + ")");
+        }
+        if (hooks.sleep) hooks.sleep(request.poll.interval);
+        ++result.polls;
+        message.type = MessageType::cert_poll;
+        SCEP_TRY(message_data, issuer_and_subject(X509_get_subject_name(ca.issuing_ca().native()), request.csr.subject.get()));
+    }
+}
+
+} // namespace scep

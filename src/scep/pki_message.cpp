@@ -1,0 +1,382 @@
+#include "scep/pki_message.hpp"
+
+#include <algorithm>
+#include <mutex>
+
+#include <openssl/cms.h>
+#include <openssl/pkcs7.h>
+#include <openssl/provider.h>
+#include <openssl/rand.h>
+
+#include "ossl/errors.hpp"
+#include "ossl/handles.hpp"
+#include "scep/pkcs7_certs.hpp"
+
+namespace scep {
+
+namespace {
+
+using Asn1ObjectPtr = ossl::Handle<ASN1_OBJECT, ASN1_OBJECT_free>;
+
+// RFC 8894 §3.2.1 attribute OIDs (VeriSign arc) and failInfoText (§3.2.1.4, RFC 7191 id-aa 24.1).
+constexpr const char* k_oid_message_type = "2.16.840.1.113733.1.9.2";
+constexpr const char* k_oid_pki_status = "2.16.840.1.113733.1.9.3";
+constexpr const char* k_oid_fail_info = "2.16.840.1.113733.1.9.4";
+constexpr const char* k_oid_sender_nonce = "2.16.840.1.113733.1.9.5";
+constexpr const char* k_oid_recipient_nonce = "2.16.840.1.113733.1.9.6";
+constexpr const char* k_oid_transaction_id = "2.16.840.1.113733.1.9.7";
+constexpr const char* k_oid_fail_info_text = "1.3.6.1.5.5.7.24.1";
+
+Asn1ObjectPtr oid(const char* dotted) { return Asn1ObjectPtr(OBJ_txt2obj(dotted, 1)); }
+
+const EVP_CIPHER* evp_cipher(ContentCipher cipher) {
+    switch (cipher) {
+    case ContentCipher::aes128_cbc: return EVP_aes_128_cbc();
+    case ContentCipher::aes256_cbc: return EVP_aes_256_cbc();
+    case ContentCipher::des3_cbc: return EVP_des_ede3_cbc();
+    }
+    return nullptr;
+}
+
+const EVP_MD* evp_md(MessageDigest digest) {
+    switch (digest) {
+    case MessageDigest::sha1: return EVP_sha1();
+    case MessageDigest::sha256: return EVP_sha256();
+    case MessageDigest::sha512: return EVP_sha512();
+    }
+    return nullptr;
+}
+
+Bytes to_der(CMS_ContentInfo* cms) {
+    unsigned char* out = nullptr;
+    const int len = i2d_CMS_ContentInfo(cms, &out);
+    if (len <= 0) return {};
+    Bytes der(out, out + len);
+    OPENSSL_free(out);
+    return der;
+}
+
+Bytes bio_contents(BIO* bio) {
+    char* data = nullptr;
+    const long len = BIO_get_mem_data(bio, &data);
+    return Bytes(data, data + len);
+}
+
+bool add_string_attribute(CMS_SignerInfo* si, const char* dotted, int type, const std::string& value) {
+    auto obj = oid(dotted);
+    return obj && CMS_signed_add1_attr_by_OBJ(si, obj.get(), type, value.data(), static_cast<int>(value.size())) == 1;
+}
+
+// The single value of a signed attribute, or null when absent.
+const ASN1_TYPE* signed_attribute(CMS_SignerInfo* si, const char* dotted) {
+    auto obj = oid(dotted);
+    const int index = CMS_signed_get_attr_by_OBJ(si, obj.get(), -1);
+    if (index < 0) return nullptr;
+    X509_ATTRIBUTE* attr = CMS_signed_get_attr(si, index);
+    return X509_ATTRIBUTE_count(attr) == 1 ? X509_ATTRIBUTE_get0_type(attr, 0) : nullptr;
+}
+
+// PrintableString per the RFC; other string types are tolerated, servers differ.
+std::optional<std::string> string_value(const ASN1_TYPE* value) {
+    if (value == nullptr) return std::nullopt;
+    switch (value->type) {
+    case V_ASN1_PRINTABLESTRING:
+    case V_ASN1_UTF8STRING:
+    case V_ASN1_IA5STRING: {
+        const ASN1_STRING* s = value->value.asn1_string;
+        return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)), static_cast<std::size_t>(ASN1_STRING_length(s)));
+    }
+    default: return std::nullopt;
+    }
+}
+
+std::optional<int> small_number(const std::string& text) {
+    if (text.empty() || text.size() > 3) return std::nullopt;
+    int n = 0;
+    for (char c : text) {
+        if (c < '0' || c > '9') return std::nullopt;
+        n = n * 10 + (c - '0');
+    }
+    return n;
+}
+
+void append_der_length(Bytes& out, std::size_t length) {
+    if (length < 0x80) {
+        out.push_back(static_cast<std::uint8_t>(length));
+        return;
+    }
+    Bytes digits;
+    for (std::size_t n = length; n != 0; n >>= 8) digits.insert(digits.begin(), static_cast<std::uint8_t>(n & 0xff));
+    out.push_back(static_cast<std::uint8_t>(0x80 | digits.size()));
+    out.insert(out.end(), digits.begin(), digits.end());
+}
+
+// scepserver (micromdm) encrypts every CertRep with single DES, which OpenSSL 3 keeps in its
+// legacy provider. Loaded only when a reply is opened; we never encrypt with it.
+void load_legacy_provider_once() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        OSSL_PROVIDER_load(nullptr, "default"); // explicit loading disables the implicit default
+        OSSL_PROVIDER_load(nullptr, "legacy");
+        ossl::clear_errors();
+    });
+}
+
+std::string envelope_cipher_name(ByteView der) {
+    const unsigned char* p = der.data();
+    ossl::Pkcs7Ptr p7(d2i_PKCS7(nullptr, &p, static_cast<long>(der.size())));
+    if (!p7 || !PKCS7_type_is_enveloped(p7.get())) return "unknown";
+    return OBJ_nid2sn(OBJ_obj2nid(p7->d.enveloped->enc_data->algorithm->algorithm));
+}
+
+} // namespace
+
+std::string fail_info_name(int fail_info) {
+    switch (fail_info) {
+    case 0: return "badAlg";
+    case 1: return "badMessageCheck";
+    case 2: return "badRequest";
+    case 3: return "badTime";
+    case 4: return "badCertId";
+    default: return "unknown(" + std::to_string(fail_info) + ")";
+    }
+}
+
+std::string to_string(MessageType type) {
+    switch (type) {
+    case MessageType::cert_rep: return "CertRep";
+    case MessageType::renewal_req: return "RenewalReq";
+    case MessageType::pkcs_req: return "PKCSReq";
+    case MessageType::cert_poll: return "CertPoll";
+    case MessageType::get_cert: return "GetCert";
+    case MessageType::get_crl: return "GetCRL";
+    }
+    return "unknown";
+}
+
+std::string to_string(ContentCipher cipher) {
+    switch (cipher) {
+    case ContentCipher::aes128_cbc: return "aes128";
+    case ContentCipher::aes256_cbc: return "aes256";
+    case ContentCipher::des3_cbc: return "des3";
+    }
+    return "unknown";
+}
+
+std::string to_string(MessageDigest digest) {
+    switch (digest) {
+    case MessageDigest::sha1: return "sha1";
+    case MessageDigest::sha256: return "sha256";
+    case MessageDigest::sha512: return "sha512";
+    }
+    return "unknown";
+}
+
+Nonce random_nonce() {
+    Nonce nonce{};
+    if (RAND_bytes(nonce.data(), static_cast<int>(nonce.size())) != 1) std::abort(); // no entropy: never send a fixed nonce
+    return nonce;
+}
+
+TransactionId transaction_id_for(const PrivateKey& key) {
+    const Bytes spki = key.public_key_der();
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_Digest(spki.data(), spki.size(), digest, &len, EVP_sha256(), nullptr);
+    std::string hex = to_hex(ByteView(digest, len));
+    for (auto& c : hex) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return hex;
+}
+
+Result<Bytes> build_pki_message(const OutgoingMessage& message, ByteView message_data, const Certificate& signer_cert,
+                                const PrivateKey& signer_key, const Certificate& recipient) {
+    // pkcsPKIEnvelope (§3.2.2): EnvelopedData, key transport to the CA/RA certificate.
+    ossl::X509StackViewPtr recipients(sk_X509_new_null());
+    ossl::BioPtr plain(BIO_new_mem_buf(message_data.data(), static_cast<int>(message_data.size())));
+    if (!recipients || !plain || sk_X509_push(recipients.get(), recipient.native()) <= 0) {
+        return ossl::error(ErrorCode::internal, "out of memory building the request");
+    }
+    ossl::CmsPtr envelope(CMS_encrypt(recipients.get(), plain.get(), evp_cipher(message.cipher), CMS_BINARY));
+    if (!envelope) {
+        return ossl::error(ErrorCode::internal, "cannot encrypt the request to '" + recipient.subject() + "'");
+    }
+    const Bytes envelope_der = to_der(envelope.get());
+
+    // pkiMessage (§3.2): SignedData, eContentType data, SCEP signed attributes.
+    ossl::CmsPtr signed_data(CMS_sign(nullptr, nullptr, nullptr, nullptr, CMS_PARTIAL | CMS_BINARY));
+    if (!signed_data) return ossl::error(ErrorCode::internal, "cannot create the SignedData");
+    CMS_SignerInfo* si = CMS_add1_signer(signed_data.get(), signer_cert.native(), signer_key.native(),
+                                         evp_md(message.digest), CMS_BINARY | CMS_NOSMIMECAP);
+    if (si == nullptr) return ossl::error(ErrorCode::internal, "cannot add the signer to the request");
+    const std::string nonce(message.sender_nonce.begin(), message.sender_nonce.end());
+    if (!add_string_attribute(si, k_oid_message_type, V_ASN1_PRINTABLESTRING,
+                              std::to_string(static_cast<int>(message.type))) ||
+        !add_string_attribute(si, k_oid_transaction_id, V_ASN1_PRINTABLESTRING, message.transaction_id) ||
+        !add_string_attribute(si, k_oid_sender_nonce, V_ASN1_OCTET_STRING, nonce)) {
+        return ossl::error(ErrorCode::internal, "cannot add the SCEP attributes to the request");
+    }
+    ossl::BioPtr content(BIO_new_mem_buf(envelope_der.data(), static_cast<int>(envelope_der.size())));
+    if (!content || CMS_final(signed_data.get(), content.get(), nullptr, CMS_BINARY) != 1) {
+        return ossl::error(ErrorCode::internal, "cannot sign the request");
+    }
+    return to_der(signed_data.get());
+}
+
+Result<Certificate> make_self_signed_signer(const PrivateKey& key, const X509_NAME* subject, MessageDigest digest) {
+    ossl::X509Ptr cert(X509_new());
+    ossl::Handle<BIGNUM, BN_free> serial(BN_new());
+    if (!cert || !serial || BN_rand(serial.get(), 63, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) != 1 ||
+        BN_to_ASN1_INTEGER(serial.get(), X509_get_serialNumber(cert.get())) == nullptr) {
+        return ossl::error(ErrorCode::internal, "cannot create the signer certificate");
+    }
+    X509_set_version(cert.get(), X509_VERSION_3);
+    X509_set_subject_name(cert.get(), subject);
+    X509_set_issuer_name(cert.get(), subject);
+    // A little slack backwards for servers whose clock is behind ours.
+    X509_gmtime_adj(X509_getm_notBefore(cert.get()), -300);
+    X509_gmtime_adj(X509_getm_notAfter(cert.get()), 7L * 24 * 3600);
+    X509_set_pubkey(cert.get(), key.native());
+    X509V3_CTX ctx;
+    X509V3_set_ctx_nodb(&ctx);
+    X509V3_set_ctx(&ctx, cert.get(), cert.get(), nullptr, nullptr, 0);
+    ossl::Handle<X509_EXTENSION, X509_EXTENSION_free> usage(
+        X509V3_EXT_conf_nid(nullptr, &ctx, NID_key_usage, "critical,digitalSignature,keyEncipherment"));
+    if (!usage || X509_add_ext(cert.get(), usage.get(), -1) != 1 ||
+        X509_sign(cert.get(), key.native(), evp_md(digest)) <= 0) {
+        return ossl::error(ErrorCode::internal, "cannot sign the signer certificate");
+    }
+    return Certificate(cert.release());
+}
+
+Result<Bytes> issuer_and_subject(const X509_NAME* issuer, const X509_NAME* subject) {
+    const auto name_der = [](const X509_NAME* name) {
+        unsigned char* out = nullptr;
+        const int len = i2d_X509_NAME(name, &out);
+        Bytes der(out, out + std::max(len, 0));
+        OPENSSL_free(out);
+        return der;
+    };
+    const Bytes issuer_der = name_der(issuer);
+    const Bytes subject_der = name_der(subject);
+    if (issuer_der.empty() || subject_der.empty()) return ossl::error(ErrorCode::internal, "cannot encode IssuerAndSubject");
+    Bytes out{0x30}; // SEQUENCE { issuer Name, subject Name }
+    append_der_length(out, issuer_der.size() + subject_der.size());
+    out.insert(out.end(), issuer_der.begin(), issuer_der.end());
+    out.insert(out.end(), subject_der.begin(), subject_der.end());
+    return out;
+}
+
+Result<CertRep> parse_cert_rep(ByteView der, const Certificate& expected_signer) {
+    const unsigned char* p = der.data();
+    ossl::CmsPtr cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(der.size())));
+    if (!cms) return ossl::error(ErrorCode::bad_reply, "reply is not a DER PKCS#7 message (truncated or garbage)");
+    if (OBJ_obj2nid(CMS_get0_type(cms.get())) != NID_pkcs7_signed) {
+        return Error(ErrorCode::bad_reply, "reply is not a PKCS#7 SignedData");
+    }
+    STACK_OF(CMS_SignerInfo)* signers = CMS_get0_SignerInfos(cms.get());
+    if (sk_CMS_SignerInfo_num(signers) != 1) {
+        return Error(ErrorCode::bad_reply, "reply has " + std::to_string(sk_CMS_SignerInfo_num(signers)) +
+                                               " signers, expected exactly one");
+    }
+    CMS_SignerInfo* si = sk_CMS_SignerInfo_value(signers, 0);
+
+    // Only the certificate we got from GetCACert may have signed it (§3.3.2); NDES includes no
+    // certificates, and any it did include must not be trusted for this.
+    ossl::X509StackViewPtr trusted(sk_X509_new_null());
+    sk_X509_push(trusted.get(), expected_signer.native());
+    ASN1_OCTET_STRING** content = CMS_get0_content(cms.get());
+    const bool detached = content == nullptr || *content == nullptr; // PENDING/FAILURE carry no envelope (§3.3.2.2)
+    ossl::BioPtr empty(BIO_new_mem_buf("", 0));
+    ossl::BioPtr out(BIO_new(BIO_s_mem()));
+    if (CMS_verify(cms.get(), trusted.get(), nullptr, detached ? empty.get() : nullptr, out.get(),
+                   CMS_NO_SIGNER_CERT_VERIFY | CMS_NOINTERN | CMS_BINARY) != 1) {
+        return ossl::error(ErrorCode::verification, "reply signature does not verify with '" + expected_signer.subject() +
+                                                        "' (signed by another key, or altered)");
+    }
+
+    CertRep rep;
+    X509_ALGOR* digest_alg = nullptr;
+    CMS_SignerInfo_get0_algs(si, nullptr, nullptr, &digest_alg, nullptr);
+    if (digest_alg != nullptr) rep.signature_digest = OBJ_nid2sn(OBJ_obj2nid(digest_alg->algorithm));
+
+    const auto message_type = string_value(signed_attribute(si, k_oid_message_type));
+    if (!message_type) return Error(ErrorCode::bad_reply, "reply has no messageType attribute");
+    if (*message_type != "3") {
+        return Error(ErrorCode::bad_reply, "reply has messageType '" + *message_type + "', expected 3 (CertRep)");
+    }
+    const auto transaction_id = string_value(signed_attribute(si, k_oid_transaction_id));
+    if (!transaction_id) return Error(ErrorCode::bad_reply, "reply has no transactionID attribute");
+    rep.transaction_id = *transaction_id;
+
+    const ASN1_TYPE* nonce = signed_attribute(si, k_oid_recipient_nonce);
+    if (nonce == nullptr || nonce->type != V_ASN1_OCTET_STRING) {
+        return Error(ErrorCode::bad_reply, "reply has no recipientNonce attribute");
+    }
+    const ASN1_OCTET_STRING* nonce_value = nonce->value.octet_string;
+    if (ASN1_STRING_length(nonce_value) != static_cast<int>(rep.recipient_nonce.size())) {
+        return Error(ErrorCode::verification, "reply's recipientNonce has " + std::to_string(ASN1_STRING_length(nonce_value)) +
+                                                  " bytes; ours had 16");
+    }
+    std::copy_n(ASN1_STRING_get0_data(nonce_value), rep.recipient_nonce.size(), rep.recipient_nonce.begin());
+
+    const auto status_text = string_value(signed_attribute(si, k_oid_pki_status));
+    if (!status_text) return Error(ErrorCode::bad_reply, "reply has no pkiStatus attribute");
+    const auto status = small_number(*status_text);
+    if (!status || (*status != 0 && *status != 2 && *status != 3)) {
+        return Error(ErrorCode::bad_reply, "reply has unknown pkiStatus '" + *status_text + "'");
+    }
+    rep.status = static_cast<PkiStatus>(*status);
+    if (const auto fail_info = string_value(signed_attribute(si, k_oid_fail_info))) {
+        rep.fail_info = small_number(*fail_info).value_or(-1);
+    }
+    if (const auto text = string_value(signed_attribute(si, k_oid_fail_info_text))) rep.fail_info_text = *text;
+
+    if (rep.status == PkiStatus::success) {
+        rep.enveloped_data = bio_contents(out.get());
+        if (rep.enveloped_data.empty()) return Error(ErrorCode::bad_reply, "SUCCESS reply carries no certificate envelope");
+    }
+    return rep;
+}
+
+Result<void> check_cert_rep(const CertRep& rep, const TransactionId& transaction_id, const Nonce& sender_nonce) {
+    if (rep.transaction_id != transaction_id) {
+        return Error(ErrorCode::verification, "reply is for transaction '" + rep.transaction_id + "', not ours ('" +
+                                                  transaction_id + "')");
+    }
+    if (rep.recipient_nonce != sender_nonce) {
+        return Error(ErrorCode::verification, "reply's recipientNonce does not match the senderNonce we sent (replayed or"
+                                              " misrouted reply)");
+    }
+    return {};
+}
+
+Result<IssuedCertificates> open_cert_rep(const CertRep& rep, const Certificate& our_cert, const PrivateKey& our_key) {
+    load_legacy_provider_once();
+    const unsigned char* p = rep.enveloped_data.data();
+    ossl::CmsPtr envelope(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(rep.enveloped_data.size())));
+    if (!envelope || OBJ_obj2nid(CMS_get0_type(envelope.get())) != NID_pkcs7_enveloped) {
+        return ossl::error(ErrorCode::bad_reply, "reply's content is not a PKCS#7 EnvelopedData");
+    }
+    ossl::BioPtr out(BIO_new(BIO_s_mem()));
+    if (CMS_decrypt(envelope.get(), our_key.native(), our_cert.native(), nullptr, out.get(), CMS_BINARY) != 1) {
+        return ossl::error(ErrorCode::verification,
+                           "cannot decrypt the reply with our key (it was encrypted to another certificate, or with an"
+                           " unsupported cipher)");
+    }
+    auto certs = detail::certs_from_pkcs7(bio_contents(out.get()));
+    if (!certs) return std::move(certs).error().context("reply's certificate bundle");
+
+    std::optional<Certificate> issued;
+    std::vector<Certificate> others;
+    for (auto& cert : *certs) {
+        if (!issued && our_key.matches(cert) && !cert.is_self_signed()) {
+            issued = cert;
+        } else {
+            others.push_back(cert);
+        }
+    }
+    if (!issued) return Error(ErrorCode::verification, "reply holds no certificate for our key");
+    return IssuedCertificates{std::move(*issued), std::move(others), envelope_cipher_name(rep.enveloped_data)};
+}
+
+} // namespace scep

@@ -1,0 +1,1 @@
+// Placeholder: tests for include/scep/subject.hpp come with its implementation.
