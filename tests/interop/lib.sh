@@ -36,10 +36,14 @@ expect_out() { grep -qE -- "$1" <<<"$out" && pass "stdout matches /$1/" || fail 
 expect_err() { grep -qE -- "$1" <<<"$err" && pass "stderr matches /$1/" || fail "stderr does not match /$1/"; }
 expect_no_out() { ! grep -qE -- "$1" <<<"$out" && pass "stdout lacks /$1/" || fail "stdout matches /$1/"; }
 expect_no_err() { ! grep -qE -- "$1" <<<"$err" && pass "stderr lacks /$1/" || fail "stderr matches /$1/"; }
-# An error is one line on stderr: "scepctl: error: ..." and nothing else.
+# An error is one line "scepctl: error: ..." on stderr, its last line (notes and warnings may precede it).
 expect_one_line_error() {
-  local lines; lines=$(grep -c . <<<"$err" || true)
-  if [ "$lines" -eq 1 ] && grep -q '^scepctl: error: ' <<<"$err"; then pass "one-line error"; else fail "expected exactly one 'scepctl: error:' line"; fi
+  local errors; errors=$(grep -c '^scepctl: error: ' <<<"$err" || true)
+  if [ "$errors" -eq 1 ] && tail -n 1 <<<"$err" | grep -q '^scepctl: error: '; then
+    pass "one-line error"
+  else
+    fail "expected exactly one 'scepctl: error:' line, as the last line of stderr"
+  fi
 }
 # expect_json PYTHON_EXPR: evaluates EXPR with `d` bound to the parsed stdout.
 expect_json() {

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# scepctl enroll against the real scepserver: direct, through Apache (http, https), POST and GET;
+# each certificate checked with openssl; failures leave the output directory as it was.
+. "$(dirname "$0")/lib.sh"
+
+pin="sha256:$TESTBED_CA_SHA256"
+
+# A directory listing with modes and content hashes, to prove a failed run changed nothing.
+snapshot() { (cd "$1" && find . -printf '%p %m %s\n' | sort && find . -type f -exec sha256sum {} + | sort); }
+
+# check_issued DIR CN: the certificate chains to the CA, matches the key, carries the CN.
+check_issued() {
+  local dir=$1 cn=$2
+  expect "$cn: openssl verify against the test bed CA" openssl verify -CAfile "$TESTBED_SCEP_CA" "$dir/cert.pem"
+  expect "$cn: chain.pem is the test bed CA" cmp -s <(openssl x509 -in "$dir/chain.pem" -outform DER) \
+    <(openssl x509 -in "$TESTBED_SCEP_CA" -outform DER)
+  expect "$cn: certificate matches the key" test \
+    "$(openssl x509 -in "$dir/cert.pem" -noout -pubkey | sha256sum)" = "$(openssl pkey -in "$dir/key.pem" -pubout | sha256sum)"
+  expect "$cn: subject CN" grep -q "CN = $cn" <(openssl x509 -in "$dir/cert.pem" -noout -subject)
+  expect "$cn: key.pem is 0600" test "$(stat -c %a "$dir/key.pem")" = 600
+  expect "$cn: cert.pem is 0644" test "$(stat -c %a "$dir/cert.pem")" = 644
+}
+
+enroll_into() { # enroll_into NAME ARGS...: fresh directory $WORK/NAME, challenge from the file
+  local name=$1; shift
+  mkdir -p "$WORK/$name"
+  scepctl enroll --challenge-file "$TESTBED_CHALLENGE_FILE" --ca-fingerprint "$pin" --out-dir "$WORK/$name" "$@"
+}
+
+# Direct to scepserver, POST (it advertises POSTPKIOperation).
+enroll_into direct --url "$TESTBED_SCEP_DIRECT_URL" --subject "CN=direct,O=scepctl interop"
+expect_rc 0
+expect_err 'PKCSReq sent \(POST, aes128, sha256'
+check_issued "$WORK/direct" direct
+
+# Through Apache with the NDES URL layout, GET forced, SAN and EKU requested.
+enroll_into get --url "$TESTBED_SCEP_URL" --subject "CN=get" --method get --san dns:get.example.test \
+  --san ip:192.0.2.7 --eku clientAuth
+expect_rc 0
+expect_err 'PKCSReq sent \(GET'
+check_issued "$WORK/get" get
+expect "get: SAN in the issued certificate" grep -q 'DNS:get.example.test, IP Address:192.0.2.7' \
+  <(openssl x509 -in "$WORK/get/cert.pem" -noout -ext subjectAltName)
+
+# HTTPS with the test CA, RSA 3072, AES-256, template variables.
+enroll_into tls --url "$TESTBED_SCEP_URL_TLS" --cacert "$TESTBED_TLS_CA" --key-size 3072 --cipher aes256 \
+  --subject 'CN=${device},O=Example\, Inc.' --var device=tls-device
+expect_rc 0
+check_issued "$WORK/tls" tls-device
+expect "tls: RSA 3072" grep -q '3072 bit' <(openssl pkey -in "$WORK/tls/key.pem" -noout -text)
+expect "tls: escaped comma kept in O" grep -q 'O = "Example, Inc."' <(openssl x509 -in "$WORK/tls/cert.pem" -noout -subject)
+
+# An existing key (made by openssl), no key.pem written; DES3 + SHA-1 when asked for.
+mkdir -p "$WORK/own"
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/own-key.pem" 2>/dev/null
+enroll_into own --url "$TESTBED_SCEP_URL" --subject CN=own --key "$WORK/own-key.pem" --cipher des3 --digest sha1
+expect_rc 0
+expect_err 'des3, sha1'
+expect "own: no key.pem written" test ! -e "$WORK/own/key.pem"
+expect "own: certificate matches the given key" test \
+  "$(openssl x509 -in "$WORK/own/cert.pem" -noout -pubkey | sha256sum)" = "$(openssl pkey -in "$WORK/own-key.pem" -pubout | sha256sum)"
+
+# JSON: the challenge is redacted; it never appears in any output, not even with --verbose.
+mkdir -p "$WORK/json"
+scepctl --json --verbose enroll --url "$TESTBED_SCEP_URL" --challenge-file "$TESTBED_CHALLENGE_FILE" \
+  --subject CN=json --out-dir "$WORK/json"
+expect_rc 0
+expect_json 'd["command"] == "enroll" and d["challenge"] == "<redacted>" and d["method"] == "POST"'
+expect_json 'd["files"]["cert"].endswith("/json/cert.pem") and len(d["sha256"]) == 64'
+expect_no_out "$TESTBED_CHALLENGE"
+expect_no_err "$TESTBED_CHALLENGE"
+
+# Challenge on stdin.
+mkdir -p "$WORK/stdin"
+run "enroll --challenge -" bash -c "\"\$1\" enroll --url \"\$2\" --challenge - --subject CN=stdin --out-dir \"\$3\" --quiet <\"\$4\"" \
+  _ "$SCEPCTL" "$TESTBED_SCEP_URL" "$WORK/stdin" "$TESTBED_CHALLENGE_FILE"
+expect_rc 0
+expect "stdin: certificate written" test -s "$WORK/stdin/cert.pem"
+
+# Wrong challenge: scepserver answers FAILURE badRequest -> exit 72, nothing written.
+mkdir -p "$WORK/wrong"
+before=$(snapshot "$WORK/wrong")
+run "enroll with a wrong challenge" env SCEPCTL_CHALLENGE=0000000000000000 "$SCEPCTL" enroll --url "$TESTBED_SCEP_URL" \
+  --subject CN=wrong --out-dir "$WORK/wrong"
+expect_rc 72
+expect_one_line_error
+expect_err 'badRequest.*challenge'
+expect "wrong challenge: output directory unchanged" test "$(snapshot "$WORK/wrong")" = "$before"
+
+# Existing output files: refused before any request, files untouched.
+before=$(snapshot "$WORK/direct")
+enroll_into direct --url "$TESTBED_SCEP_URL" --subject CN=again
+expect_rc 93
+expect_one_line_error
+expect_err "cert.pem' already exists|key.pem' already exists"
+expect "existing files untouched" test "$(snapshot "$WORK/direct")" = "$before"
+
+# --force replaces them with a new, valid set.
+enroll_into direct --url "$TESTBED_SCEP_URL" --subject CN=again --force
+expect_rc 0
+check_issued "$WORK/direct" again
+
+# Wrong CA fingerprint: exit 97 before anything is sent or written.
+mkdir -p "$WORK/pin"
+scepctl enroll --url "$TESTBED_SCEP_URL" --challenge-file "$TESTBED_CHALLENGE_FILE" --subject CN=pin \
+  --ca-fingerprint "sha256:$(printf '%064d' 0)" --out-dir "$WORK/pin"
+expect_rc 97
+expect "fingerprint mismatch: nothing written" test -z "$(ls -A "$WORK/pin")"
+
+# An EC key is refused with the reason.
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$WORK/ec.pem" 2>/dev/null
+mkdir -p "$WORK/ec"
+enroll_into ec --url "$TESTBED_SCEP_URL" --subject CN=ec --key "$WORK/ec.pem"
+expect_rc 64
+expect_err 'SCEP needs RSA'
+
+# Bad input is a usage error before any request.
+enroll_into bad --url "$TESTBED_SCEP_URL" --subject 'CN=${nosuchvar}'
+expect_rc 64
+expect_err 'nosuchvar'
+enroll_into bad --url "$TESTBED_SCEP_URL" --subject CN=x --san bogus:thing
+expect_rc 64
+enroll_into bad --url "$TESTBED_SCEP_URL" --subject CN=x --cipher des
+expect_rc 64
+expect_err 'single DES is never used'
+
+finish
