@@ -1,0 +1,180 @@
+// The request side is checked by a third party: the openssl CLI verifies, decrypts and prints
+// what our code built. The reply side uses CertReps the openssl CLI cannot make; those are
+// covered by the interop tests against scepserver and the NDES fixture.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include <catch2/catch.hpp>
+
+#include "scep/csr.hpp"
+#include "scep/pki_message.hpp"
+#include "test_support.hpp"
+
+using namespace scep;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+    fs::path path;
+    TempDir() {
+        std::string templ = (fs::temp_directory_path() / "scepctl-pki-XXXXXX").string();
+        REQUIRE(::mkdtemp(templ.data()) != nullptr);
+        path = templ;
+    }
+    ~TempDir() { fs::remove_all(path); }
+};
+
+void write(const fs::path& path, ByteView data) {
+    std::ofstream out(path, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
+}
+
+// Runs a shell command, returns its stdout; the exit status goes to `status`.
+std::string shell(const std::string& command, int& status) {
+    std::string output;
+    FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    char buf[4096];
+    while (std::size_t n = std::fread(buf, 1, sizeof buf, pipe)) output.append(buf, n);
+    status = ::pclose(pipe);
+    return output;
+}
+
+PrivateKey load_key(const std::string& file) {
+    auto key = PrivateKey::load(test::read_data("openssl/" + file), std::nullopt);
+    REQUIRE(key);
+    return *key;
+}
+
+DistinguishedName dn(const std::string& text) {
+    auto parsed = parse_distinguished_name(text);
+    REQUIRE(parsed);
+    return *parsed;
+}
+
+} // namespace
+
+TEST_CASE("the CSR verifies with openssl and carries challenge, key usage, EKU and SANs", "[pki]") {
+    TempDir dir;
+    const PrivateKey key = load_key("ra-sign.key"); // any openssl-made RSA key
+    CsrParams params;
+    params.subject = dn("CN=device-1,O=Example\\, Inc.,C=DE");
+    params.alt_names = {*parse_subject_alt_name("dns:device-1.example.test"), *parse_subject_alt_name("upn:dev1@example.test")};
+    params.challenge_password = "DD6DA6122CECE213";
+    params.digital_signature = true;
+    params.key_encipherment = false;
+    params.extended_key_usages = {"clientAuth"};
+    auto csr = build_csr(key, params);
+    REQUIRE(csr);
+    write(dir.path / "csr.der", csr->der);
+
+    int status = 0;
+    const std::string text = shell("openssl req -inform DER -in " + (dir.path / "csr.der").string() +
+                                       " -verify -noout -text -nameopt RFC2253", status);
+    INFO(text);
+    CHECK(status == 0);
+    CHECK(text.find("verify OK") != std::string::npos);
+    CHECK(text.find("Subject: CN=device-1,O=Example\\, Inc.,C=DE") != std::string::npos);
+    CHECK(text.find("challengePassword        :DD6DA6122CECE213") != std::string::npos);
+    const auto usage = text.find("X509v3 Key Usage: critical");
+    REQUIRE(usage != std::string::npos);
+    const auto usage_value = text.substr(text.find('\n', usage) + 1, text.find('\n', text.find('\n', usage) + 1) - text.find('\n', usage) - 1);
+    CHECK(std::string(trim_ascii(usage_value)) == "Digital Signature"); // no Key Encipherment asked for
+    CHECK(text.find("TLS Web Client Authentication") != std::string::npos);
+    CHECK(text.find("DNS:device-1.example.test") != std::string::npos);
+    CHECK(text.find("othername: UPN::dev1@example.test") != std::string::npos);
+    CHECK(text.find("sha256WithRSAEncryption") != std::string::npos);
+}
+
+TEST_CASE("PKCSReq: openssl verifies the signature, reads the SCEP attributes and decrypts the CSR", "[pki]") {
+    TempDir dir;
+    const PrivateKey key = load_key("ra-sign.key");
+    CsrParams params;
+    params.subject = dn("CN=pkcsreq-test");
+    params.challenge_password = "secret";
+    auto csr = build_csr(key, params);
+    REQUIRE(csr);
+    auto signer = make_self_signed_signer(key, csr->subject.get(), MessageDigest::sha256);
+    REQUIRE(signer);
+    CHECK(signer->is_self_signed());
+    CHECK(to_names(signer->key_usage()) == std::vector<std::string>{"digitalSignature", "keyEncipherment"});
+    CHECK(signer->subject() == "CN=pkcsreq-test");
+
+    auto recipient = Certificate::from_pem(test::read_text("openssl/ra-encrypt.pem"));
+    REQUIRE(recipient);
+    for (const auto cipher : {ContentCipher::aes128_cbc, ContentCipher::aes256_cbc, ContentCipher::des3_cbc}) {
+        INFO(to_string(cipher));
+        OutgoingMessage message;
+        message.type = MessageType::pkcs_req;
+        message.transaction_id = transaction_id_for(key);
+        message.sender_nonce = random_nonce();
+        message.cipher = cipher;
+        message.digest = MessageDigest::sha256;
+        auto pki = build_pki_message(message, csr->der, *signer, key, recipient->front());
+        REQUIRE(pki);
+        write(dir.path / "req.p7", *pki);
+
+        int status = 0;
+        const std::string p7 = (dir.path / "req.p7").string();
+        const std::string inner = (dir.path / "inner.der").string();
+        shell("openssl cms -verify -noverify -binary -inform DER -in " + p7 + " -out " + inner, status);
+        CHECK(status == 0);
+        const std::string decrypted = (dir.path / "csr.der").string();
+        const std::string out = shell("openssl cms -decrypt -binary -inform DER -in " + inner + " -recip " +
+                                          test::data_path("openssl/ra-encrypt.pem") + " -inkey " +
+                                          test::data_path("openssl/ra-encrypt.key") + " -out " + decrypted, status);
+        INFO(out);
+        CHECK(status == 0);
+        std::ifstream in(decrypted, std::ios::binary);
+        const Bytes roundtrip((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        CHECK(roundtrip == csr->der);
+
+        const std::string printed = shell("openssl cms -cmsout -print -inform DER -in " + p7, status);
+        CHECK(status == 0);
+        // messageType 19 (PKCSReq), our transactionID and nonce as signed attributes (RFC 8894 §3.2.1)
+        CHECK(printed.find("(2.16.840.1.113733.1.9.2)") != std::string::npos);
+        CHECK(printed.find("PRINTABLESTRING:19") != std::string::npos);
+        CHECK(printed.find("PRINTABLESTRING:" + message.transaction_id) != std::string::npos);
+        CHECK(printed.find("(2.16.840.1.113733.1.9.5)") != std::string::npos);
+        const std::string cipher_oid = cipher == ContentCipher::aes128_cbc   ? "aes-128-cbc"
+                                       : cipher == ContentCipher::aes256_cbc ? "aes-256-cbc"
+                                                                             : "des-ede3-cbc";
+        const std::string envelope = shell("openssl cms -cmsout -print -inform DER -in " + inner, status);
+        CHECK(envelope.find(cipher_oid) != std::string::npos);
+    }
+}
+
+TEST_CASE("transaction IDs are stable per key and printable; nonces are fresh", "[pki]") {
+    const PrivateKey a = load_key("ra-sign.key");
+    const PrivateKey b = load_key("ra-encrypt.key");
+    CHECK(transaction_id_for(a) == transaction_id_for(a));
+    CHECK(transaction_id_for(a) != transaction_id_for(b));
+    CHECK(transaction_id_for(a).size() == 64);
+    CHECK(transaction_id_for(a).find_first_not_of("0123456789ABCDEF") == std::string::npos);
+    CHECK(random_nonce() != random_nonce());
+}
+
+TEST_CASE("IssuerAndSubject is the DER SEQUENCE of both names", "[pki]") {
+    auto ca = Certificate::from_pem(test::read_text("openssl/ca.pem"));
+    auto ra = Certificate::from_pem(test::read_text("openssl/ra-sign.pem"));
+    REQUIRE(ca);
+    REQUIRE(ra);
+    auto der = issuer_and_subject(X509_get_subject_name(ca->front().native()), X509_get_subject_name(ra->front().native()));
+    REQUIRE(der);
+    TempDir dir;
+    write(dir.path / "ias.der", *der);
+    int status = 0;
+    const std::string parsed = shell("openssl asn1parse -inform DER -in " + (dir.path / "ias.der").string(), status);
+    INFO(parsed);
+    CHECK(status == 0);
+    CHECK(parsed.find("Test NDES Root CA") < parsed.find("TESTNDES-MSCEP-RA"));
+    CHECK(parsed.rfind("    0:d=0  hl=", 0) == 0); // one outer SEQUENCE
+}
+
+TEST_CASE("fail info names never crash on unknown values", "[pki]") {
+    CHECK(fail_info_name(2) == "badRequest");
+    CHECK(fail_info_name(7) == "unknown(7)");
+    CHECK(fail_info_name(-1) == "unknown(-1)");
+}
