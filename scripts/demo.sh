@@ -28,6 +28,13 @@ show getcacaps --url "$TESTBED_SCEP_URL"
 show getcacert --url "$TESTBED_SCEP_URL_TLS" --cacert "$TESTBED_TLS_CA" \
   --ca-fingerprint "$TESTBED_CA_THUMBPRINT_MD5" --out "$bed/client/ca-bundle.pem"
 echo "(--ca-fingerprint took the MD5 thumbprint exactly as the NDES admin page prints it)"
+mkdir -p "$bed/client/device"
+show enroll --url "$TESTBED_SCEP_URL" --ca-fingerprint "sha256:$TESTBED_CA_SHA256" \
+  --challenge-file "$TESTBED_CHALLENGE_FILE" --subject 'CN=${device},O=Example' --var device=demo-device \
+  --san dns:demo-device.example.test --out-dir "$bed/client/device"
+echo
+echo "\$ openssl verify -CAfile chain.pem cert.pem"
+(cd "$bed/client/device" && openssl verify -CAfile chain.pem cert.pem)
 show getcacert --url "$TESTBED_SCEP_URL" --ca-fingerprint "sha256:$(printf '%064d' 0)"
 echo "(a wrong fingerprint fails with exit 97 and writes nothing)"
 echo
