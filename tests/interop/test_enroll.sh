@@ -60,6 +60,29 @@ expect "own: no key.pem written" test ! -e "$WORK/own/key.pem"
 expect "own: certificate matches the given key" test \
   "$(openssl x509 -in "$WORK/own/cert.pem" -noout -pubkey | sha256sum)" = "$(openssl pkey -in "$WORK/own-key.pem" -pubout | sha256sum)"
 
+# An encrypted key (openssl, AES-256 PKCS#8) with its passphrase from a file; wrong passphrase refused.
+printf 'key-pass-123' >"$WORK/pass"
+printf 'wrong-pass' >"$WORK/wrong-pass"
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -aes-256-cbc -pass file:"$WORK/pass" \
+  -out "$WORK/enc-key.pem" 2>/dev/null
+enroll_into enc --url "$TESTBED_SCEP_URL" --subject CN=enc --key "$WORK/enc-key.pem" --key-pass-file "$WORK/pass"
+expect_rc 0
+expect "enc: certificate matches the encrypted key" test "$(openssl x509 -in "$WORK/enc/cert.pem" -noout -pubkey | sha256sum)" = \
+  "$(openssl pkey -in "$WORK/enc-key.pem" -passin file:"$WORK/pass" -pubout | sha256sum)"
+enroll_into enc-wrong --url "$TESTBED_SCEP_URL" --subject CN=enc --key "$WORK/enc-key.pem" --key-pass-file "$WORK/wrong-pass"
+expect_rc 93
+expect_err 'wrong passphrase'
+expect_no_err 'wrong-pass|key-pass-123'
+enroll_into enc-none --url "$TESTBED_SCEP_URL" --subject CN=enc --key "$WORK/enc-key.pem"
+expect_rc 93
+expect_err 'encrypted: give its passphrase with --key-pass-file'
+
+# A generated key encrypted with --key-pass-file: openssl opens it with the same passphrase.
+enroll_into genenc --url "$TESTBED_SCEP_URL" --subject CN=genenc --key-pass-file "$WORK/pass"
+expect_rc 0
+expect "genenc: key.pem is encrypted" grep -q 'BEGIN ENCRYPTED PRIVATE KEY' "$WORK/genenc/key.pem"
+expect "genenc: openssl opens it with the passphrase" openssl pkey -in "$WORK/genenc/key.pem" -passin file:"$WORK/pass" -noout
+
 # JSON: the challenge is redacted; it never appears in any output, not even with --verbose.
 mkdir -p "$WORK/json"
 scepctl --json --verbose enroll --url "$TESTBED_SCEP_URL" --challenge-file "$TESTBED_CHALLENGE_FILE" \
