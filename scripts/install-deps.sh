@@ -10,6 +10,8 @@ packages=(
   # test bed: real SCEP server, MIT KDC, Apache with Negotiate, clock skew, TLS tools
   scep krb5-kdc krb5-admin-server krb5-user apache2 libapache2-mod-auth-gssapi faketime openssl curl
   iproute2 util-linux python3
+  # the NDES-like fixture server (tests/fixtures) and its checks
+  python3-cryptography python3-asn1crypto
 )
 
 missing=()

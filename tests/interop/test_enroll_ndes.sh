@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# scepctl enroll against the NDES-like fixture (tests/fixtures/ndes_fixture.py) for what
+# scepserver cannot do: RA sign/encrypt split with identical subjects, CertRep signed with SHA-1
+# and without certificates, caps without AES, PENDING then SUCCESS, FAILURE with every failInfo,
+# GET-only servers and IIS URL limits. The same enroll path runs against the real scepserver in
+# test_enroll.sh.
+. "$(dirname "$0")/lib.sh"
+
+fixture=$(cd "$(dirname "$0")/../fixtures" && pwd)/ndes_fixture.py
+data=$(cd "$(dirname "$0")/../data/openssl" && pwd)
+port=18990
+url="http://127.0.0.1:$port/certsrv/mscep/mscep.dll"
+pin="sha256:$(awk '$1=="ca.pem" && $2=="sha256" {print $3}' "$data/fingerprints.txt")"
+challenge_file="$WORK/challenge"
+printf '8CE317021F690069' >"$challenge_file"
+fixture_pid=""
+
+# start_fixture MODE [ARGS...]: a fresh fixture in its own state dir, ready when it answers.
+start_fixture() {
+  stop_fixture
+  state="$WORK/state-$1"; rm -rf "$state"; mkdir -p "$state"
+  printf '8CE317021F690069\n' >"$state/challenges.txt"
+  "$TB" python3 "$fixture" --port "$port" --state-dir "$state" --mode "$@" \
+    --challenge-file "$state/challenges.txt" --reusable-challenge >"$state/stdout" 2>&1 &
+  fixture_pid=$!
+  for _ in $(seq 100); do
+    "$TB" curl -sf -o /dev/null "$url?operation=GetCACaps" && return 0
+    sleep 0.1
+  done
+  echo "fixture in mode $1 did not start:"; cat "$state/stdout"; return 1
+}
+stop_fixture() {
+  [ -n "$fixture_pid" ] || return 0
+  kill "$fixture_pid" 2>/dev/null; wait "$fixture_pid" 2>/dev/null
+  fixture_pid=""
+}
+trap 'stop_fixture; rm -rf "$WORK"' EXIT
+
+# last_event KEY: that key of the fixture's last PKIOperation record.
+last_event() { tail -n 1 "$state/events.jsonl" | python3 -c "import json,sys; print(json.load(sys.stdin).get('$1'))"; }
+
+enroll_ndes() { # enroll_ndes NAME ARGS...
+  local name=$1; shift
+  rm -rf "$WORK/$name"; mkdir -p "$WORK/$name"
+  scepctl enroll --url "$url" --ca-fingerprint "$pin" --challenge-file "$challenge_file" --out-dir "$WORK/$name" \
+    --subject "CN=$name" "$@"
+}
+
+# NDES 2016 caps: no AES -> DES3 + SHA-256, POST; request encrypted to the RA encryption cert;
+# CertRep signed by the RA signing cert with SHA-1 and carrying no certificates.
+start_fixture success
+enroll_ndes ndes
+expect_rc 0
+expect_err 'PKCSReq sent \(POST, des3, sha256'
+expect "ndes: certificate verifies against the NDES test CA" openssl verify -CAfile "$data/ca.pem" "$WORK/ndes/cert.pem"
+expect "ndes: request cipher was DES3" test "$(last_event cipher)" = "des-ede3-cbc"
+# The fixture decrypts with the RA encryption key only, so success plus one recipient proves the target.
+expect "ndes: request encrypted to exactly one recipient" test "$(last_event recipients)" = 1
+expect "ndes: the fixture signed its reply with SHA-1" test "$(last_event replyCipher)" != ""
+expect "ndes: chain.pem is the NDES CA" cmp -s <(openssl x509 -in "$WORK/ndes/chain.pem" -outform DER) "$data/ca.der"
+
+# An algorithm the caps do not list is refused, unless forced (NDES accepts AES anyway).
+enroll_ndes aes --cipher aes256
+expect_rc 64
+expect_err 'does not offer it.*--force-alg'
+enroll_ndes aes --cipher aes256 --force-alg
+expect_rc 0
+expect "aes: request cipher was AES-256" test "$(last_event cipher)" = "aes256-cbc"
+
+# PENDING to the PKCSReq and two CertPolls, then SUCCESS on the third CertPoll.
+start_fixture pending --pending-polls 3
+enroll_ndes pending --poll-interval 1 --json
+expect_rc 0
+expect_json 'd["polls"] == 3'
+expect_err 'PENDING: polling again in 1 s \(poll 1 of 30\)'
+expect "pending: last message was a CertPoll" test "$(last_event messageTypeName)" = "CertPoll"
+expect "pending: certificate verifies" openssl verify -CAfile "$data/ca.pem" "$WORK/pending/cert.pem"
+
+# Still PENDING when the budget runs out: exit 3, the key kept, how to resume printed.
+start_fixture pending --pending-polls 10
+enroll_ndes waiting --poll-interval 1 --max-polls 1
+expect_rc 3
+expect_one_line_error
+expect_err 'still PENDING after 1 poll'
+expect_err "re-run with --key .*waiting/key.pem"
+expect "waiting: key kept, 0600" test "$(stat -c %a "$WORK/waiting/key.pem")" = 600
+expect "waiting: no certificate written" test ! -e "$WORK/waiting/cert.pem"
+
+# FAILURE with each failInfo: exit 70-74, the name in the message, nothing written.
+code=70
+for info in badAlg badMessageCheck badRequest badTime badCertId; do
+  start_fixture "failure-$info"
+  enroll_ndes "fail-$info"
+  expect_rc "$code"
+  expect_one_line_error
+  expect_err "refused the request: $info"
+  expect "fail-$info: nothing written" test -z "$(ls -A "$WORK/fail-$info")"
+  code=$((code + 1))
+done
+
+# A server without POST: GET with standard base64.
+start_fixture get-only
+enroll_ndes getonly
+expect_rc 0
+expect_err 'PKCSReq sent \(GET'
+expect "getonly: the fixture saw a GET" test "$(last_event method)" = "GET"
+
+# IIS URL limits: a GET too long for maxQueryString is explained with the fix.
+start_fixture url-limit
+enroll_ndes urllimit --method get --key-size 4096
+expect_rc 81
+expect_one_line_error
+expect_err 'too long.*65534'
+
+# DES3 + SHA-1 only: a warning about SHA-1, still enrolls.
+start_fixture caps-des3-sha1
+enroll_ndes sha1only
+expect_rc 0
+expect_err 'warning: the server offers no SHA-2 digest: signing with SHA-1'
+expect "sha1only: digest was SHA-1" test "$(last_event digest)" = "sha1"
+
+# A reply envelope in AES-256.
+start_fixture aes-reply
+enroll_ndes aesreply
+expect_rc 0
+expect "aesreply: certificate verifies" openssl verify -CAfile "$data/ca.pem" "$WORK/aesreply/cert.pem"
+
+stop_fixture
+finish
