@@ -1,7 +1,6 @@
 #include "scep/pki_message.hpp"
 
 #include <algorithm>
-#include <mutex>
 
 #include <openssl/cms.h>
 #include <openssl/pkcs7.h>
@@ -112,15 +111,28 @@ void append_der_length(Bytes& out, std::size_t length) {
 }
 
 // scepserver (micromdm) encrypts every CertRep with single DES, which OpenSSL 3 keeps in its
-// legacy provider. Loaded only when a reply is opened; we never encrypt with it.
-void load_legacy_provider_once() {
-    static std::once_flag once;
-    std::call_once(once, [] {
-        OSSL_PROVIDER_load(nullptr, "default"); // explicit loading disables the implicit default
-        OSSL_PROVIDER_load(nullptr, "legacy");
-        ossl::clear_errors();
-    });
-}
+// legacy provider. Loaded only when a reply is opened (we never encrypt with it), and unloaded
+// at exit so nothing of it is left for leak checkers.
+class LegacyProviders {
+public:
+    LegacyProviders()
+        : m_default(OSSL_PROVIDER_load(nullptr, "default")), // explicit loading disables the implicit default
+          m_legacy(OSSL_PROVIDER_load(nullptr, "legacy")) {
+        ossl::clear_errors(); // a missing legacy module only means DES replies cannot be read
+    }
+    LegacyProviders(const LegacyProviders&) = delete;
+    LegacyProviders& operator=(const LegacyProviders&) = delete;
+    ~LegacyProviders() {
+        if (m_legacy != nullptr) OSSL_PROVIDER_unload(m_legacy);
+        if (m_default != nullptr) OSSL_PROVIDER_unload(m_default);
+    }
+
+private:
+    OSSL_PROVIDER* m_default;
+    OSSL_PROVIDER* m_legacy;
+};
+
+void load_legacy_provider_once() { static const LegacyProviders providers; }
 
 std::string envelope_cipher_name(ByteView der) {
     const unsigned char* p = der.data();
