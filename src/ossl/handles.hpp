@@ -1,7 +1,10 @@
 // Owning handles for every OpenSSL type we touch: one alias per type, freed by its own function.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include <openssl/bio.h>
 #include <openssl/cms.h>
@@ -39,6 +42,18 @@ using X509StackPtr = Handle<STACK_OF(X509), free_x509_stack>;
 // A stack that borrows its certificates (sk_X509_free frees only the stack itself).
 inline void free_x509_stack_shallow(STACK_OF(X509)* s) { sk_X509_free(s); }
 using X509StackViewPtr = Handle<STACK_OF(X509), free_x509_stack_shallow>;
+
+// Everything written to a memory BIO so far.
+inline std::string mem_bio_string(BIO* bio) {
+    char* data = nullptr;
+    const long len = BIO_get_mem_data(bio, &data);
+    return std::string(data, static_cast<std::size_t>(len));
+}
+inline std::vector<std::uint8_t> mem_bio_bytes(BIO* bio) {
+    char* data = nullptr;
+    const long len = BIO_get_mem_data(bio, &data);
+    return std::vector<std::uint8_t>(data, data + len);
+}
 
 inline X509Ptr up_ref(X509* cert) {
     X509_up_ref(cert);

@@ -12,9 +12,7 @@ namespace ossl {
 std::string name_to_string(const X509_NAME* name) {
     BioPtr bio(BIO_new(BIO_s_mem()));
     if (!bio || X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) < 0) return {};
-    char* data = nullptr;
-    const long len = BIO_get_mem_data(bio.get(), &data);
-    return std::string(data, static_cast<std::size_t>(len));
+    return mem_bio_string(bio.get());
 }
 
 std::int64_t asn1_time_to_unix(const ASN1_TIME* time) {

@@ -85,9 +85,7 @@ Bytes Certificate::der() const {
 std::string Certificate::pem() const {
     ossl::BioPtr bio(BIO_new(BIO_s_mem()));
     if (!bio || PEM_write_bio_X509(bio.get(), m_cert) != 1) return {};
-    char* data = nullptr;
-    const long len = BIO_get_mem_data(bio.get(), &data);
-    return std::string(data, static_cast<std::size_t>(len));
+    return ossl::mem_bio_string(bio.get());
 }
 
 std::string Certificate::subject() const { return ossl::name_to_string(X509_get_subject_name(m_cert)); }

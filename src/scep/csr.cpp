@@ -4,6 +4,7 @@
 
 #include "ossl/errors.hpp"
 #include "ossl/handles.hpp"
+#include "scep/algorithms.hpp"
 
 namespace scep {
 
@@ -14,15 +15,6 @@ using ExtensionPtr = ossl::Handle<X509_EXTENSION, X509_EXTENSION_free>;
 inline void free_extension_stack(STACK_OF(X509_EXTENSION)* s) { sk_X509_EXTENSION_pop_free(s, X509_EXTENSION_free); }
 using ExtensionStackPtr = ossl::Handle<STACK_OF(X509_EXTENSION), free_extension_stack>;
 using GeneralNamesPtr = ossl::Handle<GENERAL_NAMES, GENERAL_NAMES_free>;
-
-const EVP_MD* evp_md(MessageDigest digest) {
-    switch (digest) {
-    case MessageDigest::sha1: return EVP_sha1();
-    case MessageDigest::sha256: return EVP_sha256();
-    case MessageDigest::sha512: return EVP_sha512();
-    }
-    return nullptr;
-}
 
 bool is_printable_string(const std::string& s) {
     for (unsigned char c : s) {
@@ -94,7 +86,7 @@ Result<CertificationRequest> build_csr(const PrivateKey& key, const CsrParams& p
         return ossl::error(ErrorCode::internal, "cannot add the extension request");
     }
 
-    if (X509_REQ_sign(req.get(), key.native(), evp_md(params.digest)) <= 0) {
+    if (X509_REQ_sign(req.get(), key.native(), detail::evp_md(params.digest)) <= 0) {
         return ossl::error(ErrorCode::internal, "cannot sign the certificate request");
     }
     unsigned char* out = nullptr;

@@ -92,9 +92,7 @@ Result<std::string> PrivateKey::to_pem(const std::optional<std::string>& passphr
                                               nullptr) != 1) {
         return ossl::error(ErrorCode::internal, "cannot encode the private key");
     }
-    char* data = nullptr;
-    const long len = BIO_get_mem_data(bio.get(), &data);
-    return std::string(data, static_cast<std::size_t>(len));
+    return ossl::mem_bio_string(bio.get());
 }
 
 bool PrivateKey::matches(const Certificate& cert) const { return EVP_PKEY_eq(X509_get0_pubkey(cert.native()), m_key) == 1; }

@@ -9,6 +9,7 @@
 
 #include "ossl/errors.hpp"
 #include "ossl/handles.hpp"
+#include "scep/algorithms.hpp"
 #include "scep/pkcs7_certs.hpp"
 
 namespace scep {
@@ -28,24 +29,6 @@ constexpr const char* k_oid_fail_info_text = "1.3.6.1.5.5.7.24.1";
 
 Asn1ObjectPtr oid(const char* dotted) { return Asn1ObjectPtr(OBJ_txt2obj(dotted, 1)); }
 
-const EVP_CIPHER* evp_cipher(ContentCipher cipher) {
-    switch (cipher) {
-    case ContentCipher::aes128_cbc: return EVP_aes_128_cbc();
-    case ContentCipher::aes256_cbc: return EVP_aes_256_cbc();
-    case ContentCipher::des3_cbc: return EVP_des_ede3_cbc();
-    }
-    return nullptr;
-}
-
-const EVP_MD* evp_md(MessageDigest digest) {
-    switch (digest) {
-    case MessageDigest::sha1: return EVP_sha1();
-    case MessageDigest::sha256: return EVP_sha256();
-    case MessageDigest::sha512: return EVP_sha512();
-    }
-    return nullptr;
-}
-
 Bytes to_der(CMS_ContentInfo* cms) {
     unsigned char* out = nullptr;
     const int len = i2d_CMS_ContentInfo(cms, &out);
@@ -53,12 +36,6 @@ Bytes to_der(CMS_ContentInfo* cms) {
     Bytes der(out, out + len);
     OPENSSL_free(out);
     return der;
-}
-
-Bytes bio_contents(BIO* bio) {
-    char* data = nullptr;
-    const long len = BIO_get_mem_data(bio, &data);
-    return Bytes(data, data + len);
 }
 
 bool add_string_attribute(CMS_SignerInfo* si, const char* dotted, int type, const std::string& value) {
@@ -208,7 +185,7 @@ Result<Bytes> build_pki_message(const OutgoingMessage& message, ByteView message
     if (!recipients || !plain || sk_X509_push(recipients.get(), recipient.native()) <= 0) {
         return ossl::error(ErrorCode::internal, "out of memory building the request");
     }
-    ossl::CmsPtr envelope(CMS_encrypt(recipients.get(), plain.get(), evp_cipher(message.cipher), CMS_BINARY));
+    ossl::CmsPtr envelope(CMS_encrypt(recipients.get(), plain.get(), detail::evp_cipher(message.cipher), CMS_BINARY));
     if (!envelope) {
         return ossl::error(ErrorCode::internal, "cannot encrypt the request to '" + recipient.subject() + "'");
     }
@@ -218,7 +195,7 @@ Result<Bytes> build_pki_message(const OutgoingMessage& message, ByteView message
     ossl::CmsPtr signed_data(CMS_sign(nullptr, nullptr, nullptr, nullptr, CMS_PARTIAL | CMS_BINARY));
     if (!signed_data) return ossl::error(ErrorCode::internal, "cannot create the SignedData");
     CMS_SignerInfo* si = CMS_add1_signer(signed_data.get(), signer_cert.native(), signer_key.native(),
-                                         evp_md(message.digest), CMS_BINARY | CMS_NOSMIMECAP);
+                                         detail::evp_md(message.digest), CMS_BINARY | CMS_NOSMIMECAP);
     if (si == nullptr) return ossl::error(ErrorCode::internal, "cannot add the signer to the request");
     const std::string nonce(message.sender_nonce.begin(), message.sender_nonce.end());
     if (!add_string_attribute(si, k_oid_message_type, V_ASN1_PRINTABLESTRING,
@@ -254,7 +231,7 @@ Result<Certificate> make_self_signed_signer(const PrivateKey& key, const X509_NA
     ossl::Handle<X509_EXTENSION, X509_EXTENSION_free> usage(
         X509V3_EXT_conf_nid(nullptr, &ctx, NID_key_usage, "critical,digitalSignature,keyEncipherment"));
     if (!usage || X509_add_ext(cert.get(), usage.get(), -1) != 1 ||
-        X509_sign(cert.get(), key.native(), evp_md(digest)) <= 0) {
+        X509_sign(cert.get(), key.native(), detail::evp_md(digest)) <= 0) {
         return ossl::error(ErrorCode::internal, "cannot sign the signer certificate");
     }
     return Certificate(cert.release());
@@ -344,7 +321,7 @@ Result<CertRep> parse_cert_rep(ByteView der, const Certificate& expected_signer)
     if (const auto text = string_value(signed_attribute(si, k_oid_fail_info_text))) rep.fail_info_text = *text;
 
     if (rep.status == PkiStatus::success) {
-        rep.enveloped_data = bio_contents(out.get());
+        rep.enveloped_data = ossl::mem_bio_bytes(out.get());
         if (rep.enveloped_data.empty()) return Error(ErrorCode::bad_reply, "SUCCESS reply carries no certificate envelope");
     }
     return rep;
@@ -375,7 +352,7 @@ Result<IssuedCertificates> open_cert_rep(const CertRep& rep, const Certificate& 
                            "cannot decrypt the reply with our key (it was encrypted to another certificate, or with an"
                            " unsupported cipher)");
     }
-    auto certs = detail::certs_from_pkcs7(bio_contents(out.get()));
+    auto certs = detail::certs_from_pkcs7(ossl::mem_bio_bytes(out.get()));
     if (!certs) return std::move(certs).error().context("reply's certificate bundle");
 
     std::optional<Certificate> issued;

@@ -127,9 +127,10 @@ bool is_descr(std::string_view s) {
     return true;
 }
 
-// RFC 4512 makes descriptors case-insensitive but OpenSSL's short names are not; "cn=" and "ou="
-// are common enough to accept for the usual DN attributes.
-constexpr std::array k_case_insensitive_nids = {
+// RFC 4512 makes descriptors case-insensitive but OpenSSL's short names are not, and one of them
+// clashes: OpenSSL's "uid" is uniqueIdentifier (2.5.4.45, a BIT STRING), while RFC 4514's UID is
+// userId. So the usual DN attributes are matched first, ignoring case; then OpenSSL's exact names.
+constexpr std::array k_dn_attribute_nids = {
     NID_commonName,       NID_countryName,       NID_localityName,   NID_stateOrProvinceName,
     NID_organizationName, NID_organizationalUnitName, NID_streetAddress, NID_domainComponent,
     NID_userId,           NID_pkcs9_emailAddress, NID_serialNumber,  NID_surname,
@@ -151,15 +152,14 @@ Asn1ObjectPtr attribute_object(std::string_view type) {
         return obj;
     }
     if (!is_descr(type)) return nullptr;
-    int nid = OBJ_sn2nid(text.c_str());
-    if (nid == NID_undef) {
-        for (const int candidate : k_case_insensitive_nids) {
-            if (equal_ignoring_case(type, OBJ_nid2sn(candidate))) {
-                nid = candidate;
-                break;
-            }
+    int nid = NID_undef;
+    for (const int candidate : k_dn_attribute_nids) {
+        if (equal_ignoring_case(type, OBJ_nid2sn(candidate))) {
+            nid = candidate;
+            break;
         }
     }
+    if (nid == NID_undef) nid = OBJ_sn2nid(text.c_str());
     if (nid == NID_undef) return nullptr;
     // OBJ_dup hands back built-in objects as is and ASN1_OBJECT_free ignores them, so one handle
     // type serves both built-in and dynamically created objects.
@@ -437,7 +437,8 @@ Result<std::string> canonical_san_value(SubjectAltName::Kind kind, std::string_v
         if (at == 0 || at + 1 == value.size()) return usage("a UPN needs a name before and a suffix after '@'");
         if (!is_valid_utf8(value)) return usage("a UPN must be valid UTF-8");
         for (const char c : value)
-            if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) return usage("a UPN cannot contain spaces or control characters");
+            if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f)
+                return usage("a UPN cannot contain spaces or control characters");
         return std::string(value);
     }
     }
@@ -465,7 +466,9 @@ Result<GeneralNamePtr> make_general_name(SubjectAltName::Kind kind, const std::s
     case SubjectAltName::Kind::email:
     case SubjectAltName::Kind::uri: {
         SCEP_TRY(Asn1StringPtr str, make_string(V_ASN1_IA5STRING, value));
-        const int type = kind == SubjectAltName::Kind::dns ? GEN_DNS : kind == SubjectAltName::Kind::email ? GEN_EMAIL : GEN_URI;
+        const int type = kind == SubjectAltName::Kind::dns     ? GEN_DNS
+                         : kind == SubjectAltName::Kind::email ? GEN_EMAIL
+                                                               : GEN_URI;
         GENERAL_NAME_set0_value(gen.get(), type, str.release());
         return gen;
     }
@@ -531,7 +534,8 @@ Result<std::string> expand_template(std::string_view text, const VariableLookup&
         }
         const std::size_t close = text.find('}', pos + 2);
         if (close == std::string_view::npos)
-            return usage("unterminated " + quoted(text.substr(pos)) + " at " + position(pos) + " in template: '}' missing");
+            return usage("unterminated " + quoted(text.substr(pos)) + " at " + position(pos) +
+                         " in template: '}' missing");
         const std::string_view name = text.substr(pos + 2, close - pos - 2);
         const bool valid = !name.empty() && (is_alpha(name.front()) || name.front() == '_') &&
                            name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -567,7 +571,8 @@ Result<SubjectAltName> parse_subject_alt_name(std::string_view spec) {
     const std::string_view trimmed = trim_ascii(spec);
     const std::size_t colon = trimmed.find(':');
     if (colon == std::string_view::npos)
-        return usage("subjectAltName " + quoted(spec) + " has no kind (write dns:, ip:, email:, uri: or upn: in front)");
+        return usage("subjectAltName " + quoted(spec) +
+                     " has no kind (write dns:, ip:, email:, uri: or upn: in front)");
     const std::string prefix = to_lower_ascii(trimmed.substr(0, colon));
     for (const SanKind& k : k_san_kinds) {
         if (k.prefix != prefix) continue;

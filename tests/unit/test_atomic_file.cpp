@@ -5,21 +5,18 @@
 #include <sys/stat.h>
 
 #include "store/atomic_file.hpp"
+#include "test_support.hpp"
 
 namespace fs = std::filesystem;
 using scep::as_bytes;
 
 namespace {
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string templ = (fs::temp_directory_path() / "scepctl-test-XXXXXX").string();
-        REQUIRE(::mkdtemp(templ.data()) != nullptr);
-        path = templ;
+// The store tests also count what is in the directory: no temp file may stay behind.
+struct TempDir : test::TempDir {
+    std::size_t entries() const {
+        return static_cast<std::size_t>(std::distance(fs::directory_iterator(path), fs::directory_iterator()));
     }
-    ~TempDir() { fs::remove_all(path); }
-    std::size_t entries() const { return static_cast<std::size_t>(std::distance(fs::directory_iterator(path), fs::directory_iterator())); }
 };
 
 std::string slurp(const fs::path& p) {

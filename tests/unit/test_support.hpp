@@ -1,12 +1,28 @@
 #pragma once
 
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <stdexcept>
 #include <iterator>
 #include <string>
 
 #include "scep/bytes.hpp"
 
 namespace test {
+
+// A fresh directory under the system temp dir, removed with everything in it at scope end.
+struct TempDir {
+    std::filesystem::path path;
+    TempDir() {
+        std::string templ = (std::filesystem::temp_directory_path() / "scepctl-test-XXXXXX").string();
+        if (::mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+        path = templ;
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    ~TempDir() { std::filesystem::remove_all(path); }
+};
 
 inline std::string data_path(const std::string& relative) { return std::string(SCEPCTL_TEST_DATA) + "/" + relative; }
 
