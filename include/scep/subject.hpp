@@ -26,15 +26,18 @@ struct DistinguishedName {
 };
 
 // Parses an RFC 4514 string: ',' between RDNs, '+' inside a multi-valued RDN, backslash escapes
-// (\, \+ \" \\ \< \> \; \= \# and \XX hex pairs), a leading '#' hex value is refused (usage error),
+// (\, \+ \" \\ \< \> \; \= \# \<space> and \XX hex pairs), a leading '#' hex value is refused (usage error),
 // spaces around ',' '+' '=' ignored. Attribute types: the short names OpenSSL knows (CN, O, OU,
 // C, L, ST, street, DC, UID, emailAddress, serialNumber, SN, GN, title, ...) or dotted OIDs.
 // Errors are ErrorCode::usage and name the offending position or attribute; an empty value is
 // an error (a template variable that expanded to nothing must never yield an empty field).
 Result<DistinguishedName> parse_distinguished_name(std::string_view text);
 
-// The X.509 Name in DER order (reverse of RFC 4514 order), values as UTF8String (PrintableString
-// for C). Caller owns the result (X509_NAME_free). Unknown attribute types are usage errors.
+// The X.509 Name in DER order (reverse of RFC 4514 order). String types follow OpenSSL's
+// per-attribute table as `openssl req -utf8` does (RFC 5280): UTF8String in general,
+// PrintableString for C, serialNumber and dnQualifier, IA5String for emailAddress and DC; the
+// table's length limits (CN <= 64, C exactly 2) are usage errors. Caller owns the result
+// (X509_NAME_free). Unknown attribute types are usage errors.
 Result<X509_NAME*> to_x509_name(const DistinguishedName& dn);
 
 // Returns the value of variable `name`, or nullopt when it is not defined.
