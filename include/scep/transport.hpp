@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "scep/bytes.hpp"
 #include "scep/result.hpp"
@@ -15,6 +16,9 @@ struct HttpResponse {
     std::string www_authenticate;
     Bytes body;
 };
+
+// "Application/X-PKI-Message; charset=binary" -> "application/x-pki-message"
+std::string media_type(std::string_view content_type);
 
 class HttpTransport {
 public:

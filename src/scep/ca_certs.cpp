@@ -7,6 +7,7 @@
 #include "ossl/errors.hpp"
 #include "ossl/handles.hpp"
 #include "scep/pkcs7_certs.hpp"
+#include "scep/transport.hpp"
 
 namespace scep {
 
@@ -26,11 +27,6 @@ namespace {
 
 constexpr std::string_view k_type_ca = "application/x-x509-ca-cert";
 constexpr std::string_view k_type_ca_ra = "application/x-x509-ca-ra-cert";
-
-// "Application/X-X509-CA-CERT; charset=binary" -> "application/x-x509-ca-cert"
-std::string media_type(std::string_view content_type) {
-    return to_lower_ascii(trim_ascii(content_type.substr(0, content_type.find(';'))));
-}
 
 bool is_ra_role(CertRole role) {
     return role == CertRole::ra_signing || role == CertRole::ra_encryption || role == CertRole::ra_both;

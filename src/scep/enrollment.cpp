@@ -105,7 +105,7 @@ Result<Bytes> pki_operation(Client& client, HttpTransport& transport, ByteView m
         }
     }
     if (status < 200 || status > 299) return http_status_error("PKIOperation", *response);
-    const std::string type = to_lower_ascii(trim_ascii(response->content_type.substr(0, response->content_type.find(';'))));
+    const std::string type = media_type(response->content_type);
     if (!type.empty() && type != k_pki_message_type && type != "application/octet-stream") {
         return Error(ErrorCode::bad_reply, "PKIOperation: server sent Content-Type '" + response->content_type +
                                                "', expected application/x-pki-message");
