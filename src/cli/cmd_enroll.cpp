@@ -197,11 +197,9 @@ scep::Result<void> run_enroll(Context& context, const EnrollOptions& options) {
     const fs::path cert_path = options.cert_out.empty() ? dir / "cert.pem" : fs::path(options.cert_out);
     const fs::path chain_path = options.chain_out.empty() ? dir / "chain.pem" : fs::path(options.chain_out);
     const auto overwrite = options.force ? store::Overwrite::replace : store::Overwrite::refuse;
-    store::FileSet planned;
-    if (!existing_key) planned.add(key_path, {}, 0600);
-    planned.add(cert_path, {}, 0644);
-    planned.add(chain_path, {}, 0644);
-    SCEP_TRY_VOID(planned.check_targets(overwrite));
+    std::vector<fs::path> targets{cert_path, chain_path};
+    if (!existing_key) targets.push_back(key_path);
+    SCEP_TRY_VOID(store::check_new_files(targets, overwrite));
 
     transport::CurlTransport transport(context.transport_options());
     scep::Client client(transport, url);
@@ -217,10 +215,8 @@ scep::Result<void> run_enroll(Context& context, const EnrollOptions& options) {
     for (const auto& warning : ca.warnings) out.warning(warning);
     SCEP_TRY(scep::AlgorithmChoice algorithms, scep::choose_algorithms(caps.caps, preference));
 
-    scep::PrivateKey key = existing_key ? *existing_key : scep::PrivateKey(nullptr);
-    if (!existing_key) {
-        SCEP_TRY(key, scep::PrivateKey::generate_rsa(options.key_size));
-    }
+    SCEP_TRY(const scep::PrivateKey key, existing_key ? scep::Result<scep::PrivateKey>(*existing_key)
+                                                      : scep::PrivateKey::generate_rsa(options.key_size));
     scep::CsrParams params;
     params.subject = subject;
     params.alt_names = alt_names;

@@ -1,6 +1,5 @@
 // scepctl getcacert: the CA (and RA) certificates, checked against a pinned fingerprint (RFC 8894 §4.2).
 #include <ctime>
-#include <filesystem>
 #include <memory>
 
 #include "cli/app.hpp"
@@ -72,17 +71,9 @@ scep::Result<void> run_getcacert(Context& context, const GetCaCertOptions& optio
     if (!options.ca_fingerprint.empty()) {
         SCEP_TRY(pinned, scep::parse_fingerprint(options.ca_fingerprint));
     }
+    const auto overwrite = options.force ? store::Overwrite::replace : store::Overwrite::refuse;
     // Refuse before any network traffic, not after the download.
-    if (!options.out.empty()) {
-        const std::filesystem::path out_path(options.out);
-        const auto dir = out_path.has_parent_path() ? out_path.parent_path() : std::filesystem::path(".");
-        if (!std::filesystem::is_directory(dir)) {
-            return scep::Error(scep::ErrorCode::file, "directory '" + dir.string() + "' of --out does not exist");
-        }
-        if (!options.force && std::filesystem::exists(out_path)) {
-            return scep::Error(scep::ErrorCode::file, "'" + options.out + "' already exists (use --force to replace it)");
-        }
-    }
+    if (!options.out.empty()) SCEP_TRY_VOID(store::check_new_files({options.out}, overwrite));
 
     transport::CurlTransport transport(context.transport_options());
     scep::Client client(transport, url);
@@ -91,8 +82,7 @@ scep::Result<void> run_getcacert(Context& context, const GetCaCertOptions& optio
 
     // Write before printing anything, so a failed write is the only thing the user sees.
     if (!options.out.empty()) {
-        SCEP_TRY_VOID(store::write_file_atomic(options.out, scep::as_bytes(bundle_pem(bundle)), 0644,
-                                               options.force ? store::Overwrite::replace : store::Overwrite::refuse));
+        SCEP_TRY_VOID(store::write_file_atomic(options.out, scep::as_bytes(bundle_pem(bundle)), 0644, overwrite));
     }
 
     const Output& out = context.output;

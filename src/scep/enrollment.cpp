@@ -117,16 +117,17 @@ Result<Bytes> pki_operation(Client& client, HttpTransport& transport, ByteView m
 
 Result<EnrollmentResult> enroll(Client& client, const CaCertBundle& ca, const Capabilities& caps,
                                 const EnrollmentRequest& request, const EnrollmentHooks& hooks) {
-    EnrollmentResult result{request.signer, {}, transaction_id_for(request.key), 0, false, request.algorithms.warnings};
-    result.used_post = request.method == HttpMethod::post ||
-                       (request.method == HttpMethod::automatic && caps.post_pki_operation());
+    const bool use_post = request.method == HttpMethod::post ||
+                          (request.method == HttpMethod::automatic && caps.post_pki_operation());
+    std::vector<std::string> warnings = request.algorithms.warnings;
+    int polls = 0;
     const Certificate& recipient = ca.recipient();
     const Certificate& reply_signer = ca.reply_signer();
     const auto started = hooks.now();
 
     OutgoingMessage message;
     message.type = request.type;
-    message.transaction_id = result.transaction_id;
+    message.transaction_id = transaction_id_for(request.key);
     message.cipher = request.algorithms.cipher;
     message.digest = request.algorithms.digest;
     Bytes message_data = request.csr.der;
@@ -136,11 +137,11 @@ Result<EnrollmentResult> enroll(Client& client, const CaCertBundle& ca, const Ca
         SCEP_TRY(const Bytes pki_message,
                  build_pki_message(message, message_data, request.signer, request.signer_key, recipient));
         if (hooks.progress) {
-            hooks.progress(to_string(message.type) + " sent (" + (result.used_post ? "POST" : "GET") + ", " +
+            hooks.progress(to_string(message.type) + " sent (" + (use_post ? "POST" : "GET") + ", " +
                            to_string(message.cipher) + ", " + to_string(message.digest) + ", transaction " +
                            message.transaction_id.substr(0, 16) + "...)");
         }
-        SCEP_TRY(const Bytes reply_der, pki_operation(client, client.transport(), pki_message, result.used_post));
+        SCEP_TRY(const Bytes reply_der, pki_operation(client, client.transport(), pki_message, use_post));
         auto rep = parse_cert_rep(reply_der, reply_signer);
         if (!rep) return std::move(rep).error().context("PKIOperation reply");
         SCEP_TRY_VOID(check_cert_rep(*rep, message.transaction_id, message.sender_nonce));
@@ -150,32 +151,31 @@ Result<EnrollmentResult> enroll(Client& client, const CaCertBundle& ca, const Ca
             auto issued = open_cert_rep(*rep, request.signer, request.key);
             if (!issued) return std::move(issued).error();
             if (issued->envelope_cipher == "DES-CBC") {
-                result.warnings.push_back("the server encrypted its reply with single DES (weak; RFC 8894 forbids it)");
+                warnings.push_back("the server encrypted its reply with single DES (weak; RFC 8894 forbids it)");
             }
             if (!issued->certificate.issued_by(ca.issuing_ca())) {
                 return Error(ErrorCode::verification, "the issued certificate '" + issued->certificate.subject() +
                                                           "' is not signed by the CA '" + ca.issuing_ca().subject() + "'");
             }
-            result.certificate = std::move(issued->certificate);
-            result.chain = ca.ca_chain();
-            return result;
+            return EnrollmentResult{std::move(issued->certificate), ca.ca_chain(), message.transaction_id, polls,
+                                    use_post, std::move(warnings)};
         }
 
         // PENDING (§3.3.2.2): poll with CertPoll, same transaction, within the policy.
         const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(hooks.now() - started);
-        if (result.polls >= request.poll.max_polls || elapsed + request.poll.interval > request.poll.deadline) {
+        if (polls >= request.poll.max_polls || elapsed + request.poll.interval > request.poll.deadline) {
             Error error(ErrorCode::pending,
-                        "the request is still PENDING after " + std::to_string(result.polls) + " poll(s) and " +
+                        "the request is still PENDING after " + std::to_string(polls) + " poll(s) and " +
                             std::to_string(elapsed.count()) + " s (transaction " + message.transaction_id +
                             "): the CA administrator must approve it; run the same command with the same key to poll again");
             return error;
         }
         if (hooks.progress) {
             hooks.progress("PENDING: polling again in " + std::to_string(request.poll.interval.count()) + " s (poll " +
-                           std::to_string(result.polls + 1) + " of " + std::to_string(request.poll.max_polls) + ")");
+                           std::to_string(polls + 1) + " of " + std::to_string(request.poll.max_polls) + ")");
         }
         if (hooks.sleep) hooks.sleep(request.poll.interval);
-        ++result.polls;
+        ++polls;
         message.type = MessageType::cert_poll;
         SCEP_TRY(message_data, issuer_and_subject(X509_get_subject_name(ca.issuing_ca().native()), request.csr.subject.get()));
     }

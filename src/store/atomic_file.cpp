@@ -132,11 +132,11 @@ void FileSet::add(std::filesystem::path path, scep::Bytes data, mode_t mode) {
     m_modes.push_back(mode);
 }
 
-scep::Result<void> FileSet::check_targets(Overwrite overwrite) const {
-    for (const auto& path : m_paths) {
+scep::Result<void> check_new_files(const std::vector<std::filesystem::path>& paths, Overwrite overwrite) {
+    for (const auto& path : paths) {
         const auto dir = directory_of(path);
         if (!std::filesystem::is_directory(dir)) {
-            return Error(ErrorCode::file, "directory '" + dir.string() + "' does not exist");
+            return Error(ErrorCode::file, "directory '" + dir.string() + "' for '" + path.string() + "' does not exist");
         }
         if (overwrite == Overwrite::refuse && std::filesystem::exists(path)) {
             return Error(ErrorCode::file, "'" + path.string() + "' already exists (use --force to replace it)");

@@ -19,6 +19,10 @@ enum class Overwrite { refuse, replace };
 scep::Result<void> write_file_atomic(const std::filesystem::path& path, scep::ByteView data, mode_t mode,
                                      Overwrite overwrite);
 
+// Checks, before any work is done, that every path can be created: its directory exists and,
+// with Overwrite::refuse, the file does not.
+scep::Result<void> check_new_files(const std::vector<std::filesystem::path>& paths, Overwrite overwrite);
+
 // Several files that appear together or not at all: every file is written and flushed to a temp
 // file first; only then are they renamed into place. If a rename fails, the files this set had
 // already created are removed again (replaced files cannot be restored: use Overwrite::refuse
@@ -26,8 +30,6 @@ scep::Result<void> write_file_atomic(const std::filesystem::path& path, scep::By
 class FileSet {
 public:
     void add(std::filesystem::path path, scep::Bytes data, mode_t mode);
-    // Fails before writing anything when a target exists and overwrite is refuse, or a directory is missing.
-    scep::Result<void> check_targets(Overwrite overwrite) const;
     scep::Result<void> commit(Overwrite overwrite);
     const std::vector<std::filesystem::path>& paths() const { return m_paths; }
 

@@ -61,7 +61,7 @@ expect_file_same "$WORK/ca.pem" "$WORK/ca.pem.orig"
 scepctl getcacert --url "$TESTBED_SCEP_URL" --out "$WORK/no/such/dir/ca.pem"
 expect_rc 93
 expect_one_line_error
-expect_err "directory '.*/no/such/dir' of --out does not exist"
+expect_err "directory '.*/no/such/dir' for '.*/no/such/dir/ca.pem' does not exist"
 expect "nothing printed on stdout" test -z "$out"
 
 # JSON: one object, fingerprints as lowercase hex.

@@ -88,3 +88,21 @@ TEST_CASE("read_file enforces its size limit", "[store]") {
     CHECK(too_big.error().code == scep::ErrorCode::file);
     CHECK_FALSE(store::read_file(dir.path / "nope"));
 }
+
+TEST_CASE("check_new_files finds missing directories and existing files before any work", "[store]") {
+    TempDir dir;
+    const auto existing = dir.path / "cert.pem";
+    REQUIRE(store::write_file_atomic(existing, as_bytes("old"), 0644, store::Overwrite::refuse));
+    CHECK(store::check_new_files({dir.path / "key.pem", dir.path / "chain.pem"}, store::Overwrite::refuse));
+
+    auto exists = store::check_new_files({dir.path / "key.pem", existing}, store::Overwrite::refuse);
+    REQUIRE_FALSE(exists);
+    CHECK(exists.error().code == scep::ErrorCode::file);
+    CHECK(exists.error().message.find("cert.pem' already exists (use --force") != std::string::npos);
+    CHECK(store::check_new_files({existing}, store::Overwrite::replace));
+
+    auto missing = store::check_new_files({dir.path / "nope" / "key.pem"}, store::Overwrite::replace);
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().message.find("/nope' for '") != std::string::npos);
+    CHECK(dir.entries() == 1); // checking wrote nothing
+}
