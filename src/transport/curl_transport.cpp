@@ -48,6 +48,20 @@ std::string header_value(CURL* handle, const char* name) {
     return header->value;
 }
 
+// Every instance of a repeated header of the last response, joined with ", " (RFC 9110 §5.3).
+std::string all_header_values(CURL* handle, const char* name) {
+    curl_header* header = nullptr;
+    if (curl_easy_header(handle, name, 0, CURLH_HEADER, -1, &header) != CURLHE_OK || header == nullptr) return {};
+    std::string joined;
+    for (std::size_t i = 0; i < header->amount; ++i) {
+        curl_header* instance = nullptr;
+        if (curl_easy_header(handle, name, i, CURLH_HEADER, -1, &instance) != CURLHE_OK || instance == nullptr) break;
+        if (!joined.empty()) joined += ", ";
+        joined += instance->value;
+    }
+    return joined;
+}
+
 constexpr std::size_t k_trace_line_max = 160;
 
 int on_debug(CURL*, curl_infotype type, char* data, std::size_t size, void* user) {
@@ -84,6 +98,59 @@ int on_debug(CURL*, curl_infotype type, char* data, std::size_t size, void* user
 } // namespace
 
 std::string curl_version_string() { return curl_version(); }
+
+std::string to_string(HttpAuth scheme) {
+    switch (scheme) {
+    case HttpAuth::none: return "none";
+    case HttpAuth::negotiate: return "Negotiate";
+    case HttpAuth::ntlm: return "NTLM";
+    case HttpAuth::basic: return "Basic";
+    }
+    return "unknown";
+}
+
+std::vector<std::string> offered_auth_schemes(const std::string& www_authenticate) {
+    // "Negotiate, NTLM" or "Basic realm=\"x\", Negotiate": a scheme is a token at the start or
+    // after a comma that is not followed by '=' (auth-params are name=value).
+    std::vector<std::string> schemes;
+    std::size_t pos = 0;
+    while (pos < www_authenticate.size()) {
+        while (pos < www_authenticate.size() && (www_authenticate[pos] == ' ' || www_authenticate[pos] == ',')) ++pos;
+        std::size_t end = pos;
+        while (end < www_authenticate.size() && www_authenticate[end] != ' ' && www_authenticate[end] != ',' &&
+               www_authenticate[end] != '=') {
+            ++end;
+        }
+        const bool is_param = end < www_authenticate.size() && www_authenticate[end] == '=';
+        if (end > pos && !is_param) {
+            std::string scheme = scep::to_lower_ascii(www_authenticate.substr(pos, end - pos));
+            if (std::find(schemes.begin(), schemes.end(), scheme) == schemes.end()) schemes.push_back(scheme);
+        }
+        // Skip to the next comma outside quotes.
+        bool quoted = false;
+        pos = end;
+        while (pos < www_authenticate.size() && (quoted || www_authenticate[pos] != ',')) {
+            if (www_authenticate[pos] == '"') quoted = !quoted;
+            ++pos;
+        }
+    }
+    return schemes;
+}
+
+std::string url_host(const std::string& url) {
+    CURLU* handle = curl_url();
+    if (handle == nullptr) return {};
+    std::string host;
+    char* part = nullptr;
+    if (curl_url_set(handle, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK &&
+        curl_url_get(handle, CURLUPART_HOST, &part, 0) == CURLUE_OK && part != nullptr) {
+        host = scep::to_lower_ascii(part);
+        curl_free(part);
+    }
+    curl_url_cleanup(handle);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    return host;
+}
 
 std::size_t CurlTransport::write_body(char* data, std::size_t size, std::size_t count, void* user) {
     auto* self = static_cast<CurlTransport*>(user);
@@ -144,6 +211,8 @@ CurlTransport::CurlTransport(TransportOptions options) : m_options(std::move(opt
     m_options.connect_timeout_ms = std::min(m_options.connect_timeout_ms, m_options.timeout_ms);
 }
 
+void CurlTransport::set_credentials(HttpCredentials credentials) { m_credentials = std::move(credentials); }
+
 scep::Result<scep::HttpResponse> CurlTransport::get(const std::string& url) {
     if (!m_handle) return Error(ErrorCode::internal, "libcurl could not be initialised");
     curl_easy_setopt(m_handle.get(), CURLOPT_HTTPGET, 1L);
@@ -190,6 +259,27 @@ scep::Result<scep::HttpResponse> CurlTransport::perform(const std::string& url) 
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, m_options.insecure ? 0L : 2L);
     if (!m_options.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, m_options.ca_file.c_str());
     if (m_options.proxy) curl_easy_setopt(h, CURLOPT_PROXY, m_options.proxy->c_str());
+    switch (m_credentials.scheme) {
+    case HttpAuth::none:
+        curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_NONE);
+        curl_easy_setopt(h, CURLOPT_USERNAME, nullptr);
+        curl_easy_setopt(h, CURLOPT_PASSWORD, nullptr);
+        break;
+    case HttpAuth::negotiate:
+        // Only Negotiate, so a silent NTLM fallback cannot hide a Kerberos failure. The empty
+        // user makes every libcurl version try it; the ticket comes from the credential cache.
+        curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_NEGOTIATE);
+        curl_easy_setopt(h, CURLOPT_USERNAME, "");
+        curl_easy_setopt(h, CURLOPT_PASSWORD, "");
+        curl_easy_setopt(h, CURLOPT_GSSAPI_DELEGATION, CURLGSSAPI_DELEGATION_NONE);
+        break;
+    case HttpAuth::ntlm:
+    case HttpAuth::basic:
+        curl_easy_setopt(h, CURLOPT_HTTPAUTH, m_credentials.scheme == HttpAuth::ntlm ? CURLAUTH_NTLM : CURLAUTH_BASIC);
+        curl_easy_setopt(h, CURLOPT_USERNAME, m_credentials.username.c_str());
+        curl_easy_setopt(h, CURLOPT_PASSWORD, m_credentials.password.c_str());
+        break;
+    }
     if (m_options.trace) {
         curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
         curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
@@ -205,7 +295,7 @@ scep::Result<scep::HttpResponse> CurlTransport::perform(const std::string& url) 
     curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &content_type);
     if (content_type != nullptr) response.content_type = content_type;
     response.server = header_value(h, "Server");
-    response.www_authenticate = header_value(h, "WWW-Authenticate");
+    response.www_authenticate = all_header_values(h, "WWW-Authenticate");
     response.body = std::move(m_body);
     m_body = {};
     if (response.status >= 300 && response.status < 400) {
@@ -264,6 +354,9 @@ Error CurlTransport::curl_error(CURLcode code, const std::string& url) const {
         return Error(ErrorCode::network, host + " closed the connection without answering");
     case CURLE_PARTIAL_FILE:
         return Error(ErrorCode::network, "reply from " + host + " was cut off before its announced end (" + detail + ")");
+    case CURLE_LOGIN_DENIED:
+        return Error(ErrorCode::http_auth, host + " refused the " + to_string(m_credentials.scheme) +
+                                               " authentication (" + detail + ")");
     case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_URL_MALFORMAT:
         return Error(ErrorCode::usage, "URL '" + redact_url(url) + "' is not a valid http or https URL");

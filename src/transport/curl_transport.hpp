@@ -6,12 +6,32 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <curl/curl.h>
 
 #include "scep/transport.hpp"
 
 namespace transport {
+
+// HTTP authentication for one request (the NDES admin page; SCEP itself is anonymous).
+enum class HttpAuth { none, negotiate, ntlm, basic };
+
+struct HttpCredentials {
+    HttpAuth scheme = HttpAuth::none;
+    std::string username; // NTLM/Basic; Negotiate uses the Kerberos credential cache
+    std::string password; // never traced
+};
+
+std::string to_string(HttpAuth scheme);
+
+// The authentication schemes a 401 offers ("Negotiate", "NTLM", "Basic"), from its
+// WWW-Authenticate headers, lower-cased.
+std::vector<std::string> offered_auth_schemes(const std::string& www_authenticate);
+
+// The host part of an http(s) URL (no user info, no port, no brackets), lower-cased; empty when
+// the URL has none.
+std::string url_host(const std::string& url);
 
 struct TransportOptions {
     std::string ca_file;                // --cacert; empty = the system trust store
@@ -42,6 +62,9 @@ public:
     scep::Result<scep::HttpResponse> post(const std::string& url, scep::ByteView body,
                                           const std::string& content_type) override;
 
+    // Authentication for the following requests (none by default). Negotiate never delegates.
+    void set_credentials(HttpCredentials credentials);
+
     // Redacts values that must never be shown: Authorization headers, URL user info.
     static std::string redact_header_line(std::string_view line);
     static std::string redact_url(std::string_view url);
@@ -57,6 +80,7 @@ private:
     char m_error_buffer[CURL_ERROR_SIZE] = {};
     scep::Bytes m_body;
     bool m_body_too_large = false;
+    HttpCredentials m_credentials;
 };
 
 // Versions of the linked libraries, for --version.

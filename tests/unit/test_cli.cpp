@@ -73,3 +73,24 @@ TEST_CASE("JSON output escapes strings and keeps key order", "[cli]") {
         "list", cli::Json::strings({"x", "y"}));
     CHECK(j.dump() == R"({"b":"quote\" backslash\\ nl\n ctl\u0001","a":7,"t":true,"n":null,"list":["x","y"]})");
 }
+
+TEST_CASE("auth schemes are read from WWW-Authenticate, params and tokens skipped", "[cli][auth]") {
+    using transport::offered_auth_schemes;
+    CHECK(offered_auth_schemes("Negotiate, NTLM") == std::vector<std::string>{"negotiate", "ntlm"});
+    CHECK(offered_auth_schemes("Basic realm=\"NDES, admin\", Negotiate") ==
+          std::vector<std::string>{"basic", "negotiate"});
+    CHECK(offered_auth_schemes("Negotiate oYG2MIGzoAMKAQChCwYJKoZIgvcSAQIC") == std::vector<std::string>{"negotiate"});
+    CHECK(offered_auth_schemes("Digest realm=\"x\", qop=\"auth,auth-int\", nonce=\"abc\"") ==
+          std::vector<std::string>{"digest"});
+    CHECK(offered_auth_schemes("").empty());
+    CHECK(offered_auth_schemes("NTLM, NTLM") == std::vector<std::string>{"ntlm"});
+}
+
+TEST_CASE("the host of a URL, without user info, port or brackets", "[cli][auth]") {
+    using transport::url_host;
+    CHECK(url_host("https://NDES.Example.com/certsrv/mscep_admin/") == "ndes.example.com");
+    CHECK(url_host("http://user:secret@ndes.example.com:8080/x") == "ndes.example.com");
+    CHECK(url_host("http://[::1]:8080/") == "::1");
+    CHECK(url_host("http://127.0.0.1/") == "127.0.0.1");
+    CHECK(url_host("not a url").empty());
+}

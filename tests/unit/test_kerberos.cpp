@@ -1,0 +1,41 @@
+// The allowed-domains rule and the MIT error catalogue (src/krb/kerberos.cpp).
+#include <catch2/catch.hpp>
+
+#include <krb5/krb5.h>
+
+#include "krb/kerberos.hpp"
+
+TEST_CASE("hosts match allowed domains on a label boundary, case-insensitively", "[krb]") {
+    const std::vector<std::string> domains{"example.com", ".Corp.Example.NET"};
+    CHECK(krb::host_in_domains("ndes.example.com", domains));
+    CHECK(krb::host_in_domains("NDES.EXAMPLE.COM", domains));
+    CHECK(krb::host_in_domains("example.com", domains));
+    CHECK(krb::host_in_domains("example.com.", domains));
+    CHECK(krb::host_in_domains("a.b.corp.example.net", domains));
+    CHECK_FALSE(krb::host_in_domains("badexample.com", domains));
+    CHECK_FALSE(krb::host_in_domains("example.com.evil.org", domains));
+    CHECK_FALSE(krb::host_in_domains("corp.example.net.evil", domains));
+    CHECK_FALSE(krb::host_in_domains("example.net", domains));
+    CHECK_FALSE(krb::host_in_domains("", domains));
+    CHECK_FALSE(krb::host_in_domains("ndes.example.com", {}));
+    CHECK_FALSE(krb::host_in_domains("ndes.example.com", {""}));
+    CHECK(krb::host_in_domains("localhost", {"localhost"}));
+}
+
+TEST_CASE("MIT error codes come with a meaning and an admin action", "[krb]") {
+    const auto preauth = krb::describe_error(KRB5KDC_ERR_PREAUTH_FAILED);
+    REQUIRE(preauth);
+    CHECK(preauth->name == "KRB5KDC_ERR_PREAUTH_FAILED");
+    CHECK(std::string(preauth->meaning).find("wrong password") != std::string::npos);
+    const auto spn = krb::describe_error(KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN);
+    REQUIRE(spn);
+    CHECK(std::string(spn->fix).find("setspn -s http/") != std::string::npos);
+    const auto duplicate = krb::describe_error(KRB5KDC_ERR_PRINCIPAL_NOT_UNIQUE);
+    REQUIRE(duplicate);
+    CHECK(std::string(duplicate->fix).find("setspn -Q") != std::string::npos);
+    const auto skew = krb::describe_error(KRB5KRB_AP_ERR_SKEW);
+    REQUIRE(skew);
+    CHECK(std::string(skew->fix).find("NTP") != std::string::npos);
+    CHECK_FALSE(krb::describe_error(0));
+    CHECK_FALSE(krb::describe_error(12345));
+}
