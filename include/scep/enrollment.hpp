@@ -19,6 +19,7 @@ struct AlgorithmPreference {
     std::optional<ContentCipher> cipher; // --cipher
     std::optional<MessageDigest> digest; // --digest
     bool force = false;                  // --force-alg: use them even when the caps do not list them
+    std::vector<MessageDigest> allowed_digests; // a profile's allowed_digests; empty = any
 };
 
 struct AlgorithmChoice {

@@ -1,6 +1,7 @@
 #include "cli/app.hpp"
 
 #include <cmath>
+#include <cstdlib>
 
 #include <gssapi/gssapi.h>
 #include <openssl/crypto.h>
@@ -24,6 +25,10 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
     app.add_option("--url", g.url, "SCEP endpoint URL, e.g. https://ndes.example.com/certsrv/mscep/mscep.dll");
     app.add_option("--cacert", g.cacert, "PEM file of CAs trusted for the server's TLS certificate (default: system trust store)");
     app.add_flag("--insecure", g.insecure, "Do not verify the server's TLS certificate (prints a warning)");
+    app.add_option("--config", g.config_path,
+                   "Configuration file (default: $SCEPCTL_CONFIG, ~/.config/scepctl/config.toml, /etc/scepctl/config.toml)");
+    app.add_option("--profile", g.profile, "Use [profile.NAME] of the configuration file (default: $SCEPCTL_PROFILE)");
+    app.add_option("--ca", g.ca, "Use [ca.NAME] of the configuration file (default: the profile's CA)");
     app.add_option("--timeout", g.timeout_seconds, "Seconds one HTTP request may take in total (default 60)")
         ->check(CLI::PositiveNumber);
     app.add_option("--proxy", g.proxy, "HTTP(S) proxy URL (default: the http_proxy/https_proxy/no_proxy environment)");
@@ -34,22 +39,81 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
 
 } // namespace
 
+scep::Result<const config::Config*> Context::config() const {
+    if (!m_config) {
+        SCEP_TRY(const std::optional<std::string> path, config::find_config_file(global.config_path));
+        if (!path) {
+            m_config.emplace(std::nullopt);
+        } else {
+            SCEP_TRY(config::Config loaded, config::load_config(*path));
+            for (const auto& warning : loaded.warnings) output.warning(warning);
+            m_config.emplace(std::move(loaded));
+        }
+    }
+    return *m_config ? &**m_config : nullptr;
+}
+
+scep::Result<const config::ProfileConfig*> Context::profile() const {
+    std::string name = global.profile;
+    if (name.empty()) {
+        if (const char* env = std::getenv("SCEPCTL_PROFILE"); env != nullptr) name = env;
+    }
+    if (name.empty()) return nullptr;
+    SCEP_TRY(const config::Config* file, config());
+    if (file == nullptr) {
+        return scep::Error(scep::ErrorCode::config,
+                           "profile '" + name + "': no configuration file (--config FILE, SCEPCTL_CONFIG, "
+                           "~/.config/scepctl/config.toml or /etc/scepctl/config.toml)");
+    }
+    if (const auto* found = file->profile(name)) return found;
+    std::string known;
+    for (const auto& [key, value] : file->profiles) known += (known.empty() ? "" : ", ") + key;
+    return scep::Error(scep::ErrorCode::config, file->path + ": no [profile." + name + "] (profiles: " +
+                                                    (known.empty() ? "none" : known) + ")");
+}
+
+scep::Result<const config::CaConfig*> Context::ca() const {
+    std::string name = global.ca;
+    if (name.empty()) {
+        SCEP_TRY(const config::ProfileConfig* chosen, profile());
+        if (chosen == nullptr) return nullptr;
+        name = chosen->ca;
+    }
+    SCEP_TRY(const config::Config* file, config());
+    if (file == nullptr) {
+        return scep::Error(scep::ErrorCode::config, "--ca " + name + ": no configuration file (--config FILE)");
+    }
+    if (const auto* found = file->ca(name)) return found;
+    std::string known;
+    for (const auto& [key, value] : file->cas) known += (known.empty() ? "" : ", ") + key;
+    return scep::Error(scep::ErrorCode::config,
+                       file->path + ": no [ca." + name + "] (CAs: " + (known.empty() ? "none" : known) + ")");
+}
+
 scep::Result<std::string> Context::scep_url() const {
-    if (global.url.empty()) return scep::Error(scep::ErrorCode::usage, "no SCEP URL: pass --url URL");
-    const std::string lower = scep::to_lower_ascii(global.url);
+    SCEP_TRY(const config::CaConfig* chosen, ca());
+    const std::string url = !global.url.empty() ? global.url : chosen != nullptr ? chosen->scep_url : std::string();
+    if (url.empty()) return scep::Error(scep::ErrorCode::usage, "no SCEP URL: pass --url URL or --profile NAME");
+    const std::string lower = scep::to_lower_ascii(url);
     if (lower.rfind("http://", 0) != 0 && lower.rfind("https://", 0) != 0) {
         return scep::Error(scep::ErrorCode::usage,
-                           "--url '" + transport::CurlTransport::redact_url(global.url) + "' must start with http:// or https://");
+                           "--url '" + transport::CurlTransport::redact_url(url) + "' must start with http:// or https://");
     }
-    return global.url;
+    return url;
 }
 
 transport::TransportOptions Context::transport_options() const {
+    // Only called after scep_url() or ca() succeeded, so a CA lookup error cannot be lost here.
+    auto chosen = ca();
+    const config::CaConfig* from_file = chosen ? *chosen : nullptr;
     transport::TransportOptions options;
-    options.ca_file = global.cacert;
+    options.ca_file = !global.cacert.empty() ? global.cacert : from_file != nullptr ? from_file->tls_ca_file : "";
     options.insecure = global.insecure;
     if (!global.proxy.empty()) options.proxy = global.proxy;
-    options.timeout_ms = static_cast<long>(std::llround(global.timeout_seconds * 1000));
+    const double timeout = global.timeout_seconds   ? *global.timeout_seconds
+                           : from_file != nullptr && from_file->timeout ? *from_file->timeout
+                                                                         : 60.0;
+    options.timeout_ms = static_cast<long>(std::llround(timeout * 1000));
     options.user_agent = std::string("scepctl/") + scepctl::k_version;
     if (global.verbose) {
         const Output* out = &output;
@@ -69,6 +133,7 @@ int run(int argc, char** argv) {
     add_getcacaps(app, context);
     add_getcacert(app, context);
     add_enroll(app, context);
+    add_getchallenge(app, context);
     // Global options may follow the subcommand too: "scepctl getcacaps --url ...".
     for (auto* sub : app.get_subcommands({})) sub->fallthrough();
 

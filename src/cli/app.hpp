@@ -2,10 +2,12 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include <CLI/CLI.hpp>
 
+#include "cli/config.hpp"
 #include "cli/output.hpp"
 #include "scep/result.hpp"
 #include "transport/curl_transport.hpp"
@@ -16,11 +18,14 @@ struct GlobalOptions {
     std::string url;
     std::string cacert;
     bool insecure = false;
-    double timeout_seconds = 60;
+    std::optional<double> timeout_seconds; // default 60, or the CA's timeout from the config file
     std::string proxy;
     bool json = false;
     bool verbose = false;
     bool quiet = false;
+    std::string config_path; // --config
+    std::string profile;     // --profile (else $SCEPCTL_PROFILE)
+    std::string ca;          // --ca: a [ca.NAME] table without a profile
 };
 
 struct Context {
@@ -28,15 +33,27 @@ struct Context {
     Output output;
     std::function<scep::Result<void>()> command; // set by the subcommand the user chose
 
-    // The SCEP URL from --url, checked to be http(s).
+    // The SCEP URL from --url, else the CA's scep_url; checked to be http(s).
     scep::Result<std::string> scep_url() const;
     transport::TransportOptions transport_options() const;
+
+    // The configuration file (--config, $SCEPCTL_CONFIG, the default paths), loaded once;
+    // nullptr when there is none and none was asked for.
+    scep::Result<const config::Config*> config() const;
+    // --profile / $SCEPCTL_PROFILE; nullptr when no profile was chosen.
+    scep::Result<const config::ProfileConfig*> profile() const;
+    // --ca, else the profile's CA; nullptr when neither was chosen.
+    scep::Result<const config::CaConfig*> ca() const;
+
+private:
+    mutable std::optional<std::optional<config::Config>> m_config; // outer: loaded yet?
 };
 
 // One per subcommand file: registers the subcommand and its options on `app`.
 void add_getcacaps(CLI::App& app, Context& context);
 void add_getcacert(CLI::App& app, Context& context);
 void add_enroll(CLI::App& app, Context& context);
+void add_getchallenge(CLI::App& app, Context& context);
 
 // Parses argv, runs the chosen subcommand and returns the process exit code.
 int run(int argc, char** argv);

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <iterator>
 #include <map>
@@ -13,6 +14,8 @@
 #include <thread>
 
 #include "cli/app.hpp"
+#include "cli/challenge.hpp"
+#include "cli/secrets.hpp"
 #include "scep/enrollment.hpp"
 #include "store/atomic_file.hpp"
 
@@ -44,7 +47,40 @@ struct EnrollOptions {
     int max_polls = 30;
     int poll_timeout = 3600;
     bool force = false;
+    std::vector<std::string> allowed_digests; // only from a profile
+    ChallengeOptions challenge_source;        // --challenge-url and its authentication
 };
+
+// Fills what the command line left unset from the profile and its CA: flags > environment >
+// file > defaults. `given` says whether a flag was on the command line.
+void apply_profile(EnrollOptions& o, const std::function<bool(const char*)>& given, const config::ProfileConfig* p,
+                   const config::CaConfig* ca) {
+    if (p != nullptr) {
+        const auto take = [&](const char* flag, auto& field, const auto& value) {
+            if (!given(flag) && value) field = *value;
+        };
+        take("--subject", o.subject, p->subject);
+        take("--key-size", o.key_size, p->key_size);
+        take("--key-usage", o.key_usage, p->key_usage);
+        take("--cipher", o.cipher, p->cipher);
+        take("--digest", o.digest, p->digest);
+        take("--method", o.method, p->method);
+        take("--max-polls", o.max_polls, p->max_polls);
+        take("--poll-interval", o.poll_interval, p->poll_interval);
+        take("--poll-timeout", o.poll_timeout, p->poll_timeout);
+        take("--out-dir", o.out_dir, p->out_dir);
+        take("--key-out", o.key_out, p->key_out);
+        take("--cert-out", o.cert_out, p->cert_out);
+        take("--chain-out", o.chain_out, p->chain_out);
+        if (!given("--san")) o.sans = p->san;
+        if (!given("--eku")) o.ekus = p->eku;
+        o.allowed_digests = p->allowed_digests;
+    }
+    if (ca != nullptr) {
+        if (!given("--ca-fingerprint")) o.ca_fingerprint = ca->ca_fingerprint;
+        if (!given("--message")) o.message = ca->message;
+    }
+}
 
 scep::Error usage(std::string message) { return scep::Error(scep::ErrorCode::usage, std::move(message)); }
 
@@ -71,15 +107,6 @@ std::string fully_qualified_host_name() {
 std::string user_name() {
     if (const passwd* pw = ::getpwuid(::geteuid()); pw != nullptr) return pw->pw_name;
     return std::to_string(::geteuid());
-}
-
-scep::Result<std::string> read_secret_file(const std::string& path, const char* what) {
-    auto data = store::read_file(path, 64 * 1024);
-    if (!data) return std::move(data).error().context(what);
-    std::string text(data->begin(), data->end());
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-    if (text.empty()) return scep::Error(scep::ErrorCode::usage, std::string(what) + ": '" + path + "' is empty");
-    return text;
 }
 
 // --challenge-file, then --challenge (- = stdin), then SCEPCTL_CHALLENGE. Never echoed anywhere.
@@ -137,6 +164,11 @@ scep::Result<scep::AlgorithmPreference> algorithm_preference(const EnrollOptions
     else if (options.digest == "sha512") preference.digest = scep::MessageDigest::sha512;
     else if (options.digest == "sha1") preference.digest = scep::MessageDigest::sha1;
     else if (!options.digest.empty()) return usage("--digest '" + options.digest + "': use sha256, sha512 or sha1 (MD5 is never used)");
+    for (const auto& name : options.allowed_digests) {
+        if (name == "sha256") preference.allowed_digests.push_back(scep::MessageDigest::sha256);
+        else if (name == "sha512") preference.allowed_digests.push_back(scep::MessageDigest::sha512);
+        else if (name == "sha1") preference.allowed_digests.push_back(scep::MessageDigest::sha1);
+    }
     return preference;
 }
 
@@ -148,9 +180,13 @@ std::string pem_of(const std::vector<scep::Certificate>& certs) {
 
 scep::Bytes bytes_of(const std::string& text) { return scep::Bytes(text.begin(), text.end()); }
 
-scep::Result<void> run_enroll(Context& context, const EnrollOptions& options) {
+scep::Result<void> run_enroll(Context& context, const CLI::App& command, EnrollOptions options) {
     const Output& out = context.output;
     SCEP_TRY(const std::string url, context.scep_url());
+    SCEP_TRY(const config::ProfileConfig* profile, context.profile());
+    SCEP_TRY(const config::CaConfig* ca_config, context.ca());
+    apply_profile(options, [&command](const char* flag) { return command.get_option(flag)->count() > 0; }, profile,
+                  ca_config);
 
     // Everything the user typed is checked before any key is made or any packet sent.
     SCEP_TRY(const scep::DistinguishedName subject, subject_from(options));
@@ -174,10 +210,14 @@ scep::Result<void> run_enroll(Context& context, const EnrollOptions& options) {
     if (!options.ca_fingerprint.empty()) {
         SCEP_TRY(pinned, scep::parse_fingerprint(options.ca_fingerprint));
     }
-    SCEP_TRY(const std::optional<std::string> challenge, read_challenge(options, out));
+    SCEP_TRY(std::optional<std::string> challenge, read_challenge(options, out));
+    std::optional<ChallengeSource> challenge_source;
     if (!challenge) {
-        out.warning("no challenge password given (--challenge-file, --challenge -, SCEPCTL_CHALLENGE): most servers"
-                    " refuse such a request");
+        SCEP_TRY(challenge_source, resolve_challenge_source(context, options.challenge_source));
+        if (!challenge_source) {
+            out.warning("no challenge password given (--challenge-file, --challenge -, SCEPCTL_CHALLENGE,"
+                        " --challenge-url): most servers refuse such a request");
+        }
     }
 
     std::optional<std::string> key_passphrase;
@@ -214,6 +254,14 @@ scep::Result<void> run_enroll(Context& context, const EnrollOptions& options) {
     }
     for (const auto& warning : ca.warnings) out.warning(warning);
     SCEP_TRY(scep::AlgorithmChoice algorithms, scep::choose_algorithms(caps.caps, preference));
+    // One-time passwords are fetched last, after every check that could still stop us.
+    std::string challenge_origin = challenge ? "given" : "none";
+    if (challenge_source) {
+        SCEP_TRY(FetchedChallenge fetched, fetch_challenge(*challenge_source, context.transport_options(), out));
+        out.note("challenge fetched from " + transport::url_host(challenge_source->url) + " with " + fetched.auth);
+        challenge = std::move(fetched.challenge);
+        challenge_origin = "admin page (" + fetched.auth + ")";
+    }
 
     SCEP_TRY(const scep::PrivateKey key, existing_key ? scep::Result<scep::PrivateKey>(*existing_key)
                                                       : scep::PrivateKey::generate_rsa(options.key_size));
@@ -282,6 +330,7 @@ scep::Result<void> run_enroll(Context& context, const EnrollOptions& options) {
         .set("cipher", scep::to_string(algorithms.cipher))
         .set("digest", scep::to_string(algorithms.digest))
         .set("challenge", challenge ? Json("<redacted>") : Json())
+        .set("challenge_source", challenge_origin)
         .set("files", std::move(paths))
         .set("warnings", Json::strings(enrolled->warnings));
     out.json(result);
@@ -317,7 +366,8 @@ void add_enroll(CLI::App& app, Context& context) {
     sub->add_option("--max-polls", o->max_polls, "Polls before giving up with exit 3 (default 30)");
     sub->add_option("--poll-timeout", o->poll_timeout, "Seconds of polling before giving up with exit 3 (default 3600)");
     sub->add_flag("--force", o->force, "Replace existing output files");
-    sub->callback([&context, o] { context.command = [&context, o] { return run_enroll(context, *o); }; });
+    add_challenge_options(sub, o->challenge_source);
+    sub->callback([&context, o, sub] { context.command = [&context, o, sub] { return run_enroll(context, *sub, *o); }; });
 }
 
 } // namespace cli

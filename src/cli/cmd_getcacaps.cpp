@@ -12,8 +12,10 @@ struct GetCaCapsOptions {
     std::string message;
 };
 
-scep::Result<void> run_getcacaps(Context& context, const GetCaCapsOptions& options) {
+scep::Result<void> run_getcacaps(Context& context, GetCaCapsOptions options) {
     SCEP_TRY(const std::string url, context.scep_url());
+    SCEP_TRY(const config::CaConfig* ca_config, context.ca());
+    if (ca_config != nullptr && options.message.empty()) options.message = ca_config->message;
     transport::CurlTransport transport(context.transport_options());
     scep::Client client(transport, url);
     SCEP_TRY(const scep::CapsReply reply, client.get_ca_caps(options.message));

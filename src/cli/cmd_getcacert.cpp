@@ -65,8 +65,13 @@ std::string bundle_pem(const scep::CaCertBundle& bundle) {
     return pem;
 }
 
-scep::Result<void> run_getcacert(Context& context, const GetCaCertOptions& options) {
+scep::Result<void> run_getcacert(Context& context, GetCaCertOptions options) {
     SCEP_TRY(const std::string url, context.scep_url());
+    SCEP_TRY(const config::CaConfig* ca_config, context.ca());
+    if (ca_config != nullptr) {
+        if (options.ca_fingerprint.empty()) options.ca_fingerprint = ca_config->ca_fingerprint;
+        if (options.message.empty()) options.message = ca_config->message;
+    }
     std::optional<scep::Fingerprint> pinned;
     if (!options.ca_fingerprint.empty()) {
         SCEP_TRY(pinned, scep::parse_fingerprint(options.ca_fingerprint));

@@ -56,13 +56,33 @@ Result<AlgorithmChoice> choose_algorithms(const Capabilities& caps, const Algori
                                                ": the server's GetCACaps does not offer it (add --force-alg to use it anyway)");
         }
         choice.digest = *preference.digest;
-    } else if (caps.sha256()) {
-        choice.digest = MessageDigest::sha256;
-    } else if (caps.sha512()) {
-        choice.digest = MessageDigest::sha512;
     } else {
-        choice.digest = MessageDigest::sha1;
-        choice.warnings.push_back("the server offers no SHA-2 digest: signing with SHA-1");
+        // Strongest common choice first; SHA-1 counts as offered when no SHA-2 is (old NDES, empty caps).
+        const bool any_sha2 = caps.sha256() || caps.sha512();
+        const auto usable = [&](MessageDigest d) { return d == MessageDigest::sha1 ? !any_sha2 || caps.sha1() : offered_digest(d); };
+        const auto allowed = [&](MessageDigest d) {
+            return preference.allowed_digests.empty() ||
+                   std::find(preference.allowed_digests.begin(), preference.allowed_digests.end(), d) !=
+                       preference.allowed_digests.end();
+        };
+        std::optional<MessageDigest> picked;
+        for (MessageDigest d : {MessageDigest::sha256, MessageDigest::sha512, MessageDigest::sha1}) {
+            if (allowed(d) && usable(d)) {
+                picked = d;
+                break;
+            }
+        }
+        if (!picked) {
+            std::string names;
+            for (MessageDigest d : preference.allowed_digests) names += (names.empty() ? "" : ", ") + to_string(d);
+            return Error(ErrorCode::usage, "the server's GetCACaps offers none of the profile's allowed_digests (" + names +
+                                               "): allow another digest, or set digest with --force-alg");
+        }
+        choice.digest = *picked;
+        if (choice.digest == MessageDigest::sha1) {
+            choice.warnings.push_back(any_sha2 ? "signing with SHA-1 because the profile's allowed_digests say so"
+                                               : "the server offers no SHA-2 digest: signing with SHA-1");
+        }
     }
     return choice;
 }
