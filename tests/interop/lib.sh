@@ -53,6 +53,17 @@ expect_json() {
     fail "json: $1"
   fi
 }
+# expect_key_matches CERT KEY: both readable and holding the same public key.
+expect_key_matches() {
+  local cert_pub key_pub
+  cert_pub=$(openssl x509 -in "$1" -noout -pubkey 2>/dev/null) || cert_pub=""
+  key_pub=$(openssl pkey -in "$2" -pubout 2>/dev/null) || key_pub=""
+  if [ -n "$cert_pub" ] && [ "$cert_pub" = "$key_pub" ]; then
+    pass "$1 matches the key $2"
+  else
+    fail "$1 does not match the key $2 (or one is unreadable)"
+  fi
+}
 expect_file_same() { cmp -s "$1" "$2" && pass "$1 unchanged" || fail "$1 changed"; }
 expect() { # expect DESCRIPTION CMD...: a free-form check
   local what=$1; shift

@@ -101,7 +101,7 @@ wait_until() {
 rand_hex() { openssl rand -hex "$1"; }
 
 mkdir -p "$DIR"/{etc,kdc,keytabs,secrets,scep,tls,client,run/apache,log,bin} \
-         "$DIR"/apache/{htdocs/certsrv/mscep_admin,rcache}
+         "$DIR"/apache/{htdocs/certsrv/mscep_admin,htdocs/certsrv/mscep_admin_basic,htdocs/certsrv/mscep_admin_anon,rcache}
 chmod 700 "$DIR/kdc" "$DIR/secrets"
 chown www-data:www-data "$DIR/apache/rcache"
 chmod 700 "$DIR/apache/rcache"
@@ -114,8 +114,11 @@ SVC_KEYTAB=$DIR/keytabs/svc-scep.keytab
 HTTP_KEYTAB=$DIR/keytabs/http.keytab
 PASSWORD_FILE=$DIR/secrets/svc-password
 CHALLENGE_FILE=$DIR/secrets/challenge
+BASIC_USER=ndes-admin
+BASIC_PASSWORD_FILE=$DIR/secrets/basic-password
 (umask 077
  printf 'Svc-%s' "$(rand_hex 12)" >"$PASSWORD_FILE"
+ printf 'Basic-%s' "$(rand_hex 12)" >"$BASIC_PASSWORD_FILE"
  rand_hex 8 | tr a-f A-F | tr -d '\n' >"$CHALLENGE_FILE")   # NDES style: 16 upper-case hex
 CHALLENGE=$(cat "$CHALLENGE_FILE")
 
@@ -262,6 +265,11 @@ export TESTBED_HTTP_PRINCIPAL=$HTTP_PRINCIPAL
 export TESTBED_HTTP_KEYTAB=$HTTP_KEYTAB
 export TESTBED_CHALLENGE=$CHALLENGE
 export TESTBED_CHALLENGE_FILE=$CHALLENGE_FILE
+export TESTBED_BASIC_USER=$BASIC_USER
+export TESTBED_BASIC_PASSWORD_FILE=$BASIC_PASSWORD_FILE
+export TESTBED_ADMIN_BASIC_URL=http://localhost:$HTTP_PORT/certsrv/mscep_admin_basic/
+export TESTBED_ADMIN_BASIC_URL_TLS=https://localhost:$HTTPS_PORT/certsrv/mscep_admin_basic/
+export TESTBED_ADMIN_ANON_URL=http://localhost:$HTTP_PORT/certsrv/mscep_admin_anon/
 export TESTBED_SCEP_CA=$DIR/scep/ca.pem
 export TESTBED_CA_SHA256=$CA_SHA256
 export TESTBED_CA_SHA1=$CA_SHA1
@@ -383,6 +391,12 @@ echo "$success" >"$admin/utf8.html"
 echo "$success" | utf16le >"$admin/nobom.html"
 { bom; ndes_page "<P> The password cache is full. <P> Network Device Enrollment Service stores unused password for later use. By default, passwords are stored for 60 minutes. </P>" | utf16le; } >"$admin/cachefull.html"
 { bom; ndes_page "<P> You do not have sufficient permission to enroll with SCEP.  Please contact your system administrator. </P>" | utf16le; } >"$admin/noperm.html"
+# the same page behind Basic (as IIS with Basic authentication) and with anonymous access left on
+cp "$admin/index.html" "$DIR/apache/htdocs/certsrv/mscep_admin_basic/index.html"
+cp "$admin/index.html" "$DIR/apache/htdocs/certsrv/mscep_admin_anon/index.html"
+printf '%s:%s\n' "$BASIC_USER" "$(openssl passwd -apr1 -in "$BASIC_PASSWORD_FILE")" >"$DIR/apache/htpasswd"
+chgrp www-data "$DIR/apache/htpasswd"
+chmod 0640 "$DIR/apache/htpasswd"
 
 # --- Apache --------------------------------------------------------------------------------------
 scep_backend=http://127.0.0.1:$SCEP_PORT/scep
@@ -406,6 +420,8 @@ LoadModule authn_core_module    /usr/lib/apache2/modules/mod_authn_core.so
 LoadModule authz_core_module    /usr/lib/apache2/modules/mod_authz_core.so
 LoadModule authz_user_module    /usr/lib/apache2/modules/mod_authz_user.so
 LoadModule auth_gssapi_module   /usr/lib/apache2/modules/mod_auth_gssapi.so
+LoadModule auth_basic_module    /usr/lib/apache2/modules/mod_auth_basic.so
+LoadModule authn_file_module    /usr/lib/apache2/modules/mod_authn_file.so
 LoadModule proxy_module         /usr/lib/apache2/modules/mod_proxy.so
 LoadModule proxy_http_module    /usr/lib/apache2/modules/mod_proxy_http.so
 LoadModule mime_module          /usr/lib/apache2/modules/mod_mime.so
@@ -455,6 +471,17 @@ ProxyPass        /cgi-bin/pkiclient.exe                 $scep_backend
     GssapiSSLonly Off
     Require valid-user
 </Location>
+# the admin page behind Basic only (IIS Basic authentication), and one with anonymous access on
+<Location /certsrv/mscep_admin_basic>
+    AuthType Basic
+    AuthName "NDES mscep_admin (Basic)"
+    AuthBasicProvider file
+    AuthUserFile "$DIR/apache/htpasswd"
+    Require valid-user
+</Location>
+<DirectoryMatch "^$admin(_basic|_anon)?/?\$">
+    AddType "text/html; charset=utf-16" .html
+</DirectoryMatch>
 <Directory "$admin">
     AddType "text/html; charset=utf-16" .html
     <Files utf8.html>

@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# getchallenge and enroll --profile against the test bed's NDES-like admin pages: Kerberos with a
+# keytab and with a password (MIT KDC + Apache mod_auth_gssapi), Basic, anonymous; the pages'
+# encodings and error texts; the allowed-domains rule; secrets never shown.
+. "$(dirname "$0")/lib.sh"
+
+admin=$TESTBED_ADMIN_URL
+krb=(--kerberos --service-user "$TESTBED_SVC_PRINCIPAL" --allowed-domain localhost)
+keytab=(--keytab "$TESTBED_SVC_KEYTAB")
+password=(--password-file "$TESTBED_SVC_PASSWORD_FILE")
+svc_password=$(cat "$TESTBED_SVC_PASSWORD_FILE")
+basic_password=$(cat "$TESTBED_BASIC_PASSWORD_FILE")
+# A "user's own" credential cache that scepctl must never create or touch.
+user_ccache=$WORK/user-ccache
+export KRB5CCNAME=FILE:$user_ccache
+
+no_secrets() { # the account passwords never show up, whatever happened
+  expect_no_out "$svc_password|$basic_password"
+  expect_no_err "$svc_password|$basic_password"
+}
+challenge_only() { # stdout is exactly the challenge, nothing else
+  expect "stdout is exactly the challenge" test "$out" = "$TESTBED_CHALLENGE"
+}
+
+# Keytab over http: the thumbprint comes first on the page; the challenge is what follows it.
+scepctl getchallenge --challenge-url "$admin" "${krb[@]}" "${keytab[@]}"
+expect_rc 0
+challenge_only
+expect_err 'with Negotiate \(Kerberos\) \(svc-scep@EXAMPLE.TEST, SPN HTTP/localhost@EXAMPLE.TEST\)'
+expect "the user's credential cache was not written" test ! -e "$user_ccache"
+
+# Password over https, with the KDC given on the command line and no krb5.conf of the bed at all:
+# the private krb5.conf names realm and KDC.
+run "getchallenge password https --kdc" env -u KRB5_CONFIG "$SCEPCTL" getchallenge --challenge-url "$TESTBED_ADMIN_URL_TLS" \
+  --cacert "$TESTBED_TLS_CA" "${krb[@]}" "${password[@]}" --realm "$TESTBED_REALM" --kdc "$TESTBED_KDC"
+expect_rc 0
+challenge_only
+no_secrets
+expect "no private krb5.conf left behind" test -z "$(find "${TMPDIR:-/tmp}" -maxdepth 1 -name 'scepctl-krb5-*' -newer "$WORK" 2>/dev/null)"
+
+# --json carries the challenge for getchallenge (its whole point), and says how it was fetched.
+scepctl getchallenge --json --challenge-url "$admin" "${krb[@]}" "${keytab[@]}"
+expect_rc 0
+expect_json "d['challenge'] == '$TESTBED_CHALLENGE' and d['auth'] == 'Negotiate (Kerberos)'"
+
+# Wrong password: the KDC refuses pre-authentication; named, with the fix, password not shown.
+echo 'not-the-password' >"$WORK/wrong-password"
+scepctl getchallenge --challenge-url "$admin" "${krb[@]}" --password-file "$WORK/wrong-password"
+expect_rc 80
+expect_one_line_error
+expect_err 'wrong password or stale keytab \(KRB5KDC_ERR_PREAUTH_FAILED'
+expect_no_err 'not-the-password'
+expect_no_out .
+
+# Host outside the allowed domains: refused before any packet (KDC and Apache logs unchanged).
+kdc_lines=$(wc -l <"$TESTBED_DIR/log/krb5kdc.log")
+apache_lines=$(wc -l <"$TESTBED_DIR/log/apache-access.log")
+scepctl getchallenge --challenge-url "$admin" --kerberos --service-user "$TESTBED_SVC_PRINCIPAL" "${keytab[@]}" \
+  --allowed-domain example.test --allowed-domain calhost
+expect_rc 78
+expect_one_line_error
+expect_err 'localhost is outside the allowed domains \(example.test, calhost\).*nothing was sent'
+expect "no KDC request" test "$(wc -l <"$TESTBED_DIR/log/krb5kdc.log")" = "$kdc_lines"
+expect "no HTTP request" test "$(wc -l <"$TESTBED_DIR/log/apache-access.log")" = "$apache_lines"
+
+# A host with no SPN: the KDC says so, and the message is the setspn command.
+scepctl getchallenge --challenge-url "http://127.0.0.1:$TESTBED_HTTP_PORT/certsrv/mscep_admin/" --kerberos \
+  --service-user "$TESTBED_SVC_PRINCIPAL" "${keytab[@]}" --allowed-domain 127.0.0.1
+expect_rc 80
+expect_one_line_error
+expect_err 'SPN HTTP/127.0.0.1@EXAMPLE.TEST is not registered: run setspn -s http/127.0.0.1'
+
+# Negotiate-only page with Kerberos off: say that Kerberos is what it takes.
+scepctl getchallenge --challenge-url "$admin" --no-kerberos
+expect_rc 80
+expect_one_line_error
+expect_err 'requires authentication \(offers: negotiate\): enable Kerberos'
+
+# Page encodings: UTF-8, UTF-16LE without BOM (both also with the thumbprint first).
+for page in utf8.html nobom.html; do
+  scepctl getchallenge --challenge-url "${admin}$page" "${krb[@]}" "${keytab[@]}"
+  expect_rc 0
+  challenge_only
+done
+
+# NDES error pages: exit 82 with the admin's fix.
+scepctl getchallenge --challenge-url "${admin}cachefull.html" "${krb[@]}" "${keytab[@]}"
+expect_rc 82
+expect_one_line_error
+expect_err 'password cache is full.*PasswordMax'
+scepctl getchallenge --challenge-url "${admin}noperm.html" "${krb[@]}" "${keytab[@]}"
+expect_rc 82
+expect_one_line_error
+expect_err 'may not enroll: give it Read and Enroll permission'
+scepctl getchallenge --challenge-url "${admin}missing.html" "${krb[@]}" "${keytab[@]}"
+expect_rc 81
+expect_err 'HTTP 404'
+
+# Basic: refused over plain http (password readable on the wire), fine over https and when allowed.
+basic=(--username "$TESTBED_BASIC_USER" --user-password-file "$TESTBED_BASIC_PASSWORD_FILE")
+scepctl getchallenge --challenge-url "$TESTBED_ADMIN_BASIC_URL" "${basic[@]}"
+expect_rc 64
+expect_one_line_error
+expect_err 'only Basic authentication over plain http.*--allow-insecure-auth'
+scepctl getchallenge --challenge-url "$TESTBED_ADMIN_BASIC_URL_TLS" --cacert "$TESTBED_TLS_CA" "${basic[@]}" -v
+expect_rc 0
+challenge_only
+expect_err 'challenge fetched from localhost with Basic'
+expect_err 'Authorization: Basic <redacted>'
+expect_no_err "$TESTBED_CHALLENGE"
+no_secrets
+scepctl getchallenge --challenge-url "$TESTBED_ADMIN_BASIC_URL" "${basic[@]}" --allow-insecure-auth
+expect_rc 0
+challenge_only
+scepctl getchallenge --challenge-url "$TESTBED_ADMIN_BASIC_URL_TLS" --cacert "$TESTBED_TLS_CA" \
+  --username "$TESTBED_BASIC_USER" --user-password-file "$WORK/wrong-password"
+expect_rc 80
+expect_err 'refused Basic authentication as ndes-admin'
+# Kerberos preferred, but the page offers only Basic: fall back to the configured user, and say so.
+scepctl getchallenge --challenge-url "$TESTBED_ADMIN_BASIC_URL_TLS" --cacert "$TESTBED_TLS_CA" "${krb[@]}" "${keytab[@]}" "${basic[@]}"
+expect_rc 0
+challenge_only
+expect_err 'does not offer Negotiate'
+expect_err 'falling back to Basic as ndes-admin'
+
+# Anonymous access left on: works, with a warning to switch it off.
+scepctl getchallenge --challenge-url "$TESTBED_ADMIN_ANON_URL"
+expect_rc 0
+challenge_only
+expect_err 'answers without authentication: disable Anonymous Authentication'
+
+# The whole flow from a profile: challenge with Kerberos, then enrollment; verbose and JSON
+# never show the challenge or the password.
+mkdir -p "$WORK/etc" "$WORK/profile-out"
+cat >"$WORK/etc/config.toml" <<EOF
+[kerberos]
+realm = "$TESTBED_REALM"
+kdc = ["$TESTBED_KDC"]
+service_user = "$TESTBED_SVC_PRINCIPAL"
+password_file = "$TESTBED_SVC_PASSWORD_FILE"
+allowed_domains = ["localhost"]
+
+[ca.bed]
+type = "microsoft"
+scep_url = "$TESTBED_SCEP_URL_TLS"
+challenge_url = "$TESTBED_ADMIN_URL_TLS"
+prefer_kerberos = true
+tls_ca_file = "$TESTBED_TLS_CA"
+ca_fingerprint = "md5:$TESTBED_CA_THUMBPRINT_MD5"
+
+[profile.device]
+ca = "bed"
+subject = "CN=\${device},O=scepctl profile"
+key_usage = "both"
+out_dir = "$WORK/profile-out"
+EOF
+run "enroll --profile device" env -u KRB5_CONFIG "$SCEPCTL" enroll --config "$WORK/etc/config.toml" --profile device \
+  --var device=profile-device --json -v
+expect_rc 0
+expect_json "d['challenge'] == '<redacted>' and d['challenge_source'] == 'admin page (Negotiate (Kerberos))'"
+expect_json "d['subject'].startswith('CN=profile-device')"
+expect_no_out "$TESTBED_CHALLENGE"
+expect_no_err "$TESTBED_CHALLENGE"
+no_secrets
+expect "profile: certificate verifies against the CA" openssl verify -CAfile "$TESTBED_SCEP_CA" "$WORK/profile-out/cert.pem"
+expect_key_matches "$WORK/profile-out/cert.pem" "$WORK/profile-out/key.pem"
+
+# A flag beats the file: --out-dir overrides the profile's out_dir.
+mkdir -p "$WORK/flag-out"
+run "enroll --profile device --out-dir" env -u KRB5_CONFIG "$SCEPCTL" enroll --config "$WORK/etc/config.toml" \
+  --profile device --var device=flag-device --out-dir "$WORK/flag-out"
+expect_rc 0
+expect "flag wins: cert in --out-dir" test -s "$WORK/flag-out/cert.pem"
+
+# A config error names file, line and key, and nothing is sent.
+printf '[ca.bed]\nscep_url = "ftp://x"\n' >"$WORK/etc/bad.toml"
+scepctl getcacaps --config "$WORK/etc/bad.toml" --ca bed
+expect_rc 78
+expect_one_line_error
+expect_err 'bad.toml:2: ca.bed.scep_url'
+
+expect "the user's credential cache was never written" test ! -e "$user_ccache"
+finish
