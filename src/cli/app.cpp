@@ -30,7 +30,14 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
     app.add_option("--profile", g.profile, "Use [profile.NAME] of the configuration file (default: $SCEPCTL_PROFILE)");
     app.add_option("--ca", g.ca, "Use [ca.NAME] of the configuration file (default: the profile's CA)");
     app.add_option("--timeout", g.timeout_seconds, "Seconds one HTTP request may take in total (default 60)")
-        ->check(CLI::PositiveNumber);
+        ->check(CLI::Validator(
+            [](std::string& value) -> std::string {
+                char* end = nullptr;
+                const double seconds = std::strtod(value.c_str(), &end);
+                if (end == value.c_str() || *end != '\0' || !(seconds > 0)) return "must be a number of seconds above 0";
+                return {};
+            },
+            "SECONDS"));
     app.add_option("--proxy", g.proxy, "HTTP(S) proxy URL (default: the http_proxy/https_proxy/no_proxy environment)");
     app.add_flag("--json", g.json, "Print the result as one JSON object on stdout");
     app.add_flag("-v,--verbose", g.verbose, "Trace HTTP requests and show error details on stderr (secrets redacted)");

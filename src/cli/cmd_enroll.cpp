@@ -132,22 +132,32 @@ scep::Result<std::optional<std::string>> read_challenge(const EnrollOptions& opt
     return std::optional<std::string>();
 }
 
-scep::Result<scep::DistinguishedName> subject_from(const EnrollOptions& options) {
-    std::map<std::string, std::string, std::less<>> vars;
+// ${name} for --subject and --san: --var, then the environment, then the built-ins. Values are
+// raw here; the subject escapes them for its DN syntax.
+scep::Result<scep::VariableLookup> template_variables(const EnrollOptions& options) {
+    auto vars = std::make_shared<std::map<std::string, std::string, std::less<>>>();
     for (const auto& assignment : options.vars) {
         const auto eq = assignment.find('=');
         if (eq == std::string::npos || eq == 0) return usage("--var '" + assignment + "': expected NAME=VALUE");
-        vars[assignment.substr(0, eq)] = assignment.substr(eq + 1);
+        (*vars)[assignment.substr(0, eq)] = assignment.substr(eq + 1);
     }
-    const scep::VariableLookup lookup = [&vars](std::string_view name) -> std::optional<std::string> {
-        if (auto it = vars.find(name); it != vars.end()) return scep::escape_dn_value(it->second);
-        if (const char* env = std::getenv(std::string(name).c_str()); env != nullptr) return scep::escape_dn_value(env);
-        if (name == "hostname") return scep::escape_dn_value(host_name());
-        if (name == "fqdn") return scep::escape_dn_value(fully_qualified_host_name());
-        if (name == "user") return scep::escape_dn_value(user_name());
+    return scep::VariableLookup([vars](std::string_view name) -> std::optional<std::string> {
+        if (auto it = vars->find(name); it != vars->end()) return it->second;
+        if (const char* env = std::getenv(std::string(name).c_str()); env != nullptr) return std::string(env);
+        if (name == "hostname") return host_name();
+        if (name == "fqdn") return fully_qualified_host_name();
+        if (name == "user") return user_name();
         return std::nullopt;
+    });
+}
+
+scep::Result<scep::DistinguishedName> subject_from(const EnrollOptions& options, const scep::VariableLookup& raw) {
+    const scep::VariableLookup escaped = [&raw](std::string_view name) -> std::optional<std::string> {
+        auto value = raw(name);
+        if (!value) return std::nullopt;
+        return scep::escape_dn_value(*value);
     };
-    SCEP_TRY(const std::string expanded, scep::expand_template(options.subject, lookup));
+    SCEP_TRY(const std::string expanded, scep::expand_template(options.subject, escaped));
     auto dn = scep::parse_distinguished_name(expanded);
     if (!dn) return std::move(dn).error().context("--subject");
     return dn;
@@ -189,10 +199,13 @@ scep::Result<void> run_enroll(Context& context, const CLI::App& command, EnrollO
                   ca_config);
 
     // Everything the user typed is checked before any key is made or any packet sent.
-    SCEP_TRY(const scep::DistinguishedName subject, subject_from(options));
+    SCEP_TRY(const scep::VariableLookup variables, template_variables(options));
+    SCEP_TRY(const scep::DistinguishedName subject, subject_from(options, variables));
     std::vector<scep::SubjectAltName> alt_names;
     for (const auto& spec : options.sans) {
-        SCEP_TRY(auto name, scep::parse_subject_alt_name(spec));
+        auto expanded = scep::expand_template(spec, variables);
+        if (!expanded) return std::move(expanded).error().context("--san");
+        SCEP_TRY(auto name, scep::parse_subject_alt_name(*expanded));
         alt_names.push_back(std::move(name));
     }
     if (options.key_usage != "both" && options.key_usage != "signature" && options.key_usage != "encryption") {
@@ -344,7 +357,7 @@ void add_enroll(CLI::App& app, Context& context) {
     auto* sub = app.add_subcommand("enroll", "Enroll for a certificate (PKCSReq), polling while the CA says PENDING");
     sub->add_option("--subject", o->subject, "Subject DN (RFC 4514), with ${var} templates; default CN=${fqdn}");
     sub->add_option("--var", o->vars, "Template variable NAME=VALUE for --subject (repeatable)");
-    sub->add_option("--san", o->sans, "subjectAltName: dns:NAME, ip:ADDR, email:ADDR, uri:URI, upn:USER@DOMAIN (repeatable)");
+    sub->add_option("--san", o->sans, "subjectAltName: dns:NAME, ip:ADDR, email:ADDR, uri:URI, upn:USER@DOMAIN, with ${var} templates (repeatable)");
     sub->add_option("--challenge-file", o->challenge_file, "Read the challenge password from FILE");
     sub->add_option("--challenge", o->challenge, "Challenge password; '-' reads it from stdin (a literal value is visible in ps)");
     sub->add_option("--key", o->key, "Use this existing RSA key (PEM or DER) instead of generating one");

@@ -727,7 +727,17 @@ void Parser::read_profiles(const toml::node& node, std::uint32_t line) {
         if (auto sans = r.strings("san")) {
             bool ok = true;
             for (std::size_t i = 0; i < sans->size(); ++i) {
-                if (auto parsed = scep::parse_subject_alt_name((*sans)[i]); !parsed) {
+                // ${var} templates as in --san: checked with a stand-in of the right shape.
+                const std::string& spec = (*sans)[i];
+                const bool ip = scep::to_lower_ascii(spec).rfind("ip:", 0) == 0;
+                const scep::VariableLookup placeholder = [ip](std::string_view) -> std::optional<std::string> {
+                    return ip ? "192.0.2.1" : "x";
+                };
+                auto expanded = scep::expand_template(spec, placeholder);
+                if (!expanded) {
+                    r.fail_element("san", i, expanded.error().message);
+                    ok = false;
+                } else if (auto parsed = scep::parse_subject_alt_name(*expanded); !parsed) {
                     r.fail_element("san", i, parsed.error().message);
                     ok = false;
                 }

@@ -151,11 +151,12 @@ ca_fingerprint = "md5:$TESTBED_CA_THUMBPRINT_MD5"
 [profile.device]
 ca = "bed"
 subject = "CN=\${device},O=scepctl profile"
+san = ["dns:\${device}.example.test", "ip:\${device_ip}"]
 key_usage = "both"
 out_dir = "$WORK/profile-out"
 EOF
 run "enroll --profile device" env -u KRB5_CONFIG "$SCEPCTL" enroll --config "$WORK/etc/config.toml" --profile device \
-  --var device=profile-device --json -v
+  --var device=profile-device --var device_ip=192.0.2.9 --json -v
 expect_rc 0
 expect_json "d['challenge'] == '<redacted>' and d['challenge_source'] == 'admin page (Negotiate (Kerberos))'"
 expect_json "d['subject'].startswith('CN=profile-device')"
@@ -164,11 +165,13 @@ expect_no_err "$TESTBED_CHALLENGE"
 no_secrets
 expect "profile: certificate verifies against the CA" openssl verify -CAfile "$TESTBED_SCEP_CA" "$WORK/profile-out/cert.pem"
 expect_key_matches "$WORK/profile-out/cert.pem" "$WORK/profile-out/key.pem"
+expect "profile: SAN templates filled in" grep -q 'DNS:profile-device.example.test, IP Address:192.0.2.9' \
+  <(openssl x509 -in "$WORK/profile-out/cert.pem" -noout -ext subjectAltName)
 
 # A flag beats the file: --out-dir overrides the profile's out_dir.
 mkdir -p "$WORK/flag-out"
 run "enroll --profile device --out-dir" env -u KRB5_CONFIG "$SCEPCTL" enroll --config "$WORK/etc/config.toml" \
-  --profile device --var device=flag-device --out-dir "$WORK/flag-out"
+  --profile device --var device=flag-device --var device_ip=192.0.2.10 --out-dir "$WORK/flag-out"
 expect_rc 0
 expect "flag wins: cert in --out-dir" test -s "$WORK/flag-out/cert.pem"
 

@@ -437,6 +437,10 @@ TEST_CASE("[profile.NAME] is validated", "[config]") {
             std::optional<std::string>("CN=${userEmailAddress},O=Example\\, Inc."));
         CHECK_THAT(error_of(profile_with("san = [\"dns:ok.example.com\", \"mail:a@b\"]\n")),
                    StartsWith("<test>:6: profile.p.san[1]: "));
+        CHECK(parsed(profile_with("san = [\"dns:${fqdn}\", \"ip:${addr}\", \"email:${user}@example.com\"]\n"))
+                  .profile("p")
+                  ->san.size() == 3);
+        CHECK_THAT(error_of(profile_with("san = [\"dns:${fqdn\"]\n")), StartsWith("<test>:6: profile.p.san[0]: "));
         CHECK_THAT(error_of(profile_with("eku = [\"clientAuth\", \"notAnEku\"]\n")),
                    StartsWith("<test>:6: profile.p.eku[1]: unknown extended key usage \"notAnEku\""));
     }
