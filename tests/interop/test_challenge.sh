@@ -182,5 +182,20 @@ expect_rc 78
 expect_one_line_error
 expect_err 'bad.toml:2: ca.bed.scep_url'
 
+# --use-ccache: the tickets of whoever ran kinit; without any, say to run kinit.
+kinit_cache=FILE:$WORK/kinit-ccache
+run "use-ccache without kinit" env KRB5CCNAME="$kinit_cache" "$SCEPCTL" getchallenge --challenge-url "$admin" \
+  --kerberos --use-ccache --allowed-domain localhost
+expect_rc 80
+expect_one_line_error
+expect_err 'no ticket in the default credential cache.*run kinit'
+run "kinit" env KRB5CCNAME="$kinit_cache" kinit -k -t "$TESTBED_SVC_KEYTAB" "$TESTBED_SVC_PRINCIPAL"
+expect_rc 0
+run "use-ccache after kinit" env KRB5CCNAME="$kinit_cache" "$SCEPCTL" getchallenge --challenge-url "$admin" \
+  --kerberos --use-ccache --allowed-domain localhost
+expect_rc 0
+challenge_only
+expect_err 'ticket for svc-scep@EXAMPLE.TEST from FILE:'
+
 expect "the user's credential cache was never written" test ! -e "$user_ccache"
 finish
