@@ -346,11 +346,27 @@ Result<IssuedCertificates> open_cert_rep(const CertRep& rep, const Certificate& 
     if (!envelope || OBJ_obj2nid(CMS_get0_type(envelope.get())) != NID_pkcs7_enveloped) {
         return ossl::error(ErrorCode::bad_reply, "reply's content is not a PKCS#7 EnvelopedData");
     }
+    // §3.3.2.1: the envelope is encrypted to the certificate that signed our request. When no
+    // key-transport recipient names it, the reply is not for us: say so rather than "cannot decrypt".
+    STACK_OF(CMS_RecipientInfo)* recipients = CMS_get0_RecipientInfos(envelope.get());
+    bool only_key_transport = true;
+    bool names_us = false;
+    for (int i = 0; i < sk_CMS_RecipientInfo_num(recipients); ++i) {
+        CMS_RecipientInfo* ri = sk_CMS_RecipientInfo_value(recipients, i);
+        if (CMS_RecipientInfo_type(ri) != CMS_RECIPINFO_TRANS) {
+            only_key_transport = false;
+        } else if (CMS_RecipientInfo_ktri_cert_cmp(ri, our_cert.native()) == 0) {
+            names_us = true;
+        }
+    }
+    if (only_key_transport && !names_us) {
+        return Error(ErrorCode::verification, "the reply is encrypted to another certificate, not to '" +
+                                                  our_cert.subject() + "' that signed our request");
+    }
     ossl::BioPtr out(BIO_new(BIO_s_mem()));
     if (CMS_decrypt(envelope.get(), our_key.native(), our_cert.native(), nullptr, out.get(), CMS_BINARY) != 1) {
-        return ossl::error(ErrorCode::verification,
-                           "cannot decrypt the reply with our key (it was encrypted to another certificate, or with an"
-                           " unsupported cipher)");
+        return ossl::error(ErrorCode::bad_reply, "cannot decrypt the reply with our key (corrupt envelope, or cipher " +
+                                                     envelope_cipher_name(rep.enveloped_data) + " is not available)");
     }
     auto certs = detail::certs_from_pkcs7(ossl::mem_bio_bytes(out.get()));
     if (!certs) return std::move(certs).error().context("reply's certificate bundle");
