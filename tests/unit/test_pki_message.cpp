@@ -1,6 +1,7 @@
 // The request side is checked by a third party: the openssl CLI verifies, decrypts and prints
-// what our code built. The reply side uses CertReps the openssl CLI cannot make; those are
-// covered by the interop tests against scepserver and the NDES fixture.
+// what our code built. The reply side needs CertReps the openssl CLI cannot make: those come
+// from the NDES fixture's Python writer (test_cert_rep.cpp, tests/data/certrep) and from the
+// interop tests against scepserver and the NDES fixture.
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
