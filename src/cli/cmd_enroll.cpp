@@ -398,8 +398,9 @@ void add_enroll(CLI::App& app, Context& context) {
     sub->add_option("--out-dir", o->out_dir, "Directory for the output files with their default names (default: .)");
     sub->add_option("--format", o->format,
                     "pem (default); der: cert.der, chain.p7b (PKCS#7), key.der (PKCS#8); p12: bundle.p12 (PKCS#12)");
-    sub->add_option("--key-out", o->key_out,
-                    "Path of the generated key (default: OUT-DIR/key.pem or key.der; p12: only if given, or while PENDING)");
+    sub->add_option(
+        "--key-out", o->key_out,
+        "Path of the generated key (default: OUT-DIR/key.pem or key.der; p12: only if given, or while PENDING)");
     sub->add_option("--cert-out", o->cert_out, "Path of the certificate (default: OUT-DIR/cert.pem or cert.der)");
     sub->add_option("--chain-out", o->chain_out, "Path of the CA chain (default: OUT-DIR/chain.pem or chain.p7b)");
     sub->add_option("--p12-out", o->p12_out, "Path of the PKCS#12 bundle (default: OUT-DIR/bundle.p12)");
