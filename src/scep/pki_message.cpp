@@ -29,15 +29,6 @@ constexpr const char* k_oid_fail_info_text = "1.3.6.1.5.5.7.24.1";
 
 Asn1ObjectPtr oid(const char* dotted) { return Asn1ObjectPtr(OBJ_txt2obj(dotted, 1)); }
 
-Bytes to_der(CMS_ContentInfo* cms) {
-    unsigned char* out = nullptr;
-    const int len = i2d_CMS_ContentInfo(cms, &out);
-    if (len <= 0) return {};
-    Bytes der(out, out + len);
-    OPENSSL_free(out);
-    return der;
-}
-
 bool add_string_attribute(CMS_SignerInfo* si, const char* dotted, int type, const std::string& value) {
     auto obj = oid(dotted);
     return obj && CMS_signed_add1_attr_by_OBJ(si, obj.get(), type, value.data(), static_cast<int>(value.size())) == 1;
@@ -189,7 +180,7 @@ Result<Bytes> build_pki_message(const OutgoingMessage& message, ByteView message
     if (!envelope) {
         return ossl::error(ErrorCode::internal, "cannot encrypt the request to '" + recipient.subject() + "'");
     }
-    const Bytes envelope_der = to_der(envelope.get());
+    const Bytes envelope_der = ossl::to_der(envelope.get(), i2d_CMS_ContentInfo);
 
     // pkiMessage (§3.2): SignedData, eContentType data, SCEP signed attributes.
     ossl::CmsPtr signed_data(CMS_sign(nullptr, nullptr, nullptr, nullptr, CMS_PARTIAL | CMS_BINARY));
@@ -208,7 +199,7 @@ Result<Bytes> build_pki_message(const OutgoingMessage& message, ByteView message
     if (!content || CMS_final(signed_data.get(), content.get(), nullptr, CMS_BINARY) != 1) {
         return ossl::error(ErrorCode::internal, "cannot sign the request");
     }
-    return to_der(signed_data.get());
+    return ossl::to_der(signed_data.get(), i2d_CMS_ContentInfo);
 }
 
 Result<Certificate> make_self_signed_signer(const PrivateKey& key, const X509_NAME* subject, MessageDigest digest) {
@@ -238,15 +229,8 @@ Result<Certificate> make_self_signed_signer(const PrivateKey& key, const X509_NA
 }
 
 Result<Bytes> issuer_and_subject(const X509_NAME* issuer, const X509_NAME* subject) {
-    const auto name_der = [](const X509_NAME* name) {
-        unsigned char* out = nullptr;
-        const int len = i2d_X509_NAME(name, &out);
-        Bytes der(out, out + std::max(len, 0));
-        OPENSSL_free(out);
-        return der;
-    };
-    const Bytes issuer_der = name_der(issuer);
-    const Bytes subject_der = name_der(subject);
+    const Bytes issuer_der = ossl::to_der(issuer, i2d_X509_NAME);
+    const Bytes subject_der = ossl::to_der(subject, i2d_X509_NAME);
     if (issuer_der.empty() || subject_der.empty()) return ossl::error(ErrorCode::internal, "cannot encode IssuerAndSubject");
     Bytes out{0x30}; // SEQUENCE { issuer Name, subject Name }
     append_der_length(out, issuer_der.size() + subject_der.size());

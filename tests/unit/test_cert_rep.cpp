@@ -33,23 +33,11 @@ std::string vectors_transaction_id() {
 constexpr Nonce k_recipient_nonce{0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
                                   0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f};
 
-Certificate cert(const std::string& path) {
-    auto certs = Certificate::from_pem(test::read_text(path));
-    REQUIRE(certs);
-    return certs->front();
-}
-
-PrivateKey key(const std::string& path) {
-    auto loaded = PrivateKey::load(test::read_data(path), std::nullopt);
-    REQUIRE(loaded);
-    return *loaded;
-}
-
 struct Requester {
-    PrivateKey key = ::key("certrep/client.key");
-    Certificate cert = ::cert("certrep/client.pem"); // the self-signed certificate our request was signed with
-    Certificate ra_sign = ::cert("openssl/ra-sign.pem");
-    Certificate ca = ::cert("openssl/ca.pem");
+    PrivateKey key = test::private_key("certrep/client.key");
+    Certificate cert = test::certificate("certrep/client.pem"); // the self-signed one our request was signed with
+    Certificate ra_sign = test::certificate("openssl/ra-sign.pem");
+    Certificate ca = test::certificate("openssl/ca.pem");
 };
 
 Result<CertRep> parse(const std::string& vector, const Certificate& signer) {

@@ -13,16 +13,10 @@ using test::TempDir;
 namespace {
 
 Certificate cert(const std::string& file) {
-    auto certs = Certificate::from_pem(test::read_text("openssl/" + file));
-    REQUIRE(certs);
-    REQUIRE(certs->size() == 1);
-    return certs->front();
+    return test::certificate("openssl/" + file);
 }
-
 PrivateKey key(const std::string& file) {
-    auto loaded = PrivateKey::load(test::read_data("openssl/" + file), std::nullopt);
-    REQUIRE(loaded);
-    return *loaded;
+    return test::private_key("openssl/" + file);
 }
 
 Bytes bytes(const std::string& text) {

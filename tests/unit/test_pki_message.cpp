@@ -21,9 +21,7 @@ using test::shell;
 using test::TempDir;
 
 PrivateKey load_key(const std::string& file) {
-    auto key = PrivateKey::load(test::read_data("openssl/" + file), std::nullopt);
-    REQUIRE(key);
-    return *key;
+    return test::private_key("openssl/" + file);
 }
 
 DistinguishedName dn(const std::string& text) {

@@ -9,6 +9,8 @@
 #include <string>
 
 #include "scep/bytes.hpp"
+#include "scep/certificate.hpp"
+#include "scep/key.hpp"
 
 namespace test {
 
@@ -36,6 +38,19 @@ inline scep::Bytes read_data(const std::string& relative) {
 inline std::string read_text(const std::string& relative) {
     const auto bytes = read_data(relative);
     return std::string(bytes.begin(), bytes.end());
+}
+
+// The first certificate of a PEM vector, and an unencrypted key vector; a broken vector throws.
+inline scep::Certificate certificate(const std::string& relative) {
+    auto certs = scep::Certificate::from_pem(read_text(relative));
+    if (!certs) throw std::runtime_error(relative + ": " + certs.error().message);
+    return certs->front();
+}
+
+inline scep::PrivateKey private_key(const std::string& relative) {
+    auto key = scep::PrivateKey::load(read_data(relative), std::nullopt);
+    if (!key) throw std::runtime_error(relative + ": " + key.error().message);
+    return std::move(key).value();
 }
 
 inline void write_file(const std::filesystem::path& path, scep::ByteView data) {
