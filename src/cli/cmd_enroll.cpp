@@ -151,8 +151,10 @@ struct OutputFiles {
     // names it), and alone when the CA still answers PENDING so that --resume can use it.
     std::optional<fs::path> key;
     bool write_key = false;
-    store::Format key_format = store::Format::pem;
     std::optional<fs::path> cert, chain, p12;
+
+    // A separate key file is PKCS#8 PEM with p12, else in the chosen format.
+    store::Format key_format() const { return format == store::Format::p12 ? store::Format::pem : format; }
 
     std::vector<fs::path> all() const {
         std::vector<fs::path> paths;
@@ -179,7 +181,6 @@ scep::Result<OutputFiles> output_files(const EnrollOptions& options, bool key_ge
             return usage("--p12-out and --p12-pass-file are only used with --format p12");
         }
         const bool der = files.format == store::Format::der;
-        files.key_format = files.format;
         if (key_generated) files.key = path_or(options.key_out, der ? "key.der" : "key.pem");
         files.write_key = key_generated;
         files.cert = path_or(options.cert_out, der ? "cert.der" : "cert.pem");
@@ -309,7 +310,7 @@ scep::Result<void> run_enroll(Context& context, const EnrollOptions& options) {
             // Keep a new key: the transaction ID is derived from it, so --resume can poll again.
             const fs::path key_path = output.key ? *output.key : fs::path(options.key);
             if (output.key) {
-                SCEP_TRY(const scep::Bytes key_data, store::encode_key(key, output.key_format, key_passphrase));
+                SCEP_TRY(const scep::Bytes key_data, store::encode_key(key, output.key_format(), key_passphrase));
                 SCEP_TRY_VOID(store::write_file_atomic(key_path, key_data, 0600, overwrite));
                 out.note("the new key is kept in " + key_path.string() + " (mode 0600)");
             }
@@ -323,7 +324,7 @@ scep::Result<void> run_enroll(Context& context, const EnrollOptions& options) {
 
     store::FileSet files;
     if (output.write_key) {
-        SCEP_TRY(scep::Bytes key_data, store::encode_key(key, output.key_format, key_passphrase));
+        SCEP_TRY(scep::Bytes key_data, store::encode_key(key, output.key_format(), key_passphrase));
         files.add(*output.key, std::move(key_data), 0600);
     }
     if (output.p12) {
