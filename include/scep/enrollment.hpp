@@ -51,6 +51,10 @@ struct EnrollmentRequest {
     AlgorithmChoice algorithms;
     HttpMethod method = HttpMethod::automatic;
     PollPolicy poll;
+    // Resume a transaction an earlier run left PENDING: skip `type` and send CertPoll first
+    // (same transaction ID, derived from `key`; IssuerAndSubject from the CA and csr.subject).
+    // That first CertPoll counts as a poll.
+    bool start_with_poll = false;
 };
 
 struct EnrollmentHooks {

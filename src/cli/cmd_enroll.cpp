@@ -18,6 +18,7 @@
 #include "cli/secrets.hpp"
 #include "scep/enrollment.hpp"
 #include "store/atomic_file.hpp"
+#include "store/formats.hpp"
 
 namespace cli {
 
@@ -35,7 +36,10 @@ struct EnrollOptions {
     std::string key_pass_file;
     int key_size = 2048;
     std::string out_dir = ".";
-    std::string key_out, cert_out, chain_out;
+    std::string format = "pem";
+    std::string key_out, cert_out, chain_out, p12_out;
+    std::string p12_pass_file;
+    bool resume = false;
     std::string ca_fingerprint;
     std::string message;
     std::string key_usage = "both";
@@ -182,13 +186,66 @@ scep::Result<scep::AlgorithmPreference> algorithm_preference(const EnrollOptions
     return preference;
 }
 
-std::string pem_of(const std::vector<scep::Certificate>& certs) {
-    std::string pem;
-    for (const auto& cert : certs) pem += cert.pem();
-    return pem;
-}
+// Which files a run writes, decided from the options before any request.
+struct OutputFiles {
+    store::Format format = store::Format::pem;
+    // The generated key: written with the other files on success (not for p12 unless --key-out
+    // names it), and alone when the CA still answers PENDING so that --resume can use it.
+    std::optional<fs::path> key;
+    bool write_key = false;
+    std::optional<fs::path> cert, chain, p12;
 
-scep::Bytes bytes_of(const std::string& text) { return scep::Bytes(text.begin(), text.end()); }
+    // A separate key file is PKCS#8 PEM with p12, else in the chosen format.
+    store::Format key_format() const { return format == store::Format::p12 ? store::Format::pem : format; }
+
+    std::vector<fs::path> all() const {
+        std::vector<fs::path> paths;
+        for (const auto* path : {&key, &cert, &chain, &p12}) {
+            if (*path) paths.push_back(**path);
+        }
+        return paths;
+    }
+};
+
+scep::Result<OutputFiles> output_files(const EnrollOptions& options, bool key_generated) {
+    OutputFiles files;
+    const auto format = store::parse_format(options.format);
+    if (!format) return usage("--format '" + options.format + "': use pem, der or p12");
+    files.format = *format;
+    const fs::path dir(options.out_dir);
+    const auto path_or = [&dir](const std::string& given, const char* name) {
+        return given.empty() ? dir / name : fs::path(given);
+    };
+    switch (files.format) {
+    case store::Format::pem:
+    case store::Format::der: {
+        if (!options.p12_out.empty() || !options.p12_pass_file.empty()) {
+            return usage("--p12-out and --p12-pass-file are only used with --format p12");
+        }
+        const bool der = files.format == store::Format::der;
+        if (key_generated) files.key = path_or(options.key_out, der ? "key.der" : "key.pem");
+        files.write_key = key_generated;
+        files.cert = path_or(options.cert_out, der ? "cert.der" : "cert.pem");
+        files.chain = path_or(options.chain_out, der ? "chain.p7b" : "chain.pem");
+        break;
+    }
+    case store::Format::p12:
+        if (options.p12_pass_file.empty()) {
+            return usage("--format p12 needs --p12-pass-file FILE with the passphrase for the bundle");
+        }
+        if (!options.cert_out.empty() || !options.chain_out.empty()) {
+            return usage("--cert-out and --chain-out are not used with --format p12: certificate and chain go into "
+                         "the bundle (--p12-out)");
+        }
+        // The key goes into the bundle; a separate key file only when asked for. A generated key
+        // still needs a home in case the CA answers PENDING.
+        if (key_generated) files.key = path_or(options.key_out, "key.pem");
+        files.write_key = key_generated && !options.key_out.empty();
+        files.p12 = path_or(options.p12_out, "bundle.p12");
+        break;
+    }
+    return files;
+}
 
 scep::Result<void> run_enroll(Context& context, const CLI::App& command, EnrollOptions options) {
     const Output& out = context.output;
@@ -219,13 +276,18 @@ scep::Result<void> run_enroll(Context& context, const CLI::App& command, EnrollO
     if (options.poll_interval < 1 || options.max_polls < 0 || options.poll_timeout < 1) {
         return usage("--poll-interval and --poll-timeout must be at least 1 s, --max-polls at least 0");
     }
+    if (options.resume && options.key.empty()) {
+        return usage("--resume needs --key KEY: the key of the request that is still pending (the transaction ID is"
+                     " derived from it)");
+    }
+    SCEP_TRY(const OutputFiles output, output_files(options, options.key.empty()));
     std::optional<scep::Fingerprint> pinned;
     if (!options.ca_fingerprint.empty()) {
         SCEP_TRY(pinned, scep::parse_fingerprint(options.ca_fingerprint));
     }
     SCEP_TRY(std::optional<std::string> challenge, read_challenge(options, out));
     std::optional<ChallengeSource> challenge_source;
-    if (!challenge) {
+    if (!challenge && !options.resume) { // a CertPoll carries no CSR, so no challenge either
         SCEP_TRY(challenge_source, resolve_challenge_source(context, options.challenge_source));
         if (!challenge_source) {
             out.warning("no challenge password given (--challenge-file, --challenge -, SCEPCTL_CHALLENGE,"
@@ -237,6 +299,10 @@ scep::Result<void> run_enroll(Context& context, const CLI::App& command, EnrollO
     if (!options.key_pass_file.empty()) {
         SCEP_TRY(key_passphrase, read_secret_file(options.key_pass_file, "--key-pass-file"));
     }
+    std::optional<std::string> p12_passphrase;
+    if (output.p12) {
+        SCEP_TRY(p12_passphrase, read_secret_file(options.p12_pass_file, "--p12-pass-file"));
+    }
     std::optional<scep::PrivateKey> existing_key;
     if (!options.key.empty()) {
         SCEP_TRY(const scep::Bytes key_data, store::read_file(options.key, 1 << 20));
@@ -245,14 +311,16 @@ scep::Result<void> run_enroll(Context& context, const CLI::App& command, EnrollO
         existing_key = std::move(key).value();
     }
 
-    const fs::path dir(options.out_dir);
-    const fs::path key_path = options.key_out.empty() ? dir / "key.pem" : fs::path(options.key_out);
-    const fs::path cert_path = options.cert_out.empty() ? dir / "cert.pem" : fs::path(options.cert_out);
-    const fs::path chain_path = options.chain_out.empty() ? dir / "chain.pem" : fs::path(options.chain_out);
     const auto overwrite = options.force ? store::Overwrite::replace : store::Overwrite::refuse;
-    std::vector<fs::path> targets{cert_path, chain_path};
-    if (!existing_key) targets.push_back(key_path);
-    SCEP_TRY_VOID(store::check_new_files(targets, overwrite));
+    if (output.key && !output.write_key) {
+        if (auto checked = store::check_new_files({*output.key}, overwrite); !checked) {
+            scep::Error error = std::move(checked).error();
+            error.message += "; with --format p12 a generated key is kept there while the CA answers PENDING (choose"
+                             " another path with --key-out)";
+            return error;
+        }
+    }
+    SCEP_TRY_VOID(store::check_new_files(output.all(), overwrite));
 
     transport::CurlTransport transport(context.transport_options());
     scep::Client client(transport, url);
@@ -292,28 +360,44 @@ scep::Result<void> run_enroll(Context& context, const CLI::App& command, EnrollO
     scep::EnrollmentRequest request{key, csr, signer, key, scep::MessageType::pkcs_req, algorithms, method,
                                     {std::chrono::seconds(options.poll_interval), options.max_polls,
                                      std::chrono::seconds(options.poll_timeout)}};
+    request.start_with_poll = options.resume;
     scep::EnrollmentHooks hooks;
     hooks.progress = [&out](const std::string& line) { out.note(line); };
     hooks.sleep = [](std::chrono::seconds s) { std::this_thread::sleep_for(s); };
     auto enrolled = scep::enroll(client, ca, caps.caps, request, hooks);
     if (!enrolled) {
-        // Still pending: keep the new key so the same command (with --key) can poll again.
-        if (enrolled.error().code == scep::ErrorCode::pending && !existing_key) {
-            SCEP_TRY(const std::string key_pem, key.to_pem(key_passphrase));
-            SCEP_TRY_VOID(store::write_file_atomic(key_path, scep::as_bytes(key_pem), 0600, overwrite));
-            out.note("the new key is kept in " + key_path.string() + ": re-run with --key " + key_path.string());
+        scep::Error error = std::move(enrolled).error();
+        if (error.code == scep::ErrorCode::pending) {
+            // Keep a new key: the transaction ID is derived from it, so --resume can poll again.
+            const fs::path key_path = output.key ? *output.key : fs::path(options.key);
+            if (output.key) {
+                SCEP_TRY(const scep::Bytes key_data, store::encode_key(key, output.key_format(), key_passphrase));
+                SCEP_TRY_VOID(store::write_file_atomic(key_path, key_data, 0600, overwrite));
+                out.note("the new key is kept in " + key_path.string() + " (mode 0600)");
+            }
+            error.message += "; re-run with --key " + key_path.string() + " --resume to poll again";
+        } else if (options.resume && error.code == scep::ErrorCode::ca_failure && error.fail_info == 4) {
+            error.message += " (--resume needs the same --key and --subject as the request that is pending)";
         }
-        return std::move(enrolled).error();
+        return error;
     }
     for (const auto& warning : enrolled->warnings) out.warning(warning);
 
     store::FileSet files;
-    if (!existing_key) {
-        SCEP_TRY(const std::string key_pem, key.to_pem(key_passphrase));
-        files.add(key_path, bytes_of(key_pem), 0600);
+    if (output.write_key) {
+        SCEP_TRY(scep::Bytes key_data, store::encode_key(key, output.key_format(), key_passphrase));
+        files.add(*output.key, std::move(key_data), 0600);
     }
-    files.add(cert_path, bytes_of(enrolled->certificate.pem()), 0644);
-    files.add(chain_path, bytes_of(pem_of(enrolled->chain)), 0644);
+    if (output.p12) {
+        SCEP_TRY(scep::Bytes bundle,
+                 store::encode_pkcs12(key, enrolled->certificate, enrolled->chain, *p12_passphrase));
+        files.add(*output.p12, std::move(bundle), 0600); // holds the private key
+    } else {
+        SCEP_TRY(scep::Bytes cert_data, store::encode_certificate(enrolled->certificate, output.format));
+        SCEP_TRY(scep::Bytes chain_data, store::encode_chain(enrolled->chain, output.format));
+        files.add(*output.cert, std::move(cert_data), 0644);
+        files.add(*output.chain, std::move(chain_data), 0644);
+    }
     SCEP_TRY_VOID(files.commit(overwrite));
 
     const scep::Certificate& cert = enrolled->certificate;
@@ -322,12 +406,18 @@ scep::Result<void> run_enroll(Context& context, const CLI::App& command, EnrollO
     out.line("serial:     " + cert.serial_hex());
     out.line("valid:      " + cert.not_before() + " to " + cert.not_after());
     out.line("sha256:     " + scep::to_hex_grouped(cert.fingerprint(scep::DigestAlg::sha256), ':'));
-    if (!existing_key) out.line("key:        " + key_path.string());
-    out.line("cert:       " + cert_path.string());
-    out.line("chain:      " + chain_path.string());
     Json paths = Json::object();
-    if (!existing_key) paths.set("key", key_path.string());
-    paths.set("cert", cert_path.string()).set("chain", chain_path.string());
+    const auto show_file = [&](const std::string& name, const std::optional<fs::path>& path) {
+        if (!path) return;
+        std::string label = name + ":";
+        label.resize(12, ' ');
+        out.line(label + path->string());
+        paths.set(name, path->string());
+    };
+    show_file("key", output.write_key ? output.key : std::nullopt);
+    show_file("cert", output.cert);
+    show_file("chain", output.chain);
+    show_file("p12", output.p12);
     Json result = Json::object();
     result.set("command", "enroll")
         .set("url", transport::CurlTransport::redact_url(url))
@@ -338,12 +428,14 @@ scep::Result<void> run_enroll(Context& context, const CLI::App& command, EnrollO
         .set("not_after", cert.not_after())
         .set("sha256", scep::to_hex(cert.fingerprint(scep::DigestAlg::sha256)))
         .set("transaction_id", enrolled->transaction_id)
+        .set("resumed", options.resume)
         .set("polls", enrolled->polls)
         .set("method", enrolled->used_post ? "POST" : "GET")
         .set("cipher", scep::to_string(algorithms.cipher))
         .set("digest", scep::to_string(algorithms.digest))
         .set("challenge", challenge ? Json("<redacted>") : Json())
         .set("challenge_source", challenge_origin)
+        .set("format", store::to_string(output.format))
         .set("files", std::move(paths))
         .set("warnings", Json::strings(enrolled->warnings));
     out.json(result);
@@ -361,12 +453,22 @@ void add_enroll(CLI::App& app, Context& context) {
     sub->add_option("--challenge-file", o->challenge_file, "Read the challenge password from FILE");
     sub->add_option("--challenge", o->challenge, "Challenge password; '-' reads it from stdin (a literal value is visible in ps)");
     sub->add_option("--key", o->key, "Use this existing RSA key (PEM or DER) instead of generating one");
+    sub->add_flag(
+        "--resume", o->resume,
+        "Poll (CertPoll) for the request an earlier run left PENDING instead of sending a new one; needs --key");
     sub->add_option("--key-pass-file", o->key_pass_file, "Passphrase for --key, and to encrypt a generated key");
     sub->add_option("--key-size", o->key_size, "RSA key size for a generated key: 2048 (default), 3072 or 4096");
-    sub->add_option("--out-dir", o->out_dir, "Directory for key.pem, cert.pem and chain.pem (default: .)");
-    sub->add_option("--key-out", o->key_out, "Path of the generated key (default: OUT-DIR/key.pem)");
-    sub->add_option("--cert-out", o->cert_out, "Path of the certificate (default: OUT-DIR/cert.pem)");
-    sub->add_option("--chain-out", o->chain_out, "Path of the CA chain (default: OUT-DIR/chain.pem)");
+    sub->add_option("--out-dir", o->out_dir, "Directory for the output files with their default names (default: .)");
+    sub->add_option("--format", o->format,
+                    "pem (default); der: cert.der, chain.p7b (PKCS#7), key.der (PKCS#8); p12: bundle.p12 (PKCS#12)");
+    sub->add_option(
+        "--key-out", o->key_out,
+        "Path of the generated key (default: OUT-DIR/key.pem or key.der; p12: only if given, or while PENDING)");
+    sub->add_option("--cert-out", o->cert_out, "Path of the certificate (default: OUT-DIR/cert.pem or cert.der)");
+    sub->add_option("--chain-out", o->chain_out, "Path of the CA chain (default: OUT-DIR/chain.pem or chain.p7b)");
+    sub->add_option("--p12-out", o->p12_out, "Path of the PKCS#12 bundle (default: OUT-DIR/bundle.p12)");
+    sub->add_option("--p12-pass-file", o->p12_pass_file,
+                    "Read the PKCS#12 passphrase from FILE (required with --format p12; not empty)");
     sub->add_option("--ca-fingerprint", o->ca_fingerprint, "Expected CA fingerprint (sha256:HEX, sha1:HEX or md5:HEX)");
     sub->add_option("--message", o->message, "CA identifier sent as the message= parameter of GetCACaps/GetCACert");
     sub->add_option("--key-usage", o->key_usage, "signature, encryption or both (default); NDES picks its template from it");

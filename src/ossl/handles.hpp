@@ -9,6 +9,7 @@
 #include <openssl/bio.h>
 #include <openssl/cms.h>
 #include <openssl/evp.h>
+#include <openssl/pkcs12.h>
 #include <openssl/pkcs7.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
@@ -36,6 +37,7 @@ using X509StoreCtxPtr = Handle<X509_STORE_CTX, X509_STORE_CTX_free>;
 using BasicConstraintsPtr = Handle<BASIC_CONSTRAINTS, BASIC_CONSTRAINTS_free>;
 using Asn1BitStringPtr = Handle<ASN1_BIT_STRING, ASN1_BIT_STRING_free>;
 using ExtKeyUsagePtr = Handle<EXTENDED_KEY_USAGE, EXTENDED_KEY_USAGE_free>;
+using Pkcs12Ptr = Handle<PKCS12, PKCS12_free>;
 
 inline void free_x509_stack(STACK_OF(X509)* s) { sk_X509_pop_free(s, X509_free); }
 using X509StackPtr = Handle<STACK_OF(X509), free_x509_stack>;
@@ -53,6 +55,16 @@ inline std::vector<std::uint8_t> mem_bio_bytes(BIO* bio) {
     char* data = nullptr;
     const long len = BIO_get_mem_data(bio, &data);
     return std::vector<std::uint8_t>(data, data + len);
+}
+
+// The DER encoding of `object` through its i2d function (i2d_PKCS7, i2d_PKCS12, ...); empty on failure.
+template <class T, class I2d> std::vector<std::uint8_t> to_der(const T* object, I2d i2d) {
+    unsigned char* out = nullptr;
+    const int len = i2d(object, &out);
+    if (len <= 0) return {};
+    std::vector<std::uint8_t> der(out, out + len);
+    OPENSSL_free(out);
+    return der;
 }
 
 inline X509Ptr up_ref(X509* cert) {

@@ -146,11 +146,24 @@ Result<EnrollmentResult> enroll(Client& client, const CaCertBundle& ca, const Ca
     const auto started = hooks.now();
 
     OutgoingMessage message;
-    message.type = request.type;
     message.transaction_id = transaction_id_for(request.key);
     message.cipher = request.algorithms.cipher;
     message.digest = request.algorithms.digest;
-    Bytes message_data = request.csr.der;
+    Bytes message_data;
+    // CertPoll (§3.3.3): IssuerAndSubject of the issuing CA's name and the requested subject.
+    const auto start_polling = [&]() -> Result<void> {
+        message.type = MessageType::cert_poll;
+        SCEP_TRY(message_data,
+                 issuer_and_subject(X509_get_subject_name(ca.issuing_ca().native()), request.csr.subject.get()));
+        return {};
+    };
+    if (request.start_with_poll) {
+        SCEP_TRY_VOID(start_polling());
+        polls = 1;
+    } else {
+        message.type = request.type;
+        message_data = request.csr.der;
+    }
 
     for (;;) {
         message.sender_nonce = random_nonce(); // fresh for every message, polls included (§3.2.1.5)
@@ -184,11 +197,11 @@ Result<EnrollmentResult> enroll(Client& client, const CaCertBundle& ca, const Ca
         // PENDING (§3.3.2.2): poll with CertPoll, same transaction, within the policy.
         const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(hooks.now() - started);
         if (polls >= request.poll.max_polls || elapsed + request.poll.interval > request.poll.deadline) {
-            Error error(ErrorCode::pending,
-                        "the request is still PENDING after " + std::to_string(polls) + " poll(s) and " +
-                            std::to_string(elapsed.count()) + " s (transaction " + message.transaction_id +
-                            "): the CA administrator must approve it; run the same command with the same key to poll again");
-            return error;
+            // The caller says how to resume (the CLI: --key PATH --resume).
+            return Error(ErrorCode::pending, "the request is still PENDING after " + std::to_string(polls) +
+                                                 " poll(s) and " + std::to_string(elapsed.count()) +
+                                                 " s (transaction " + message.transaction_id +
+                                                 "): the CA administrator must approve it");
         }
         if (hooks.progress) {
             hooks.progress("PENDING: polling again in " + std::to_string(request.poll.interval.count()) + " s (poll " +
@@ -196,8 +209,7 @@ Result<EnrollmentResult> enroll(Client& client, const CaCertBundle& ca, const Ca
         }
         if (hooks.sleep) hooks.sleep(request.poll.interval);
         ++polls;
-        message.type = MessageType::cert_poll;
-        SCEP_TRY(message_data, issuer_and_subject(X509_get_subject_name(ca.issuing_ca().native()), request.csr.subject.get()));
+        if (message.type != MessageType::cert_poll) SCEP_TRY_VOID(start_polling());
     }
 }
 

@@ -29,15 +29,6 @@ constexpr const char* k_oid_fail_info_text = "1.3.6.1.5.5.7.24.1";
 
 Asn1ObjectPtr oid(const char* dotted) { return Asn1ObjectPtr(OBJ_txt2obj(dotted, 1)); }
 
-Bytes to_der(CMS_ContentInfo* cms) {
-    unsigned char* out = nullptr;
-    const int len = i2d_CMS_ContentInfo(cms, &out);
-    if (len <= 0) return {};
-    Bytes der(out, out + len);
-    OPENSSL_free(out);
-    return der;
-}
-
 bool add_string_attribute(CMS_SignerInfo* si, const char* dotted, int type, const std::string& value) {
     auto obj = oid(dotted);
     return obj && CMS_signed_add1_attr_by_OBJ(si, obj.get(), type, value.data(), static_cast<int>(value.size())) == 1;
@@ -189,7 +180,7 @@ Result<Bytes> build_pki_message(const OutgoingMessage& message, ByteView message
     if (!envelope) {
         return ossl::error(ErrorCode::internal, "cannot encrypt the request to '" + recipient.subject() + "'");
     }
-    const Bytes envelope_der = to_der(envelope.get());
+    const Bytes envelope_der = ossl::to_der(envelope.get(), i2d_CMS_ContentInfo);
 
     // pkiMessage (§3.2): SignedData, eContentType data, SCEP signed attributes.
     ossl::CmsPtr signed_data(CMS_sign(nullptr, nullptr, nullptr, nullptr, CMS_PARTIAL | CMS_BINARY));
@@ -208,7 +199,7 @@ Result<Bytes> build_pki_message(const OutgoingMessage& message, ByteView message
     if (!content || CMS_final(signed_data.get(), content.get(), nullptr, CMS_BINARY) != 1) {
         return ossl::error(ErrorCode::internal, "cannot sign the request");
     }
-    return to_der(signed_data.get());
+    return ossl::to_der(signed_data.get(), i2d_CMS_ContentInfo);
 }
 
 Result<Certificate> make_self_signed_signer(const PrivateKey& key, const X509_NAME* subject, MessageDigest digest) {
@@ -238,15 +229,8 @@ Result<Certificate> make_self_signed_signer(const PrivateKey& key, const X509_NA
 }
 
 Result<Bytes> issuer_and_subject(const X509_NAME* issuer, const X509_NAME* subject) {
-    const auto name_der = [](const X509_NAME* name) {
-        unsigned char* out = nullptr;
-        const int len = i2d_X509_NAME(name, &out);
-        Bytes der(out, out + std::max(len, 0));
-        OPENSSL_free(out);
-        return der;
-    };
-    const Bytes issuer_der = name_der(issuer);
-    const Bytes subject_der = name_der(subject);
+    const Bytes issuer_der = ossl::to_der(issuer, i2d_X509_NAME);
+    const Bytes subject_der = ossl::to_der(subject, i2d_X509_NAME);
     if (issuer_der.empty() || subject_der.empty()) return ossl::error(ErrorCode::internal, "cannot encode IssuerAndSubject");
     Bytes out{0x30}; // SEQUENCE { issuer Name, subject Name }
     append_der_length(out, issuer_der.size() + subject_der.size());
@@ -346,11 +330,27 @@ Result<IssuedCertificates> open_cert_rep(const CertRep& rep, const Certificate& 
     if (!envelope || OBJ_obj2nid(CMS_get0_type(envelope.get())) != NID_pkcs7_enveloped) {
         return ossl::error(ErrorCode::bad_reply, "reply's content is not a PKCS#7 EnvelopedData");
     }
+    // §3.3.2.1: the envelope is encrypted to the certificate that signed our request. When no
+    // key-transport recipient names it, the reply is not for us: say so rather than "cannot decrypt".
+    STACK_OF(CMS_RecipientInfo)* recipients = CMS_get0_RecipientInfos(envelope.get());
+    bool only_key_transport = true;
+    bool names_us = false;
+    for (int i = 0; i < sk_CMS_RecipientInfo_num(recipients); ++i) {
+        CMS_RecipientInfo* ri = sk_CMS_RecipientInfo_value(recipients, i);
+        if (CMS_RecipientInfo_type(ri) != CMS_RECIPINFO_TRANS) {
+            only_key_transport = false;
+        } else if (CMS_RecipientInfo_ktri_cert_cmp(ri, our_cert.native()) == 0) {
+            names_us = true;
+        }
+    }
+    if (only_key_transport && !names_us) {
+        return Error(ErrorCode::verification, "the reply is encrypted to another certificate, not to '" +
+                                                  our_cert.subject() + "' that signed our request");
+    }
     ossl::BioPtr out(BIO_new(BIO_s_mem()));
     if (CMS_decrypt(envelope.get(), our_key.native(), our_cert.native(), nullptr, out.get(), CMS_BINARY) != 1) {
-        return ossl::error(ErrorCode::verification,
-                           "cannot decrypt the reply with our key (it was encrypted to another certificate, or with an"
-                           " unsupported cipher)");
+        return ossl::error(ErrorCode::bad_reply, "cannot decrypt the reply with our key (corrupt envelope, or cipher " +
+                                                     envelope_cipher_name(rep.enveloped_data) + " is not available)");
     }
     auto certs = detail::certs_from_pkcs7(ossl::mem_bio_bytes(out.get()));
     if (!certs) return std::move(certs).error().context("reply's certificate bundle");

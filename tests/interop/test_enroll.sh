@@ -83,6 +83,96 @@ expect_rc 0
 expect "genenc: key.pem is encrypted" grep -q 'BEGIN ENCRYPTED PRIVATE KEY' "$WORK/genenc/key.pem"
 expect "genenc: openssl opens it with the passphrase" openssl pkey -in "$WORK/genenc/key.pem" -passin file:"$WORK/pass" -noout
 
+# --format der: certificate as DER, chain as a PKCS#7 certs-only bundle, key as PKCS#8 DER.
+enroll_into der --url "$TESTBED_SCEP_URL" --subject CN=der --format der
+expect_rc 0
+expect_out "cert: +$WORK/der/cert.der"
+expect_out "chain: +$WORK/der/chain.p7b"
+expect "der: exactly key.der, cert.der and chain.p7b" test "$(ls "$WORK/der" | tr '\n' ' ')" = "cert.der chain.p7b key.der "
+openssl x509 -inform DER -in "$WORK/der/cert.der" -out "$WORK/der-cert.pem" 2>/dev/null
+expect "der: cert.der verifies against the test bed CA" openssl verify -CAfile "$TESTBED_SCEP_CA" "$WORK/der-cert.pem"
+expect "der: chain.p7b holds the test bed CA" cmp -s \
+  <(openssl pkcs7 -inform DER -in "$WORK/der/chain.p7b" -print_certs | openssl x509 -outform DER) \
+  <(openssl x509 -in "$TESTBED_SCEP_CA" -outform DER)
+expect "der: key.der (PKCS#8 DER) matches the certificate" test \
+  "$(openssl x509 -in "$WORK/der-cert.pem" -noout -pubkey | sha256sum)" = \
+  "$(openssl pkey -inform DER -in "$WORK/der/key.der" -pubout | sha256sum)"
+expect "der: key.der is 0600" test "$(stat -c %a "$WORK/der/key.der")" = 600
+expect "der: cert.der is 0644" test "$(stat -c %a "$WORK/der/cert.der")" = 644
+
+# --format p12: one bundle (0600) with key, certificate and chain; no separate key file.
+printf 'p12-pass-456\n' >"$WORK/p12pass"
+: >"$WORK/empty-pass"
+enroll_into p12 --url "$TESTBED_SCEP_URL" --subject "CN=p12-device,O=scepctl interop" --format p12 \
+  --p12-pass-file "$WORK/p12pass" --json
+expect_rc 0
+expect_json 'd["format"] == "p12" and d["files"]["p12"].endswith("/p12/bundle.p12") and "key" not in d["files"]'
+expect_no_out 'p12-pass-456'
+expect_no_err 'p12-pass-456'
+expect "p12: only bundle.p12 written" test "$(ls "$WORK/p12")" = bundle.p12
+expect "p12: bundle.p12 is 0600" test "$(stat -c %a "$WORK/p12/bundle.p12")" = 600
+p12info=$(openssl pkcs12 -info -nokeys -in "$WORK/p12/bundle.p12" -passin file:"$WORK/p12pass" 2>&1)
+expect "p12: openssl opens it with the passphrase" grep -q 'BEGIN CERTIFICATE' <<<"$p12info"
+expect "p12: SHA-256 MAC" grep -q '^MAC: sha256' <<<"$p12info"
+expect "p12: key bag PBES2/PBKDF2/AES-256-CBC" grep -q 'Shrouded Keybag: PBES2, PBKDF2, AES-256-CBC' <<<"$p12info"
+expect "p12: certificates PBES2/PBKDF2/AES-256-CBC" grep -q 'PKCS7 Encrypted data: PBES2, PBKDF2, AES-256-CBC' <<<"$p12info"
+expect "p12: friendly name is the CN" grep -q 'friendlyName: p12-device' <<<"$p12info"
+openssl pkcs12 -in "$WORK/p12/bundle.p12" -passin file:"$WORK/p12pass" -clcerts -nokeys -out "$WORK/p12-cert.pem" 2>/dev/null
+openssl pkcs12 -in "$WORK/p12/bundle.p12" -passin file:"$WORK/p12pass" -cacerts -nokeys -out "$WORK/p12-ca.pem" 2>/dev/null
+expect "p12: the certificate verifies against the test bed CA" openssl verify -CAfile "$TESTBED_SCEP_CA" "$WORK/p12-cert.pem"
+expect "p12: the chain in the bundle is the test bed CA" cmp -s <(openssl x509 -in "$WORK/p12-ca.pem" -outform DER) \
+  <(openssl x509 -in "$TESTBED_SCEP_CA" -outform DER)
+expect "p12: the key in the bundle matches the certificate" test \
+  "$(openssl x509 -in "$WORK/p12-cert.pem" -noout -pubkey | sha256sum)" = \
+  "$(openssl pkcs12 -in "$WORK/p12/bundle.p12" -passin file:"$WORK/p12pass" -nocerts -nodes 2>/dev/null | openssl pkey -pubout | sha256sum)"
+expect "p12: a wrong passphrase does not open it" bash -c \
+  "! openssl pkcs12 -info -nokeys -in '$WORK/p12/bundle.p12' -passin pass:wrong >/dev/null 2>&1"
+
+# p12 with an explicit --key-out: the key also goes to its own file; an existing key only into the bundle.
+enroll_into p12key --url "$TESTBED_SCEP_URL" --subject CN=p12key --format p12 --p12-pass-file "$WORK/p12pass" \
+  --key-out "$WORK/p12key/device.key" --p12-out "$WORK/p12key/device.p12"
+expect_rc 0
+expect "p12key: device.key and device.p12" test "$(ls "$WORK/p12key" | tr '\n' ' ')" = "device.key device.p12 "
+expect "p12key: device.key is 0600" test "$(stat -c %a "$WORK/p12key/device.key")" = 600
+expect "p12key: device.key is the key in the bundle" test \
+  "$(openssl pkey -in "$WORK/p12key/device.key" -pubout | sha256sum)" = \
+  "$(openssl pkcs12 -in "$WORK/p12key/device.p12" -passin file:"$WORK/p12pass" -nocerts -nodes 2>/dev/null | openssl pkey -pubout | sha256sum)"
+enroll_into p12own --url "$TESTBED_SCEP_URL" --subject CN=p12own --key "$WORK/own-key.pem" --format p12 \
+  --p12-pass-file "$WORK/p12pass"
+expect_rc 0
+expect "p12own: only bundle.p12" test "$(ls "$WORK/p12own")" = bundle.p12
+expect "p12own: the bundle holds the given key" test \
+  "$(openssl pkey -in "$WORK/own-key.pem" -pubout | sha256sum)" = \
+  "$(openssl pkcs12 -in "$WORK/p12own/bundle.p12" -passin file:"$WORK/p12pass" -nocerts -nodes 2>/dev/null | openssl pkey -pubout | sha256sum)"
+
+# p12 option errors: usage errors before any request, nothing written.
+for args in "--format p12" "--format p12 --p12-pass-file $WORK/empty-pass" "--format xml" \
+  "--p12-pass-file $WORK/p12pass" "--format p12 --p12-pass-file $WORK/p12pass --cert-out $WORK/p12bad/c.pem"; do
+  # shellcheck disable=SC2086  # word splitting of $args is intended
+  enroll_into p12bad --url "$TESTBED_SCEP_URL" --subject CN=p12bad $args
+  expect_rc 64
+  expect_one_line_error
+  expect "p12bad ($args): nothing written" test -z "$(ls -A "$WORK/p12bad")"
+done
+enroll_into p12bad --url "$TESTBED_SCEP_URL" --subject CN=p12bad --format p12
+expect_err 'format p12 needs --p12-pass-file'
+enroll_into p12bad --url "$TESTBED_SCEP_URL" --subject CN=p12bad --format p12 --p12-pass-file "$WORK/empty-pass"
+expect_err "p12-pass-file: '.*empty-pass' is empty"
+# With p12 a generated key waits in OUT-DIR/key.pem while PENDING, so an existing key.pem is refused up front.
+mkdir -p "$WORK/p12old"
+echo 'not a key' >"$WORK/p12old/key.pem"
+enroll_into p12old --url "$TESTBED_SCEP_URL" --subject CN=p12old --format p12 --p12-pass-file "$WORK/p12pass"
+expect_rc 93
+expect_one_line_error
+expect_err "key.pem' already exists.*kept there while the CA answers PENDING.*--key-out"
+expect "p12old: no bundle written, key.pem untouched" test "$(ls "$WORK/p12old")" = key.pem -a "$(cat "$WORK/p12old/key.pem")" = 'not a key'
+# An existing bundle is refused before any request.
+before=$(snapshot "$WORK/p12")
+enroll_into p12 --url "$TESTBED_SCEP_URL" --subject CN=p12-device --format p12 --p12-pass-file "$WORK/p12pass"
+expect_rc 93
+expect_err "bundle.p12' already exists"
+expect "p12: existing bundle untouched" test "$(snapshot "$WORK/p12")" = "$before"
+
 # JSON: the challenge is redacted; it never appears in any output, not even with --verbose.
 mkdir -p "$WORK/json"
 scepctl --json --verbose enroll --url "$TESTBED_SCEP_URL" --challenge-file "$TESTBED_CHALLENGE_FILE" \
@@ -146,5 +236,9 @@ expect_rc 64
 enroll_into bad --url "$TESTBED_SCEP_URL" --subject CN=x --cipher des
 expect_rc 64
 expect_err 'single DES is never used'
+enroll_into bad --url "$TESTBED_SCEP_URL" --subject CN=x --resume
+expect_rc 64
+expect_one_line_error
+expect_err '--resume needs --key'
 
 finish

@@ -82,9 +82,67 @@ enroll_ndes waiting --poll-interval 1 --max-polls 1
 expect_rc 3
 expect_one_line_error
 expect_err 'still PENDING after 1 poll'
-expect_err "re-run with --key .*waiting/key.pem"
+expect_err "re-run with --key $WORK/waiting/key.pem --resume to poll again$"
 expect "waiting: key kept, 0600" test "$(stat -c %a "$WORK/waiting/key.pem")" = 600
 expect "waiting: no certificate written" test ! -e "$WORK/waiting/cert.pem"
+
+# --resume: the first run gives up after the PKCSReq (exit 3, key kept); the second, with that key,
+# sends only CertPolls in the same transaction and gets the certificate on the third.
+start_fixture pending --pending-polls 3
+enroll_ndes resume --poll-interval 1 --max-polls 0
+expect_rc 3
+expect_err "re-run with --key $WORK/resume/key.pem --resume"
+txid=$(sed -n 's/.*(transaction \([0-9A-F]*\)).*/\1/p' <<<"$err")
+expect "resume: the exit message names the transaction" test -n "$txid"
+expect "resume: the fixture saw one PKCSReq" test "$(last_event messageTypeName)" = PKCSReq
+expect "resume: ... in that transaction" test "$(last_event transactionID)" = "$txid"
+first_run_events=$(wc -l <"$state/events.jsonl")
+key_before=$(sha256sum <"$WORK/resume/key.pem")
+scepctl enroll --url "$url" --ca-fingerprint "$pin" --out-dir "$WORK/resume" --subject CN=resume \
+  --key "$WORK/resume/key.pem" --resume --poll-interval 1 --json
+expect_rc 0
+expect_json 'd["resumed"] is True and d["polls"] == 3 and d["transaction_id"] == "'"$txid"'"'
+expect_json '"key" not in d["files"]'
+expect_err 'CertPoll sent'
+expect_no_err 'PKCSReq sent'
+expect_no_err 'no challenge password given'
+expect "resume: the second run sent only CertPolls, three, all in the first run's transaction" python3 -c '
+import json, sys
+events = [json.loads(line) for line in open(sys.argv[1])][int(sys.argv[2]):]
+ok = len(events) == 3 and all(e["messageTypeName"] == "CertPoll" and e["transactionID"] == sys.argv[3] for e in events)
+sys.exit(0 if ok and events[-1]["pkiStatus"] == "SUCCESS" else 1)' "$state/events.jsonl" "$first_run_events" "$txid"
+expect "resume: one PKCSReq in all" test "$(grep -c '"messageTypeName": "PKCSReq"' "$state/events.jsonl")" = 1
+expect "resume: the certificate verifies" openssl verify -CAfile "$data/ca.pem" "$WORK/resume/cert.pem"
+expect "resume: the certificate is for the kept key" test \
+  "$(openssl x509 -in "$WORK/resume/cert.pem" -noout -pubkey | sha256sum)" = \
+  "$(openssl pkey -in "$WORK/resume/key.pem" -pubout | sha256sum)"
+expect "resume: the key file is unchanged" test "$(sha256sum <"$WORK/resume/key.pem")" = "$key_before"
+
+# --resume with another subject than the pending request: the CA knows no such request (badCertId).
+mkdir -p "$WORK/resume-other"
+scepctl enroll --url "$url" --ca-fingerprint "$pin" --out-dir "$WORK/resume-other" --subject CN=other \
+  --key "$WORK/resume/key.pem" --resume
+expect_rc 74
+expect_one_line_error
+expect_err 'badCertId.*--resume needs the same --key and --subject'
+expect "resume-other: nothing written" test -z "$(ls -A "$WORK/resume-other")"
+
+# PENDING with --format p12: the generated key waits in key.pem (no bundle yet); --resume then
+# writes the bundle with that key and leaves key.pem as it was.
+start_fixture pending --pending-polls 1
+printf 'p12-pass-789' >"$WORK/p12pass"
+enroll_ndes p12wait --format p12 --p12-pass-file "$WORK/p12pass" --max-polls 0
+expect_rc 3
+expect "p12wait: only key.pem, 0600" test "$(ls "$WORK/p12wait")" = key.pem -a "$(stat -c %a "$WORK/p12wait/key.pem")" = 600
+scepctl enroll --url "$url" --ca-fingerprint "$pin" --out-dir "$WORK/p12wait" --subject CN=p12wait \
+  --format p12 --p12-pass-file "$WORK/p12pass" --key "$WORK/p12wait/key.pem" --resume
+expect_rc 0
+expect_err 'CertPoll sent'
+expect_no_err 'PKCSReq sent|p12-pass-789'
+expect "p12wait: key.pem and bundle.p12" test "$(ls "$WORK/p12wait" | tr '\n' ' ')" = "bundle.p12 key.pem "
+expect "p12wait: the bundle holds the kept key" test \
+  "$(openssl pkey -in "$WORK/p12wait/key.pem" -pubout | sha256sum)" = \
+  "$(openssl pkcs12 -in "$WORK/p12wait/bundle.p12" -passin file:"$WORK/p12pass" -nocerts -nodes 2>/dev/null | openssl pkey -pubout | sha256sum)"
 
 # FAILURE with each failInfo: exit 70-74, the name in the message, nothing written.
 code=70

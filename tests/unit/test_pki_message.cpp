@@ -1,6 +1,7 @@
 // The request side is checked by a third party: the openssl CLI verifies, decrypts and prints
-// what our code built. The reply side uses CertReps the openssl CLI cannot make; those are
-// covered by the interop tests against scepserver and the NDES fixture.
+// what our code built. The reply side needs CertReps the openssl CLI cannot make: those come
+// from the NDES fixture's Python writer (test_cert_rep.cpp, tests/data/certrep) and from the
+// interop tests against scepserver and the NDES fixture.
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -16,28 +17,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using test::shell;
 using test::TempDir;
 
-void write(const fs::path& path, ByteView data) {
-    std::ofstream out(path, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
-}
-
-// Runs a shell command, returns its stdout; the exit status goes to `status`.
-std::string shell(const std::string& command, int& status) {
-    std::string output;
-    FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    char buf[4096];
-    while (std::size_t n = std::fread(buf, 1, sizeof buf, pipe)) output.append(buf, n);
-    status = ::pclose(pipe);
-    return output;
-}
-
 PrivateKey load_key(const std::string& file) {
-    auto key = PrivateKey::load(test::read_data("openssl/" + file), std::nullopt);
-    REQUIRE(key);
-    return *key;
+    return test::private_key("openssl/" + file);
 }
 
 DistinguishedName dn(const std::string& text) {
@@ -60,7 +44,7 @@ TEST_CASE("the CSR verifies with openssl and carries challenge, key usage, EKU a
     params.extended_key_usages = {"clientAuth"};
     auto csr = build_csr(key, params);
     REQUIRE(csr);
-    write(dir.path / "csr.der", csr->der);
+    test::write_file(dir.path / "csr.der", csr->der);
 
     int status = 0;
     const std::string text = shell("openssl req -inform DER -in " + (dir.path / "csr.der").string() +
@@ -106,7 +90,7 @@ TEST_CASE("PKCSReq: openssl verifies the signature, reads the SCEP attributes an
         message.digest = MessageDigest::sha256;
         auto pki = build_pki_message(message, csr->der, *signer, key, recipient->front());
         REQUIRE(pki);
-        write(dir.path / "req.p7", *pki);
+        test::write_file(dir.path / "req.p7", *pki);
 
         int status = 0;
         const std::string p7 = (dir.path / "req.p7").string();
@@ -156,7 +140,7 @@ TEST_CASE("IssuerAndSubject is the DER SEQUENCE of both names", "[pki]") {
     auto der = issuer_and_subject(X509_get_subject_name(ca->front().native()), X509_get_subject_name(ra->front().native()));
     REQUIRE(der);
     TempDir dir;
-    write(dir.path / "ias.der", *der);
+    test::write_file(dir.path / "ias.der", *der);
     int status = 0;
     const std::string parsed = shell("openssl asn1parse -inform DER -in " + (dir.path / "ias.der").string(), status);
     INFO(parsed);

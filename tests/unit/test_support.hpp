@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -8,6 +9,8 @@
 #include <string>
 
 #include "scep/bytes.hpp"
+#include "scep/certificate.hpp"
+#include "scep/key.hpp"
 
 namespace test {
 
@@ -35,6 +38,38 @@ inline scep::Bytes read_data(const std::string& relative) {
 inline std::string read_text(const std::string& relative) {
     const auto bytes = read_data(relative);
     return std::string(bytes.begin(), bytes.end());
+}
+
+// The first certificate of a PEM vector, and an unencrypted key vector; a broken vector throws.
+inline scep::Certificate certificate(const std::string& relative) {
+    auto certs = scep::Certificate::from_pem(read_text(relative));
+    if (!certs) throw std::runtime_error(relative + ": " + certs.error().message);
+    return certs->front();
+}
+
+inline scep::PrivateKey private_key(const std::string& relative) {
+    auto key = scep::PrivateKey::load(read_data(relative), std::nullopt);
+    if (!key) throw std::runtime_error(relative + ": " + key.error().message);
+    return std::move(key).value();
+}
+
+inline void write_file(const std::filesystem::path& path, scep::ByteView data) {
+    std::ofstream out(path, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
+    if (!out) throw std::runtime_error("cannot write " + path.string());
+}
+
+// Runs a shell command (a third-party tool judging our output), returns its stdout and stderr;
+// the exit status goes to `status`.
+inline std::string shell(const std::string& command, int& status) {
+    std::string output;
+    FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+    if (pipe == nullptr) throw std::runtime_error("popen failed: " + command);
+    char buf[4096];
+    while (std::size_t n = std::fread(buf, 1, sizeof buf, pipe))
+        output.append(buf, n);
+    status = ::pclose(pipe);
+    return output;
 }
 
 // "FILE ALG HEX" lines of tests/data/openssl/fingerprints.txt
