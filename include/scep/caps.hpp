@@ -5,6 +5,9 @@
 #include <string_view>
 #include <vector>
 
+#include "scep/bytes.hpp"
+#include "scep/result.hpp"
+
 namespace scep {
 
 class Capabilities {
@@ -12,6 +15,11 @@ public:
     // RFC 8894 §3.5.2: keywords one per line, CRLF or LF; letter case ignored; unknown keywords
     // kept (and shown) but never acted on. Any whitespace separates keywords: none contains one.
     static Capabilities parse(std::string_view body);
+    // A GetCACaps reply body (§3.5.1: plain text). Refuses what cannot be a capability list rather
+    // than showing it as capabilities: an HTML page served with status 200 (Content-Type text/html:
+    // a portal, login or error page) or binary data. A leading UTF-8 BOM is skipped. Errors:
+    // ErrorCode::bad_reply.
+    static Result<Capabilities> parse_reply(ByteView body, std::string_view content_type);
 
     // Case-insensitive; SCEPStandard implies AES, POSTPKIOperation and SHA-256 (§3.5.2).
     bool has(std::string_view keyword) const;

@@ -22,7 +22,7 @@ public:
     Client(HttpTransport& transport, std::string scep_url);
 
     // GetCACaps: never fails on an HTTP error status (the caps are then empty and http_error
-    // says why), only on network-level failures.
+    // says why), only on network-level failures and on a body that is no capability list.
     Result<CapsReply> get_ca_caps(std::string_view ca_identifier = {});
     Result<CaCertBundle> get_ca_cert(std::string_view ca_identifier, std::int64_t now_unix);
 

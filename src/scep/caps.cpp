@@ -3,6 +3,7 @@
 #include <array>
 
 #include "scep/bytes.hpp"
+#include "scep/transport.hpp"
 
 namespace scep {
 
@@ -30,6 +31,28 @@ Capabilities Capabilities::parse(std::string_view body) {
         pos = end;
     }
     return caps;
+}
+
+Result<Capabilities> Capabilities::parse_reply(ByteView body, std::string_view content_type) {
+    const std::string type = media_type(content_type);
+    if (type == "text/html" || type == "application/xhtml+xml") {
+        return Error(ErrorCode::bad_reply, "server sent Content-Type '" + std::string(trim_ascii(content_type)) +
+                                               "' for GetCACaps, expected text/plain (is the URL the SCEP endpoint?)");
+    }
+    std::string_view text = as_chars(body);
+    if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        const bool printable = c >= 0x20 && c < 0x7f;
+        const bool space = c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+        if (!printable && !space) {
+            static constexpr char k_hex[] = "0123456789abcdef";
+            return Error(ErrorCode::bad_reply,
+                         std::string("GetCACaps reply is not a capability list: binary data (byte 0x") + k_hex[c >> 4] +
+                             k_hex[c & 0xf] + " at offset " + std::to_string(i + body.size() - text.size()) + ")");
+        }
+    }
+    return parse(text);
 }
 
 bool Capabilities::has_literal(std::string_view keyword) const {

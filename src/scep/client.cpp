@@ -63,7 +63,9 @@ Result<CapsReply> Client::get_ca_caps(std::string_view ca_identifier) {
         reply.http_error = http_status_error("GetCACaps", response);
         return reply;
     }
-    reply.caps = Capabilities::parse(as_chars(response.body));
+    auto caps = Capabilities::parse_reply(response.body, response.content_type);
+    if (!caps) return std::move(caps).error();
+    reply.caps = std::move(caps).value();
     return reply;
 }
 

@@ -337,6 +337,12 @@ Error CurlTransport::curl_error(CURLcode code, const std::string& url) const {
         return Error(ErrorCode::network, "cannot connect to " + host + " (" + detail + ")");
     }
     case CURLE_PEER_FAILED_VERIFICATION:
+        // curl's texts for a name mismatch (subjectAltName, or CN when there is none).
+        if (detail.find("does not match target host name") != std::string::npos ||
+            detail.find("no alternative certificate subject name matches") != std::string::npos) {
+            return Error(ErrorCode::network, "TLS: the certificate of " + host + " is issued for another name (" +
+                                                 detail + "); use a host name in --url that the certificate holds");
+        }
         return Error(ErrorCode::network, "TLS: the certificate of " + host + " is not trusted (" + detail +
                                              "); pass its issuing CA with --cacert FILE");
     case CURLE_SSL_CACERT_BADFILE:

@@ -68,3 +68,36 @@ TEST_CASE("duplicate keywords are listed once", "[caps]") {
     const auto caps = Capabilities::parse("AES\naes\nAES\r\n");
     CHECK(caps.keywords() == std::vector<std::string>{"AES"});
 }
+
+TEST_CASE("a GetCACaps reply that is no capability list is refused, not shown as capabilities", "[caps]") {
+    // The real replies pass, with the Content-Types real servers send (scepserver: none).
+    for (const char* type : {"text/plain", "", "text/plain; charset=utf-8", "application/octet-stream"}) {
+        const auto caps = Capabilities::parse_reply(test::read_data("openssl/caps-ndes-2016.txt"), type);
+        REQUIRE(caps);
+        CHECK(caps->des3());
+    }
+    const auto empty = Capabilities::parse_reply({}, "text/plain");
+    REQUIRE(empty);
+    CHECK(empty->empty());
+
+    // A portal or error page served with status 200.
+    const auto page =
+        Capabilities::parse_reply(scep::as_bytes("<html><body>IIS</body></html>"), "Text/HTML; charset=UTF-8");
+    REQUIRE_FALSE(page);
+    CHECK(page.error().code == scep::ErrorCode::bad_reply);
+    CHECK(page.error().message.find("Content-Type 'Text/HTML; charset=UTF-8' for GetCACaps") != std::string::npos);
+
+    // Binary data: a GetCACert reply sent for GetCACaps.
+    const auto binary = Capabilities::parse_reply(test::read_data("openssl/getcacert-ndes.p7b"), "text/plain");
+    REQUIRE_FALSE(binary);
+    CHECK(binary.error().code == scep::ErrorCode::bad_reply);
+    CHECK(binary.error().message == "GetCACaps reply is not a capability list: binary data (byte 0x82 at offset 1)");
+
+    // A UTF-8 BOM is no reason to refuse; a NUL inside is.
+    const auto bom = Capabilities::parse_reply(scep::as_bytes("\xEF\xBB\xBFPOSTPKIOperation\r\nAES\r\n"), "text/plain");
+    REQUIRE(bom);
+    CHECK(bom->keywords() == std::vector<std::string>{"POSTPKIOperation", "AES"});
+    const auto nul = Capabilities::parse_reply(scep::as_bytes(std::string_view("AES\0DES3", 8)), "text/plain");
+    REQUIRE_FALSE(nul);
+    CHECK(nul.error().message.find("byte 0x00 at offset 3") != std::string::npos);
+}

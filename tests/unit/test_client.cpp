@@ -75,6 +75,19 @@ TEST_CASE("GetCACaps: an HTTP error means no capabilities, and says why (RFC 889
     CHECK(caps->http_error->message.find("404") != std::string::npos);
 }
 
+TEST_CASE("GetCACaps: a 200 reply that is no capability list is an error, not empty caps", "[client]") {
+    ReplayTransport transport;
+    transport.replies.push_back(reply(200, "text/html", bytes_of("<html>Welcome</html>")));
+    transport.replies.push_back(reply(200, "text/plain", test::read_data("openssl/getcacert-garbage.bin")));
+    Client client(transport, "http://127.0.0.1/scep");
+    auto page = client.get_ca_caps();
+    REQUIRE_FALSE(page);
+    CHECK(page.error().code == ErrorCode::bad_reply);
+    auto garbage = client.get_ca_caps();
+    REQUIRE_FALSE(garbage);
+    CHECK(garbage.error().message.rfind("GetCACaps reply is not a capability list", 0) == 0);
+}
+
 TEST_CASE("transport failures pass through unchanged", "[client]") {
     ReplayTransport transport;
     transport.replies.push_back(Error(ErrorCode::timeout, "no answer"));
