@@ -64,6 +64,17 @@ expect_key_matches() {
     fail "$1 does not match the key $2 (or one is unreadable)"
   fi
 }
+# snapshot DIR: a listing with modes, sizes and content hashes, to prove that a failed run changed nothing.
+snapshot() { (cd "$1" && find . -printf '%p %m %s\n' | sort && find . -type f -exec sha256sum {} + | sort); }
+# expect_unchanged DIR BEFORE: DIR's snapshot still equals BEFORE (no new, changed or temp files).
+expect_unchanged() {
+  local now; now=$(snapshot "$1")
+  if [ "$now" = "$2" ]; then
+    pass "$1 unchanged (listing, modes, hashes)"
+  else
+    fail "$1 changed: $(diff <(echo "$2") <(echo "$now") | grep '^[<>]' | tr '\n' ' ')"
+  fi
+}
 expect_file_same() { cmp -s "$1" "$2" && pass "$1 unchanged" || fail "$1 changed"; }
 expect() { # expect DESCRIPTION CMD...: a free-form check
   local what=$1; shift

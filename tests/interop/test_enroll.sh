@@ -5,9 +5,6 @@
 
 pin="sha256:$TESTBED_CA_SHA256"
 
-# A directory listing with modes and content hashes, to prove a failed run changed nothing.
-snapshot() { (cd "$1" && find . -printf '%p %m %s\n' | sort && find . -type f -exec sha256sum {} + | sort); }
-
 # check_issued DIR CN: the certificate chains to the CA, matches the key, carries the CN.
 check_issued() {
   local dir=$1 cn=$2

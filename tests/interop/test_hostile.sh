@@ -1,0 +1,238 @@
+#!/usr/bin/env bash
+# Hostile servers (issue 7): every fault of the NDES fixture's fault injection against getcacaps,
+# getcacert and enroll. Each run must end with the documented exit code and one error line naming
+# the cause, leave the output directory exactly as it was (listing, modes, hashes: no key, no
+# certificate, no temp file) and show the challenge nowhere, --verbose and --json included.
+# Then TLS (a certificate for another name, an untrusted one, --insecure), file modes under
+# umask 000, clean-up when writing the results fails, and the directory fsync after each rename.
+# The fault matrix is tests/README.md "Hostile servers".
+. "$(dirname "$0")/lib.sh"
+
+fixture=$(cd "$(dirname "$0")/../fixtures" && pwd)/ndes_fixture.py
+data=$(cd "$(dirname "$0")/../data/openssl" && pwd)
+port=18960
+tls_port=18961
+base="http://127.0.0.1:$port"
+path=/certsrv/mscep/mscep.dll
+pin="sha256:$(awk '$1=="ca.pem" && $2=="sha256" {print $3}' "$data/fingerprints.txt")"
+# A fresh challenge per run: if it shows up in any output, it came from this run.
+challenge=$(openssl rand -hex 8 | tr a-f A-F)
+printf '%s' "$challenge" >"$WORK/challenge"
+pids=()
+
+# start_fixture NAME ARGS...: an NDES fixture in the bed, ready when GetCACaps answers.
+start_fixture() {
+  local name=$1 url=$2; shift 2
+  mkdir -p "$WORK/state-$name"
+  "$TB" python3 "$fixture" --state-dir "$WORK/state-$name" --challenge "$challenge" --reusable-challenge "$@" \
+    >"$WORK/state-$name/stdout" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do
+    "$TB" curl -skf -o /dev/null "$url$path?operation=GetCACaps" && return 0
+    sleep 0.1
+  done
+  echo "fixture $name did not start:"; cat "$WORK/state-$name/stdout"; return 1
+}
+stop_fixtures() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+  pids=()
+}
+trap 'stop_fixtures; rm -rf "$WORK"' EXIT
+start_fixture plain "$base" --port "$port" || exit 1
+
+# An output directory with a history: files, modes and contents a failed run must not touch.
+outdir=$WORK/results
+mkdir -p "$outdir/old"
+echo "an older bundle" >"$outdir/ca-bundle.pem"
+echo "notes" >"$outdir/old/notes.txt"
+chmod 640 "$outdir/old/notes.txt"
+chmod 750 "$outdir/old"
+before=$(snapshot "$outdir")
+
+# after_failure RC CAUSE: the exit code, one error line matching CAUSE, nothing written, no secret.
+after_failure() {
+  expect_rc "$1"
+  expect_one_line_error
+  expect_err "^scepctl: error: .*$2"
+  expect_unchanged "$outdir" "$before"
+  expect "no temp file left" test -z "$(find "$outdir" -name '.*.tmp.*')"
+  expect_no_out "$challenge"
+  expect_no_err "$challenge"
+}
+# A short --timeout for "hang"; the others answer at once.
+enroll_in() { # enroll_in URL ARGS...
+  local url=$1; shift
+  scepctl enroll --url "$url" --ca-fingerprint "$pin" --challenge-file "$WORK/challenge" --subject CN=hostile \
+    --out-dir "$outdir" --timeout 1 "$@"
+}
+
+# The fixture itself works at this URL: a clean enrollment into a scratch directory.
+mkdir -p "$WORK/good"
+scepctl enroll --url "$base$path" --ca-fingerprint "$pin" --challenge-file "$WORK/challenge" --subject CN=good \
+  --out-dir "$WORK/good"
+expect_rc 0
+expect "good: certificate verifies" openssl verify -CAfile "$data/ca.pem" "$WORK/good/cert.pem"
+
+# The matrix: FAULT OPERATION EXIT CAUSE. The fault is applied to that operation only (the fixture's
+# /fault/NAME:OP/ path); enroll's column is its PKIOperation, after GetCACaps and GetCACert went well.
+host="127\.0\.0\.1:$port"
+while read -r fault op code cause <&3; do
+  [ -n "$fault" ] || continue
+  url="$base/fault/$fault:$op$path"
+  case $op in
+    getcacaps) scepctl getcacaps --url "$url" --timeout 1 ;;
+    getcacert) scepctl getcacert --url "$url" --timeout 1 --ca-fingerprint "$pin" --out "$outdir/ca.pem" ;;
+    pkioperation) enroll_in "$url" ;;
+  esac
+  current="$fault on $op"
+  after_failure "$code" "$cause"
+done 3<<EOF
+garbage      getcacaps    97 GetCACaps reply is not a capability list: binary data
+cut-off      getcacaps    95 reply from $host was cut off before its announced end
+http-500     getcacaps    81 GetCACaps: server answered HTTP 500 Internal Server Error
+http-503     getcacaps    81 GetCACaps: server answered HTTP 503 Service Unavailable
+hang         getcacaps    89 no complete answer from $host within 1
+wrong-type   getcacaps    97 Content-Type 'text/html' for GetCACaps, expected text/plain
+endless      getcacaps    97 reply from $host is larger than the limit of 8388608 bytes
+garbage      getcacert    97 GetCACert: not a DER PKCS#7/CMS structure
+truncated    getcacert    97 GetCACert: not a DER PKCS#7/CMS structure
+cut-off      getcacert    95 reply from $host was cut off before its announced end
+http-500     getcacert    81 GetCACert: server answered HTTP 500
+http-503     getcacert    81 GetCACert: server answered HTTP 503
+hang         getcacert    89 no complete answer from $host within 1
+wrong-type   getcacert    97 GetCACert: server sent Content-Type 'text/html'.*is the URL the SCEP endpoint
+endless      getcacert    97 reply from $host is larger than the limit of 8388608 bytes
+wrong-signer pkioperation 97 PKIOperation reply: reply signature does not verify with 'CN=TESTNDES-MSCEP-RA
+wrong-nonce  pkioperation 97 recipientNonce does not match the senderNonce we sent
+wrong-txid   pkioperation 97 reply is for transaction '[0-9A-F]{64}', not ours
+wrong-recipient pkioperation 97 the reply is encrypted to another certificate, not to 'CN=hostile' that signed our request
+wrong-key-cert pkioperation 97 reply holds no certificate for our key
+garbage      pkioperation 97 PKIOperation reply: reply is not a DER PKCS#7 message
+truncated    pkioperation 97 PKIOperation reply: reply is not a DER PKCS#7 message
+cut-off      pkioperation 95 reply from $host was cut off before its announced end
+http-500     pkioperation 81 PKIOperation: server answered HTTP 500
+http-503     pkioperation 81 PKIOperation: server answered HTTP 503
+hang         pkioperation 89 no complete answer from $host within 1
+wrong-type   pkioperation 97 PKIOperation: server sent Content-Type 'text/html', expected application/x-pki-message
+endless      pkioperation 97 reply from $host is larger than the limit of 8388608 bytes
+EOF
+
+# The fixture really sent a body without end, and scepctl stopped reading it near the 8 MiB cap
+# (socket buffers hold a few MiB more), not at the fixture's 1 GiB.
+endless_sent=$(grep '"fault": "endless"' "$WORK/state-plain/events.jsonl" | python3 -c '
+import json, sys
+print(max(json.loads(line)["bytesSent"] for line in sys.stdin))')
+current="endless"
+expect "scepctl stopped the endless body early (the fixture sent at most $endless_sent bytes)" \
+  test "$endless_sent" -gt $((8 * 1024 * 1024)) -a "$endless_sent" -lt $((64 * 1024 * 1024))
+# The hang fault held each request until scepctl gave up after its --timeout of 1 s.
+expect "hang: scepctl gave up after about 1 s each time" python3 -c '
+import json, sys
+waits = [json.loads(line)["waited"] for line in open(sys.argv[1]) if "\"hang\"" in line]
+sys.exit(0 if len(waits) == 3 and all(0.5 <= w <= 3 for w in waits) else 1)' "$WORK/state-plain/events.jsonl"
+
+# enroll with the fault on every operation it applies to: the first one stops it. GetCACaps errors
+# only warn (RFC 8894 §3.5.2: no capabilities), so for 500/503 it is GetCACert that fails.
+while read -r fault code cause <&3; do
+  [ -n "$fault" ] || continue
+  enroll_in "$base/fault/$fault$path"
+  current="$fault on every operation: enroll"
+  after_failure "$code" "$cause"
+done 3<<EOF
+garbage    97 GetCACaps reply is not a capability list
+truncated  97 GetCACert: not a DER PKCS#7/CMS structure
+cut-off    95 was cut off before its announced end
+http-500   81 GetCACert: server answered HTTP 500
+http-503   81 GetCACert: server answered HTTP 503
+hang       89 no complete answer from $host within 1
+wrong-type 97 Content-Type 'text/html' for GetCACaps
+endless    97 is larger than the limit of 8388608 bytes
+EOF
+enroll_in "$base/fault/http-500$path"
+expect_err 'warning: GetCACaps: server answered HTTP 500.*continuing without capabilities'
+
+# The PKIOperation faults again with --json --verbose: the error object carries the exit code,
+# and neither the HTTP trace nor the JSON shows the challenge.
+for fault_code in wrong-signer:97 wrong-nonce:97 wrong-txid:97 wrong-recipient:97 wrong-key-cert:97 garbage:97 \
+  truncated:97 cut-off:95 http-500:81 http-503:81 wrong-type:97 endless:97; do
+  fault=${fault_code%:*} code=${fault_code#*:}
+  enroll_in "$base/fault/$fault:pkioperation$path" --json --verbose
+  current="$fault, --json --verbose"
+  expect_rc "$code"
+  expect_json "d['error']['exit_code'] == $code and d['error']['code'] in ('bad_reply', 'verification', 'network', 'http_status')"
+  expect_err '^> POST /fault/.*operation=PKIOperation HTTP/1.1'
+  expect_unchanged "$outdir" "$before"
+  expect_no_out "$challenge"
+  expect_no_err "$challenge"
+done
+
+# ---- TLS: a certificate for another name, an untrusted one, --insecure
+tls=$WORK/tls
+mkdir -p "$tls"
+(cd "$tls" &&
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj "/CN=hostile test TLS CA" \
+    -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign &&
+  openssl req -new -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj "/CN=scep.wrong.example.test" &&
+  printf 'subjectAltName=DNS:scep.wrong.example.test\nextendedKeyUsage=serverAuth\n' >server.ext &&
+  openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -set_serial 0x7e57 -days 2 -extfile server.ext \
+    -out server.pem) >"$WORK/tls.log" 2>&1 || { echo "openssl failed:"; cat "$WORK/tls.log"; exit 1; }
+tls_url="https://127.0.0.1:$tls_port$path"
+start_fixture tls "https://127.0.0.1:$tls_port" --port "$tls_port" --tls-cert "$tls/server.pem" \
+  --tls-key "$tls/server.key" || exit 1
+
+scepctl getcacaps --url "$tls_url" --cacert "$tls/ca.pem"
+current="TLS, certificate for another name"
+after_failure 95 "TLS: the certificate of 127\.0\.0\.1:$tls_port is issued for another name \(.*'127\.0\.0\.1'\); use a host name in --url"
+enroll_in "$tls_url" --cacert "$tls/ca.pem"
+after_failure 95 'is issued for another name'
+
+scepctl getcacaps --url "$tls_url"
+current="TLS, untrusted certificate"
+after_failure 95 "TLS: the certificate of 127\.0\.0\.1:$tls_port is not trusted \(.*\); pass its issuing CA with --cacert FILE"
+enroll_in "$tls_url"
+after_failure 95 'is not trusted'
+
+scepctl getcacaps --url "$tls_url" --insecure
+expect_rc 0
+expect_err '^scepctl: warning: --insecure: the server.s TLS certificate is not verified'
+expect_out '^POSTPKIOperation$'
+
+# ---- Files: modes under umask 000; a failed write leaves nothing behind; fsync after rename
+umask_enroll() { # umask_enroll NAME ARGS...: enroll into $WORK/NAME under umask 000
+  local name=$1; shift
+  mkdir -p "$WORK/$name"
+  run "enroll under umask 000 ($name)" bash -c 'umask 000 && exec "$@"' _ "$SCEPCTL" enroll --url "$base$path" \
+    --ca-fingerprint "$pin" --challenge-file "$WORK/challenge" --subject "CN=$name" --out-dir "$WORK/$name" "$@"
+  expect_rc 0
+}
+umask_enroll umask-pem
+expect "key.pem 0600, cert.pem and chain.pem 0644 under umask 000" test \
+  "$(stat -c '%n %a' "$WORK/umask-pem"/* | sed 's|.*/||' | tr '\n' ' ')" = "cert.pem 644 chain.pem 644 key.pem 600 "
+umask_enroll umask-der --format der
+expect "key.der 0600 under umask 000" test "$(stat -c %a "$WORK/umask-der/key.der")" = 600
+printf 'p12-pass-hostile' >"$WORK/p12pass"
+umask_enroll umask-p12 --format p12 --p12-pass-file "$WORK/p12pass"
+expect "bundle.p12 0600 under umask 000" test "$(stat -c %a "$WORK/umask-p12/bundle.p12")" = 600
+
+# Writing the results fails after a good enrollment (a chain file name too long for its temp
+# file): exit 93, and the key and certificate already staged are removed again.
+long_name=$(printf 'c%.0s' $(seq 250))
+enroll_in "$base$path" --chain-out "$outdir/$long_name"
+current="write failure after enrollment"
+after_failure 93 "cannot create a temporary file in '$outdir'"
+
+# Every rename of a result file is followed by an fsync of its directory (strace -y names the fds).
+mkdir -p "$WORK/synced"
+run "enroll under strace" strace -f -y -qq -e trace=rename,renameat,renameat2,fsync -o "$WORK/strace.log" \
+  "$SCEPCTL" enroll --url "$base$path" --ca-fingerprint "$pin" --challenge-file "$WORK/challenge" --subject CN=synced \
+  --out-dir "$WORK/synced"
+expect_rc 0
+expect "strace: three renames into the directory, each followed by an fsync of it" python3 -c '
+import re, sys
+log, d = open(sys.argv[1]).read().splitlines(), sys.argv[2]
+renames = [i for i, l in enumerate(log) if re.search(r"rename\w*\(.*\"%s/\w+\.pem\"" % re.escape(d), l) and l.endswith("= 0")]
+synced = [i for i, l in enumerate(log) if re.search(r"fsync\(\d+<%s>\) = 0" % re.escape(d), l)]
+sys.exit(0 if len(renames) == 3 and all(any(s > r for s in synced) for r in renames) else 1)' "$WORK/strace.log" "$WORK/synced"
+
+stop_fixtures
+finish
