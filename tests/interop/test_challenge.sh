@@ -123,6 +123,53 @@ challenge_only
 expect_err 'does not offer Negotiate'
 expect_err 'falling back to Basic as ndes-admin'
 
+# What goes on the wire stays there: a capturing proxy records the Authorization headers scepctl
+# really sent (the Kerberos token, Basic credentials) and the server's Negotiate reply token; with
+# --verbose and --json none of them, nor any password, shows on stdout or stderr. Each token is
+# looked for by its first 24 characters and by 24 from its middle, so a token cut short by the
+# trace's line limit is caught too.
+proxy_port=18962
+proxy_log=$WORK/proxy.jsonl
+"$TB" python3 "$(dirname "$0")/../fixtures/capture_proxy.py" --port "$proxy_port" --log "$proxy_log" &
+proxy_pid=$!
+for _ in $(seq 100); do "$TB" bash -c "exec 3<>/dev/tcp/127.0.0.1/$proxy_port" 2>/dev/null && break; sleep 0.05; done
+# wire_secrets SCHEME: the credentials of that scheme in the captured requests and replies, one per line.
+wire_secrets() {
+  python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    for name, value in e["headers"] + e["response_headers"]:
+        if name.lower() in ("authorization", "www-authenticate") and value.startswith(sys.argv[2] + " "):
+            token = value.split(" ", 1)[1]
+            print(token[:24])
+            print(token[len(token) // 2:len(token) // 2 + 24])' "$proxy_log" "$1" | sort -u
+}
+expect_no_wire_secret() { # expect_no_wire_secret SCHEME: a token was captured, and none is in our output
+  local tokens; tokens=$(wire_secrets "$1")
+  expect "the proxy captured $1 credentials" test -n "$tokens"
+  while read -r token; do
+    [ -n "$token" ] || continue
+    expect_no_out "$token"
+    expect_no_err "$token"
+  done <<<"$tokens"
+}
+scepctl getchallenge --challenge-url "$admin" "${krb[@]}" "${password[@]}" --proxy "http://127.0.0.1:$proxy_port" \
+  --verbose --json
+expect_rc 0
+expect_json "d['challenge'] == '$TESTBED_CHALLENGE' and d['auth'] == 'Negotiate (Kerberos)'"
+expect_err '^> Authorization: Negotiate <redacted>$'
+expect_no_wire_secret Negotiate
+no_secrets
+: >"$proxy_log"
+scepctl getchallenge --challenge-url "$TESTBED_ADMIN_BASIC_URL" "${basic[@]}" --allow-insecure-auth \
+  --proxy "http://127.0.0.1:$proxy_port" --verbose --json
+expect_rc 0
+expect_err '^> Authorization: Basic <redacted>$'
+expect_no_wire_secret Basic
+no_secrets
+kill "$proxy_pid" 2>/dev/null; wait "$proxy_pid" 2>/dev/null
+
 # Anonymous access left on: works, with a warning to switch it off.
 scepctl getchallenge --challenge-url "$TESTBED_ADMIN_ANON_URL"
 expect_rc 0
