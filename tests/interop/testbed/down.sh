@@ -23,8 +23,10 @@ ns_inode=${ns_inode%]}
 # process that its parent has not reaped yet counts as gone.
 in_bed() { [ "$(readlink "/proc/$1/ns/net" 2>/dev/null)" = "$ns" ]; }
 
-# Servers first, the namespace holder last.
-services="apache2 scepserver krb5kdc netns"
+# Servers first; the namespace holder only after everything else in the namespace is gone: while
+# it runs the namespace exists, so its inode number cannot be reused by another bed starting at
+# the same moment (the check for leftovers below would then see that bed's processes).
+services="apache2 scepserver krb5kdc"
 pending=
 for name in $services; do
     pf=$run/$name.pid
@@ -76,8 +78,13 @@ for entry in $pending; do
 done
 
 # Anything else in the namespace (Apache workers, a client started with bin/tb)? Give exiting
-# processes up to 2 s, then report what is left.
-left() { stat -L -c '%i %n' /proc/[0-9]*/ns/net 2>/dev/null | awk -v ino="$ns_inode" '$1 == ino { split($2, p, "/"); print p[3] }'; }
+# processes up to 2 s, then report what is left. The holder does not count yet.
+holder=
+[ -s "$run/netns.pid" ] && in_bed "$(cat "$run/netns.pid")" && holder=$(cat "$run/netns.pid")
+left() {
+    stat -L -c '%i %n' /proc/[0-9]*/ns/net 2>/dev/null |
+        awk -v ino="$ns_inode" -v holder="$holder" '$1 == ino { split($2, p, "/"); if (p[3] != holder) print p[3] }'
+}
 i=0
 while [ -n "$(left)" ] && [ $i -lt 40 ]; do
     i=$((i + 1))
@@ -91,6 +98,28 @@ if [ -n "$pids" ]; then
     done
     exit 1
 fi
+
+# Now the holder: the namespace goes with it.
+if [ -n "$holder" ]; then
+    kill -TERM "$holder" 2>/dev/null || true
+    i=0
+    while in_bed "$holder" && [ $i -lt 40 ]; do
+        i=$((i + 1))
+        sleep 0.05
+    done
+    if in_bed "$holder"; then
+        kill -KILL "$holder" 2>/dev/null || true
+        sleep 0.1
+    fi
+    if in_bed "$holder"; then
+        echo "down: netns: pid $holder is still running" >&2
+        exit 1
+    fi
+    echo "down: netns: stopped pid $holder"
+else
+    echo "down: netns: not running"
+fi
+rm -f "$run/netns.pid"
 # The namespace is gone; forget it, so a later namespace reusing its inode number is never
 # mistaken for this bed.
 rm -f "$run/netns.id"
