@@ -12,6 +12,8 @@ packages=(
   iproute2 util-linux python3
   # the NDES-like fixture server (tests/fixtures) and its checks
   python3-cryptography python3-asn1crypto
+  # sanitizer build and libFuzzer targets (clang 14), memory and syscall checks of the interop tests
+  clang libclang-rt-14-dev valgrind strace
 )
 
 missing=()
