@@ -1,6 +1,8 @@
 #include "scep/caps.hpp"
 
+#include <algorithm>
 #include <array>
+#include <unordered_set>
 
 #include "scep/bytes.hpp"
 #include "scep/transport.hpp"
@@ -13,11 +15,24 @@ constexpr std::array<std::string_view, 9> k_known{
     "AES", "DES3", "GetNextCACert", "POSTPKIOperation", "Renewal", "SHA-1", "SHA-256", "SHA-512", "SCEPStandard"};
 constexpr std::array<std::string_view, 3> k_implied_by_standard{"AES", "POSTPKIOperation", "SHA-256"};
 
-bool iequals(std::string_view a, std::string_view b) { return to_lower_ascii(a) == to_lower_ascii(b); }
+// RFC 8894 §3.5.2 defines nine keywords; a list longer than this is something else.
+constexpr std::size_t k_max_keywords = 256;
+
+char lower(char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
+}
 } // namespace
 
 Capabilities Capabilities::parse(std::string_view body) {
     Capabilities caps;
+    // Duplicates are found by hash, not by comparing with every keyword so far: a hostile body of
+    // 8 MiB of distinct tokens would otherwise keep the parser busy for hours.
+    std::unordered_set<std::string> seen;
     std::size_t pos = 0;
     const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; };
     while (pos < body.size()) {
@@ -26,7 +41,7 @@ Capabilities Capabilities::parse(std::string_view body) {
         while (end < body.size() && !is_space(body[end])) ++end;
         if (end > pos) {
             const std::string_view keyword = body.substr(pos, end - pos);
-            if (!caps.has_literal(keyword)) caps.m_keywords.emplace_back(keyword);
+            if (seen.insert(to_lower_ascii(keyword)).second) caps.m_keywords.emplace_back(keyword);
         }
         pos = end;
     }
@@ -52,7 +67,13 @@ Result<Capabilities> Capabilities::parse_reply(ByteView body, std::string_view c
                              k_hex[c & 0xf] + " at offset " + std::to_string(i + body.size() - text.size()) + ")");
         }
     }
-    return parse(text);
+    Capabilities caps = parse(text);
+    if (caps.m_keywords.size() > k_max_keywords) {
+        return Error(ErrorCode::bad_reply,
+                     "GetCACaps reply is not a capability list: " + std::to_string(caps.m_keywords.size()) +
+                         " different keywords (RFC 8894 defines 9; is the URL the SCEP endpoint?)");
+    }
+    return caps;
 }
 
 bool Capabilities::has_literal(std::string_view keyword) const {
