@@ -27,6 +27,10 @@ namespace {
 
 constexpr std::string_view k_type_ca = "application/x-x509-ca-cert";
 constexpr std::string_view k_type_ca_ra = "application/x-x509-ca-ra-cert";
+// Real bundles hold the CA, its chain and one or two RA certificates. The checks below compare
+// every certificate with every other (signature checks included), so a hostile server must not
+// be able to send thousands.
+constexpr std::size_t k_max_bundle = 32;
 
 bool is_ra_role(CertRole role) {
     return role == CertRole::ra_signing || role == CertRole::ra_encryption || role == CertRole::ra_both;
@@ -77,6 +81,11 @@ Result<std::vector<Certificate>> parse_body(ByteView body, std::string_view cont
 Result<CaCertBundle> parse_get_ca_cert(ByteView body, std::string_view content_type, std::int64_t now_unix) {
     CaCertBundle bundle;
     SCEP_TRY(auto certs, parse_body(body, content_type, bundle.format));
+    if (certs.size() > k_max_bundle) {
+        return Error(ErrorCode::bad_reply, "GetCACert bundle holds " + std::to_string(certs.size()) +
+                                               " certificates; a CA/RA bundle has a few (at most " +
+                                               std::to_string(k_max_bundle) + " are accepted)");
+    }
 
     // A single certificate is the CA by definition (§4.2.1.1), whatever its extensions say.
     if (bundle.format == CaCertFormat::single_der && certs.size() == 1) {

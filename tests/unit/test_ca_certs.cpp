@@ -1,4 +1,6 @@
 #include <ctime>
+#include <fstream>
+#include <iterator>
 
 #include <catch2/catch.hpp>
 
@@ -147,4 +149,31 @@ TEST_CASE("expired and not-yet-valid certificates produce warnings", "[cacert]")
     REQUIRE(early);
     CHECK(early->warnings.size() == 3);
     CHECK(early->warnings[0].find("not valid before") != std::string::npos);
+}
+
+TEST_CASE("a bundle of more than 32 certificates is refused before any comparison", "[cacert]") {
+    // Every certificate is compared with every other (signatures included): thousands of small
+    // certificates in the 8 MiB a server may send would keep scepctl busy for a long time.
+    // The bundles are made by openssl crl2pkcs7 from the committed RA certificate.
+    test::TempDir dir;
+    const auto bundle_of = [&](int count) {
+        std::string command = "openssl crl2pkcs7 -nocrl -outform DER -out " + (dir.path / "bundle.p7b").string();
+        command += " -certfile " + test::data_path("openssl/ca.pem");
+        for (int i = 1; i < count; ++i)
+            command += " -certfile " + test::data_path("openssl/ra-sign.pem");
+        int status = 0;
+        const std::string output = test::shell(command, status);
+        INFO(output);
+        REQUIRE(status == 0);
+        std::ifstream in(dir.path / "bundle.p7b", std::ios::binary);
+        return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    };
+    const auto accepted = parse_get_ca_cert(bundle_of(32), k_ca_ra, std::time(nullptr));
+    REQUIRE(accepted);
+    CHECK(accepted->entries.size() == 32);
+    const auto refused = parse_get_ca_cert(bundle_of(33), k_ca_ra, std::time(nullptr));
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().code == ErrorCode::bad_reply);
+    CHECK(refused.error().message ==
+          "GetCACert bundle holds 33 certificates; a CA/RA bundle has a few (at most 32 are accepted)");
 }
