@@ -141,6 +141,7 @@ int run(int argc, char** argv) {
     add_getcacert(app, context);
     add_enroll(app, context);
     add_getchallenge(app, context);
+    add_check_kerberos(app, context);
     // Global options may follow the subcommand too: "scepctl getcacaps --url ...".
     for (auto* sub : app.get_subcommands({})) sub->fallthrough();
 

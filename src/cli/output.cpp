@@ -20,7 +20,10 @@ void Output::line(const std::string& text) const {
 }
 
 void Output::json(const Json& value) const {
-    if (m_options.json) write_line(stdout, value.dump());
+    if (m_options.json) {
+        write_line(stdout, value.dump());
+        m_json_written = true;
+    }
 }
 
 void Output::note(const std::string& text) const {
@@ -40,7 +43,7 @@ void Output::error(const scep::Error& error, int exit_code) const {
     if (m_options.verbose) {
         for (const auto& detail : error.details) write_line(stderr, "scepctl:   " + detail);
     }
-    if (m_options.json) {
+    if (m_options.json && !m_json_written) {
         Json body = Json::object();
         body.set("code", scep::to_string(error.code)).set("exit_code", exit_code).set("message", error.message);
         if (error.http_status) body.set("http_status", *error.http_status);

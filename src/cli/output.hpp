@@ -30,6 +30,7 @@ public:
 
 private:
     OutputOptions m_options;
+    mutable bool m_json_written = false; // one JSON object per run: an error after a result adds none
 };
 
 } // namespace cli

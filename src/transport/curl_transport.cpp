@@ -212,11 +212,22 @@ CurlTransport::CurlTransport(TransportOptions options) : m_options(std::move(opt
 }
 
 void CurlTransport::set_credentials(HttpCredentials credentials) { m_credentials = std::move(credentials); }
+void CurlTransport::set_extra_headers(std::vector<std::string> headers) { m_extra_headers = std::move(headers); }
 
 scep::Result<scep::HttpResponse> CurlTransport::get(const std::string& url) {
     if (!m_handle) return Error(ErrorCode::internal, "libcurl could not be initialised");
     curl_easy_setopt(m_handle.get(), CURLOPT_HTTPGET, 1L);
-    return perform(url);
+    CurlSlistPtr headers;
+    for (const auto& header : m_extra_headers) {
+        curl_slist* appended = curl_slist_append(headers.get(), header.c_str());
+        if (appended == nullptr) return Error(ErrorCode::internal, "out of memory for request headers");
+        headers.release();
+        headers.reset(appended);
+    }
+    curl_easy_setopt(m_handle.get(), CURLOPT_HTTPHEADER, headers.get());
+    auto result = perform(url);
+    curl_easy_setopt(m_handle.get(), CURLOPT_HTTPHEADER, nullptr);
+    return result;
 }
 
 scep::Result<scep::HttpResponse> CurlTransport::post(const std::string& url, scep::ByteView body,
@@ -296,6 +307,7 @@ scep::Result<scep::HttpResponse> CurlTransport::perform(const std::string& url) 
     if (content_type != nullptr) response.content_type = content_type;
     response.server = header_value(h, "Server");
     response.www_authenticate = all_header_values(h, "WWW-Authenticate");
+    response.date = header_value(h, "Date");
     response.body = std::move(m_body);
     m_body = {};
     if (response.status >= 300 && response.status < 400) {

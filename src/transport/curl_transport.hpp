@@ -64,6 +64,9 @@ public:
 
     // Authentication for the following requests (none by default). Negotiate never delegates.
     void set_credentials(HttpCredentials credentials);
+    // Extra request headers for the following requests, e.g. "Authorization: Negotiate ..." from
+    // our own GSSAPI context (check-kerberos). Traced redacted like every Authorization header.
+    void set_extra_headers(std::vector<std::string> headers);
 
     // Redacts values that must never be shown: Authorization headers, URL user info.
     static std::string redact_header_line(std::string_view line);
@@ -81,6 +84,7 @@ private:
     scep::Bytes m_body;
     bool m_body_too_large = false;
     HttpCredentials m_credentials;
+    std::vector<std::string> m_extra_headers;
 };
 
 // Versions of the linked libraries, for --version.
