@@ -92,6 +92,41 @@ std::string tcp_reachable(const std::string& host, const std::string& port, int 
     return last;
 }
 
+// Sends a real AS-REQ in one UDP datagram and waits for any answer (the KDC replies with
+// PREAUTH_REQUIRED or an AS-REP): krb5 itself would fall back to TCP and hide a blocked UDP port.
+std::string udp_answers(const std::string& host, const std::string& port, scep::ByteView request, int timeout_ms) {
+    addrinfo hints{};
+    hints.ai_socktype = SOCK_DGRAM;
+    addrinfo* list = nullptr;
+    if (const int rc = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &list); rc != 0) {
+        return std::string("does not resolve (") + ::gai_strerror(rc) + ")";
+    }
+    std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> guard(list, ::freeaddrinfo);
+    std::string last = "no address";
+    for (addrinfo* a = list; a != nullptr; a = a->ai_next) {
+        const int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+        if (fd < 0) continue;
+        std::string problem;
+        if (::connect(fd, a->ai_addr, a->ai_addrlen) != 0 || ::send(fd, request.data(), request.size(), 0) < 0) {
+            problem = std::strerror(errno);
+        } else {
+            pollfd p{fd, POLLIN, 0};
+            std::uint8_t reply[2048];
+            if (::poll(&p, 1, timeout_ms) != 1) {
+                problem = "no answer within " + std::to_string(timeout_ms / 1000) + " s";
+            } else if (const ssize_t n = ::recv(fd, reply, sizeof reply, 0); n <= 0) {
+                problem = n < 0 ? std::strerror(errno) : "empty answer";
+            } else if (reply[0] != 0x7e && reply[0] != 0x6b) { // [APPLICATION 30] KRB-ERROR, [11] AS-REP
+                problem = "answer is not Kerberos";
+            }
+        }
+        ::close(fd);
+        if (problem.empty()) return {};
+        last = problem;
+    }
+    return last;
+}
+
 std::pair<std::string, std::string> split_host_port(const std::string& kdc) {
     // "host", "host:port", "[v6]:port"
     if (!kdc.empty() && kdc.front() == '[') {
@@ -321,22 +356,35 @@ void Checker::check_kdc() {
         return;
     }
     std::string evidence;
-    bool any = false;
+    bool any_tcp = false;
+    bool any_udp = false;
     const std::string port88 = split_host_port(kdcs.front()).second;
+    const auto request = m_session->initial_request();
     for (const auto& kdc : kdcs) {
         const auto [host, port] = split_host_port(kdc);
-        const std::string problem = tcp_reachable(host, port, 3000);
-        evidence += (evidence.empty() ? "" : "; ") + host + ":" + port + "/tcp " + (problem.empty() ? "open" : problem);
-        any = any || problem.empty();
+        const std::string tcp = tcp_reachable(host, port, 3000);
+        evidence += (evidence.empty() ? "" : "; ") + host + ":" + port + " tcp " + (tcp.empty() ? "open" : tcp);
+        any_tcp = any_tcp || tcp.empty();
+        if (request) {
+            const std::string udp = udp_answers(host, port, *request, 3000);
+            evidence += std::string(", udp ") + (udp.empty() ? "answers" : udp);
+            any_udp = any_udp || udp.empty();
+        }
     }
-    r.evidence = evidence + "; UDP is proven by the ticket request";
-    if (!any) {
+    r.evidence = evidence;
+    const std::string fix = "start the KDC, or open TCP and UDP port " + port88 +
+                            " from this host to it; check the kdc setting and the realm's DNS SRV records";
+    if (!any_tcp && !any_udp) {
         r.status = Status::fail;
-        r.summary = "no KDC of " + m_settings.realm + " answers on TCP";
-        r.fix = "start the KDC, or open TCP and UDP port " + port88 +
-                " from this host to it; check the kdc setting and the realm's DNS SRV records";
+        r.summary = "no KDC of " + m_settings.realm + " answers, neither on TCP nor on UDP";
+        r.fix = fix;
+    } else if (!any_tcp || (request && !any_udp)) {
+        // krb5 can work over either, but AD replies with a PAC often exceed UDP and need TCP.
+        r.status = Status::warn;
+        r.summary = std::string("the KDC answers only on ") + (any_tcp ? "TCP" : "UDP");
+        r.fix = "open " + std::string(any_tcp ? "UDP" : "TCP") + " port " + port88 + " to the KDC as well";
     } else {
-        r.summary = "KDC reachable";
+        r.summary = "KDC reachable on TCP and UDP";
     }
     report(std::move(r));
 }

@@ -431,6 +431,39 @@ scep::Result<TicketInfo> Session::acquire_initial_ticket() {
     return info;
 }
 
+namespace {
+
+// Records the request and stops the exchange before anything is sent.
+krb5_error_code KRB5_CALLCONV capture_request(krb5_context, void* data, const krb5_data*, const krb5_data* message,
+                                             krb5_data**, krb5_data**) {
+    auto* out = static_cast<scep::Bytes*>(data);
+    out->assign(reinterpret_cast<const std::uint8_t*>(message->data),
+                reinterpret_cast<const std::uint8_t*>(message->data) + message->length);
+    return KRB5_PLUGIN_OP_NOTSUPP;
+}
+
+} // namespace
+
+scep::Result<scep::Bytes> Session::initial_request() {
+    State& s = *m_state;
+    krb5_context ctx = s.context.get();
+    std::string name = s.settings.principal.empty() ? "probe" : s.settings.principal;
+    if (name.find('@') == std::string::npos) name += "@" + s.settings.realm;
+    krb5_principal client = nullptr;
+    if (const krb5_error_code code = krb5_parse_name(ctx, name.c_str(), &client); code != 0) {
+        return s.error(code, "'" + name + "' is not a valid principal name");
+    }
+    scep::Bytes request;
+    krb5_set_kdc_send_hook(ctx, capture_request, &request);
+    krb5_creds creds{};
+    // The password is never used: the hook ends the exchange before the first packet.
+    krb5_get_init_creds_password(ctx, &creds, client, "unused", nullptr, nullptr, 0, nullptr, nullptr);
+    krb5_set_kdc_send_hook(ctx, nullptr, nullptr);
+    krb5_free_principal(ctx, client);
+    if (request.empty()) return Error(ErrorCode::internal, "Kerberos: could not build an AS-REQ");
+    return request;
+}
+
 scep::Result<std::string> Session::service_principal(std::string_view host, std::string_view service) {
     State& s = *m_state;
     krb5_principal server = nullptr;

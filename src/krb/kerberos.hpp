@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "scep/bytes.hpp"
 #include "scep/result.hpp"
 
 namespace krb {
@@ -74,6 +75,10 @@ public:
 
     // The principal name krb5 builds for SERVICE/host (what setspn must register).
     scep::Result<std::string> service_principal(std::string_view host, std::string_view service = "HTTP");
+
+    // An AS-REQ for the service user as krb5 would send it, built but not sent: check-kerberos
+    // sends it over UDP itself to prove UDP port 88 (krb5 silently falls back to TCP).
+    scep::Result<scep::Bytes> initial_request();
 
     // The KDCs krb5 will use for the realm (configured or from krb5.conf); empty = DNS SRV lookup.
     std::vector<std::string> kdcs_for_realm() const;

@@ -98,11 +98,23 @@ run "check-kerberos under faketime +10m" faketime -f +10m "$SCEPCTL" check-kerbe
 failed_with clock 'synchronise this host and the NDES server .*NTP'
 expect_json "'600 s' in [c for c in d['checks'] if c['id'] == 'clock'][0]['summary']"
 
+# A "KDC" that takes TCP connections but never answers UDP: reachable only half-way.
+"$TB" python3 -c 'import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 18889)); s.listen(8); time.sleep(60)' &
+tcp_only=$!
+for _ in $(seq 100); do "$TB" bash -c 'exec 3<>/dev/tcp/127.0.0.1/18889' 2>/dev/null && break; sleep 0.05; done
+scepctl check-kerberos --json --all --challenge-url "$TESTBED_ADMIN_URL" "${base[@]}" "${keytab[@]}" \
+  --realm "$TESTBED_REALM" --kdc 127.0.0.1:18889
+check_is kdc WARN 'open UDP port 18889 to the KDC as well'
+expect_json "'tcp open, udp Connection refused' in [c for c in d['checks'] if c['id'] == 'kdc'][0]['evidence']"
+kill "$tcp_only" 2>/dev/null; wait "$tcp_only" 2>/dev/null
+
 # KDC down.
 kill "$(cat "$BED/run/krb5kdc.pid")"
 for _ in $(seq 100); do kill -0 "$(cat "$BED/run/krb5kdc.pid")" 2>/dev/null || break; sleep 0.05; done
 scepctl check-kerberos --json --challenge-url "$TESTBED_ADMIN_URL" "${base[@]}" "${keytab[@]}"
 failed_with kdc 'start the KDC, or open TCP and UDP port 18888'
+expect_json "'neither on TCP nor on UDP' in [c for c in d['checks'] if c['id'] == 'kdc'][0]['summary']"
 check_is tgt SKIP
 "$BED/bin/start-kdc" >/dev/null
 
