@@ -71,6 +71,25 @@ scepctl check-kerberos --json --challenge-url "$TESTBED_ADMIN_URL" --service-use
 failed_with tgt "check the service user's name and realm"
 expect_json "[c for c in d['checks'] if c['id'] == 'tgt'][0]['krb5_error'] == 'KRB5KDC_ERR_C_PRINCIPAL_UNKNOWN'"
 
+# Expired account, expired password, disabled account: each named with its own remedy.
+kadm() { "$BED/bin/kadmin" -q "$1" >/dev/null 2>&1; }
+for case in "-expire|KRB5KDC_ERR_NAME_EXP|extend the account.s expiry date" \
+            "-pwexpire|KRB5KDC_ERR_KEY_EXP|set a new password for the account" \
+            "-allow_tix|KRB5KDC_ERR_CLIENT_REVOKED|enable or unlock the account"; do
+  IFS='|' read -r flag code fix <<<"$case"
+  case $flag in
+    -allow_tix) kadm "modprinc -allow_tix $TESTBED_SVC_PRINCIPAL" ;;
+    *) kadm "modprinc $flag 2000-01-01 $TESTBED_SVC_PRINCIPAL" ;;
+  esac
+  scepctl check-kerberos --json --challenge-url "$TESTBED_ADMIN_URL" "${base[@]}" "${keytab[@]}"
+  failed_with tgt "$fix"
+  expect_json "__import__('re').fullmatch(r'$code', [c for c in d['checks'] if c['id'] == 'tgt'][0]['krb5_error'])"
+  case $flag in
+    -allow_tix) kadm "modprinc +allow_tix $TESTBED_SVC_PRINCIPAL" ;;
+    *) kadm "modprinc $flag never $TESTBED_SVC_PRINCIPAL" ;;
+  esac
+done
+
 # Host outside the allowed domains: no token for it; Kerberos itself is still checked.
 scepctl check-kerberos --json --challenge-url "$TESTBED_ADMIN_URL" --service-user "$TESTBED_SVC_PRINCIPAL" \
   "${keytab[@]}" --allowed-domain example.com
