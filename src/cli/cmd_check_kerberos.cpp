@@ -172,6 +172,11 @@ private:
     // Records and prints one result; in the default mode the first FAIL ends the walk.
     void report(CheckResult result);
     bool skip_if_stopped(const char* id, const char* what);
+    void skip(CheckResult result, std::string why) {
+        result.status = Status::skip;
+        result.summary = std::move(why);
+        report(std::move(result));
+    }
     bool failed(const std::string& id) const { return m_failed.count(id) != 0; }
 
     void check_config();
@@ -278,10 +283,7 @@ void Checker::check_allowed_domains() {
     for (const auto& d : m_settings.allowed_domains) list += (list.empty() ? "" : ", ") + d;
     if (list.empty()) list = "none";
     if (m_host.empty()) {
-        r.status = Status::skip;
-        r.summary = "no URL to check (--challenge-url, --url or a profile)";
-        report(std::move(r));
-        return;
+        return skip(std::move(r), "no URL to check (--challenge-url, --url or a profile)");
     }
     m_token_allowed = krb::host_in_domains(m_host, m_settings.allowed_domains);
     if (!m_token_allowed) {
@@ -311,10 +313,7 @@ void Checker::check_dns() {
     if (skip_if_stopped("dns", "name resolution")) return;
     CheckResult r{"dns", Status::pass, "", "", "", {}, "", ""};
     if (m_host.empty()) {
-        r.status = Status::skip;
-        r.summary = "no URL to check";
-        report(std::move(r));
-        return;
+        return skip(std::move(r), "no URL to check");
     }
     addrinfo hints{};
     hints.ai_socktype = SOCK_STREAM;
@@ -393,10 +392,7 @@ void Checker::check_tgt() {
     if (skip_if_stopped("tgt", "service user's ticket")) return;
     CheckResult r{"tgt", Status::pass, "", "", "", {}, "", ""};
     if (failed("kdc") || !m_session) {
-        r.status = Status::skip;
-        r.summary = "skipped: no KDC reachable";
-        report(std::move(r));
-        return;
+        return skip(std::move(r), "skipped: no KDC reachable");
     }
     auto tgt = m_session->acquire_initial_ticket();
     m_tgt_local_time = std::time(nullptr);
@@ -444,10 +440,7 @@ void Checker::check_clock() {
         }
     }
     if (parts.empty()) {
-        r.status = Status::skip;
-        r.summary = "no fresh ticket and no HTTP Date to compare with";
-        report(std::move(r));
-        return;
+        return skip(std::move(r), "no fresh ticket and no HTTP Date to compare with");
     }
     std::string evidence;
     for (const auto& p : parts) evidence += (evidence.empty() ? "" : ", ") + p;
@@ -472,10 +465,7 @@ void Checker::check_service_ticket() {
     if (skip_if_stopped("service-ticket", "service ticket")) return;
     CheckResult r{"service-ticket", Status::pass, "", "", "", {}, m_spn, ""};
     if (!m_tgt || m_host.empty()) {
-        r.status = Status::skip;
-        r.summary = m_host.empty() ? "no URL to check" : "skipped: no ticket for the service user";
-        report(std::move(r));
-        return;
+        return skip(std::move(r), m_host.empty() ? "no URL to check" : "skipped: no ticket for the service user");
     }
     auto ticket = m_session->service_ticket(m_host);
     if (!ticket) {
@@ -507,10 +497,7 @@ void Checker::check_http_probe() {
     if (skip_if_stopped("http-probe", "unauthenticated probe")) return;
     CheckResult r{"http-probe", Status::pass, "", "", "", {}, "", ""};
     if (m_url.empty()) {
-        r.status = Status::skip;
-        r.summary = "no URL to check";
-        report(std::move(r));
-        return;
+        return skip(std::move(r), "no URL to check");
     }
     transport::CurlTransport http(m_context.transport_options());
     auto response = http.get(m_url);
@@ -570,13 +557,10 @@ void Checker::check_negotiate() {
     CheckResult r{"negotiate", Status::pass, "", "", "", {}, m_spn, ""};
     const bool probe_ok = m_probe && m_probe->status == 401 && !failed("http-probe");
     if (!m_tgt || failed("service-ticket") || !m_token_allowed || !probe_ok) {
-        r.status = Status::skip;
-        r.summary = !m_token_allowed ? "skipped: no token is sent outside the allowed domains"
+        return skip(std::move(r), !m_token_allowed ? "skipped: no token is sent outside the allowed domains"
                     : !m_tgt          ? "skipped: no ticket for the service user"
                     : failed("service-ticket") ? "skipped: no service ticket"
-                                               : "skipped: the page does not ask for Negotiate";
-        report(std::move(r));
-        return;
+                                               : "skipped: the page does not ask for Negotiate");
     }
     auto context = krb::NegotiateContext::start(m_host);
     if (!context) {
@@ -648,10 +632,7 @@ void Checker::check_challenge_page() {
                                      : m_probe && m_probe->status == 200 ? &*m_probe
                                                                          : nullptr;
     if (page == nullptr) {
-        r.status = Status::skip;
-        r.summary = "skipped: no page was fetched";
-        report(std::move(r));
-        return;
+        return skip(std::move(r), "skipped: no page was fetched");
     }
     auto challenge = ndes::parse_challenge_page(ndes::decode_page(page->body));
     if (!challenge) {
