@@ -12,6 +12,8 @@ packages=(
   iproute2 util-linux python3
   # the NDES-like fixture server (tests/fixtures) and its checks
   python3-cryptography python3-asn1crypto
+  # man page checks (man --warnings) and the .deb (dpkg-shlibdeps is in dpkg-dev)
+  man-db dpkg-dev
 )
 
 missing=()

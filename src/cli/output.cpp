@@ -21,7 +21,9 @@ void Output::line(const std::string& text) const {
 
 void Output::json(const Json& value) const {
     if (m_options.json) {
-        write_line(stdout, value.dump());
+        Json versioned = value;
+        if (versioned.is_object()) versioned.prepend("schema_version", k_json_schema_version);
+        write_line(stdout, versioned.dump());
         m_json_written = true;
     }
 }
@@ -49,7 +51,7 @@ void Output::error(const scep::Error& error, int exit_code) const {
         if (error.http_status) body.set("http_status", *error.http_status);
         if (error.fail_info) body.set("fail_info", *error.fail_info);
         Json root = Json::object();
-        root.set("error", std::move(body));
+        root.set("schema_version", k_json_schema_version).set("error", std::move(body));
         write_line(stdout, root.dump());
     }
 }

@@ -8,6 +8,10 @@
 
 namespace cli {
 
+// Every JSON object scepctl prints starts with "schema_version": k_json_schema_version. Within a
+// version, members are only ever added, never removed or changed in meaning (see scepctl(1)).
+constexpr int k_json_schema_version = 1;
+
 struct OutputOptions {
     bool json = false;    // results as one JSON object on stdout
     bool quiet = false;   // no notes or warnings on stderr; errors still shown
