@@ -63,6 +63,26 @@ TEST_CASE("key usage, CA flag and self-signature", "[certificate]") {
     CHECK_FALSE(load_pem("foreign-ra.pem").issued_by(ca));
 }
 
+TEST_CASE("extended key usages come back as dotted OIDs, in certificate order", "[certificate]") {
+    test::TempDir dir;
+    int status = 0;
+    const std::string output =
+        test::shell("cd " + dir.path.string() +
+                        " && printf '[req]\\ndistinguished_name=dn\\n[dn]\\n' >req.cnf && openssl req -new -x509"
+                        " -config req.cnf -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout k.pem -subj /CN=x"
+                        " -addext extendedKeyUsage=clientAuth,1.2.3.4,serverAuth -out c.pem",
+                    status);
+    INFO(output);
+    REQUIRE(status == 0);
+    std::ifstream in(dir.path / "c.pem");
+    const std::string pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto certs = Certificate::from_pem(pem);
+    REQUIRE(certs);
+    CHECK(certs->front().extended_key_usage() ==
+          std::vector<std::string>{"1.3.6.1.5.5.7.3.2", "1.2.3.4", "1.3.6.1.5.5.7.3.1"});
+    CHECK(load_pem("ca.pem").extended_key_usage().empty());
+}
+
 TEST_CASE("DER and PEM loading, copies share the certificate", "[certificate]") {
     auto from_der = Certificate::from_der(test::read_data("openssl/ca.der"));
     REQUIRE(from_der);
