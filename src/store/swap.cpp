@@ -244,6 +244,7 @@ scep::Result<SwapResult> swap_files(const fs::path& journal, const std::vector<S
                 return std::move(synced).error();
             }
         }
+        reached("staged:" + targets[i].filename().string());
     }
     reached("staged");
 

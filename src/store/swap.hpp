@@ -57,8 +57,9 @@ struct SwapResult {
 
 // Steps 1-5 above. The new files get `mode` and the owner and group of the files they replace
 // (when the process may give them; otherwise a warning). `checkpoint` is called after each step
-// with its name: "staged", "backed-up", "journal", "renamed:<target file name>" after each
-// rename, and "renamed" before the journal is removed (tests stop the process there). A failure
+// with its name: "staged:<target file name>" after each staged file, "staged", "backed-up",
+// "journal", "renamed:<target file name>" after each rename, and "renamed" before the journal
+// is removed (tests stop the process there). A failure
 // before the commit point removes the staged files and leaves the targets as they were; a
 // failure after it leaves the journal for recover_swap().
 scep::Result<SwapResult> swap_files(const std::filesystem::path& journal, const std::vector<SwapFile>& files,
