@@ -301,6 +301,10 @@ scep::Result<void> run_renew(Context& context, const CLI::App& command, RenewOpt
             ::unlink(files.pending.c_str());
             error.message += "; the pending renewal's key " + files.pending.string() +
                              " is removed, the next run starts a new renewal";
+        } else if (error.code == scep::ErrorCode::ca_failure && !challenge &&
+                   (error.fail_info == 1 || error.fail_info == 2)) {
+            error.message += " (no challenge password was sent: if this CA wants one for renewals too, give "
+                             "--challenge-file FILE)";
         }
         return error;
     }

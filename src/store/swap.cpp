@@ -264,7 +264,7 @@ scep::Result<SwapResult> swap_files(const fs::path& journal, const std::vector<S
                 discard();
                 return std::move(copied).error();
             }
-            result.backups.push_back(backup);
+            result.backups.push_back(backup_path(files[i].path)); // as the caller named it
         }
         entries.push_back(std::move(entry));
     }

@@ -51,7 +51,8 @@ std::string format_journal(const std::vector<JournalEntry>& entries);
 scep::Result<std::vector<JournalEntry>> parse_journal(std::string_view text, const std::filesystem::path& source);
 
 struct SwapResult {
-    std::vector<std::filesystem::path> backups; // the NAME.bak files made, in the order of the targets
+    std::vector<std::filesystem::path> backups; // the NAME.bak files made, in the order of the targets, as
+                                                // the caller named the targets
     std::vector<std::string> warnings;          // e.g. owner or group of an old file not kept
 };
 

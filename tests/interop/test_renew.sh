@@ -134,6 +134,7 @@ expect_rc 72
 expect_one_line_error
 expect_err 'RenewalReq sent'
 expect_err 'the CA refused RenewalReq \(badRequest\): trying once more as PKCSReq signed by the existing certificate'
+expect_err 'no challenge password was sent: if this CA wants one for renewals too, give --challenge-file FILE\)$'
 expect_err 'PKCSReq sent'
 expect "refused twice: the files are byte-identical, modes included" test "$(snapshot "$WORK/a")" = "$before"
 renew_bed "$WORK/a" --mode renewalreq
