@@ -202,15 +202,8 @@ scep::Result<void> run_enroll(Context& context, const CLI::App& command, EnrollO
     Json result = Json::object();
     result.set("command", "enroll").set("url", transport::CurlTransport::redact_url(url));
     add_certificate_json(result, cert);
-    result.set("transaction_id", enrolled->transaction_id)
-        .set("resumed", options.resume)
-        .set("polls", enrolled->polls)
-        .set("method", enrolled->used_post ? "POST" : "GET")
-        .set("cipher", scep::to_string(algorithms.cipher))
-        .set("digest", scep::to_string(algorithms.digest))
-        .set("challenge", challenge ? Json("<redacted>") : Json())
-        .set("challenge_source", challenge_origin)
-        .set("format", store::to_string(output.format))
+    add_exchange_json(result, *enrolled, algorithms, options.resume, challenge.has_value(), challenge_origin);
+    result.set("format", store::to_string(output.format))
         .set("files", std::move(paths))
         .set("warnings", Json::strings(enrolled->warnings));
     out.json(result);

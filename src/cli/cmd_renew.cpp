@@ -358,16 +358,9 @@ scep::Result<void> run_renew(Context& context, const CLI::App& command, RenewOpt
     result.set("old_serial", old_cert.serial_hex())
         .set("message_type", to_string(request.type))
         .set("fallback", fell_back)
-        .set("new_key", !key_kept)
-        .set("transaction_id", renewed->transaction_id)
-        .set("resumed", resume)
-        .set("polls", renewed->polls)
-        .set("method", renewed->used_post ? "POST" : "GET")
-        .set("cipher", scep::to_string(algorithms.cipher))
-        .set("digest", scep::to_string(algorithms.digest))
-        .set("challenge", challenge ? Json("<redacted>") : Json())
-        .set("challenge_source", challenge_origin)
-        .set("files", std::move(paths))
+        .set("new_key", !key_kept);
+    add_exchange_json(result, *renewed, algorithms, resume, challenge.has_value(), challenge_origin);
+    result.set("files", std::move(paths))
         .set("backups", std::move(backups))
         .set("recovery", store::to_string(recovery.action))
         .set("warnings", Json::strings(renewed->warnings));

@@ -207,32 +207,38 @@ scep::Result<std::vector<scep::SubjectAltName>> alt_names_from(const RequestOpti
 
 namespace {
 
+std::optional<scep::ContentCipher> cipher_named(std::string_view name) {
+    if (name == "aes128" || name == "aes") return scep::ContentCipher::aes128_cbc;
+    if (name == "aes256") return scep::ContentCipher::aes256_cbc;
+    if (name == "des3") return scep::ContentCipher::des3_cbc;
+    return std::nullopt;
+}
+
+std::optional<scep::MessageDigest> digest_named(std::string_view name) {
+    if (name == "sha256") return scep::MessageDigest::sha256;
+    if (name == "sha512") return scep::MessageDigest::sha512;
+    if (name == "sha1") return scep::MessageDigest::sha1;
+    return std::nullopt;
+}
+
 scep::Result<scep::AlgorithmPreference> algorithm_preference(const RequestOptions& options) {
     scep::AlgorithmPreference preference;
     preference.force = options.force_alg;
-    if (options.cipher == "aes128" || options.cipher == "aes")
-        preference.cipher = scep::ContentCipher::aes128_cbc;
-    else if (options.cipher == "aes256")
-        preference.cipher = scep::ContentCipher::aes256_cbc;
-    else if (options.cipher == "des3")
-        preference.cipher = scep::ContentCipher::des3_cbc;
-    else if (!options.cipher.empty())
-        return usage_error("--cipher '" + options.cipher + "': use aes128, aes256 or des3 (single DES is never used)");
-    if (options.digest == "sha256")
-        preference.digest = scep::MessageDigest::sha256;
-    else if (options.digest == "sha512")
-        preference.digest = scep::MessageDigest::sha512;
-    else if (options.digest == "sha1")
-        preference.digest = scep::MessageDigest::sha1;
-    else if (!options.digest.empty())
-        return usage_error("--digest '" + options.digest + "': use sha256, sha512 or sha1 (MD5 is never used)");
-    for (const auto& name : options.allowed_digests) {
-        if (name == "sha256")
-            preference.allowed_digests.push_back(scep::MessageDigest::sha256);
-        else if (name == "sha512")
-            preference.allowed_digests.push_back(scep::MessageDigest::sha512);
-        else if (name == "sha1")
-            preference.allowed_digests.push_back(scep::MessageDigest::sha1);
+    if (!options.cipher.empty()) {
+        preference.cipher = cipher_named(options.cipher);
+        if (!preference.cipher) {
+            return usage_error("--cipher '" + options.cipher +
+                               "': use aes128, aes256 or des3 (single DES is never used)");
+        }
+    }
+    if (!options.digest.empty()) {
+        preference.digest = digest_named(options.digest);
+        if (!preference.digest) {
+            return usage_error("--digest '" + options.digest + "': use sha256, sha512 or sha1 (MD5 is never used)");
+        }
+    }
+    for (const auto& name : options.allowed_digests) { // checked when the file was loaded
+        if (auto digest = digest_named(name)) preference.allowed_digests.push_back(*digest);
     }
     return preference;
 }
@@ -327,6 +333,18 @@ void add_certificate_json(Json& json, const scep::Certificate& cert) {
         .set("not_before", cert.not_before())
         .set("not_after", cert.not_after())
         .set("sha256", scep::to_hex(cert.fingerprint(scep::DigestAlg::sha256)));
+}
+
+void add_exchange_json(Json& json, const scep::EnrollmentResult& result, const scep::AlgorithmChoice& algorithms,
+                       bool resumed, bool challenge_sent, const std::string& challenge_origin) {
+    json.set("transaction_id", result.transaction_id)
+        .set("resumed", resumed)
+        .set("polls", result.polls)
+        .set("method", result.used_post ? "POST" : "GET")
+        .set("cipher", scep::to_string(algorithms.cipher))
+        .set("digest", scep::to_string(algorithms.digest))
+        .set("challenge", challenge_sent ? Json("<redacted>") : Json())
+        .set("challenge_source", challenge_origin);
 }
 
 void show_file(const Output& out, Json& files, const std::string& label, const std::string& path) {

@@ -112,6 +112,10 @@ scep::EnrollmentHooks progress_hooks(const Output& out);
 // and the same fields into a JSON object.
 void print_certificate(const Output& out, const scep::Certificate& cert);
 void add_certificate_json(Json& json, const scep::Certificate& cert);
+// How the certificate was obtained: transaction_id, resumed, polls, method, cipher, digest,
+// challenge ("<redacted>" or null: never the value) and challenge_source.
+void add_exchange_json(Json& json, const scep::EnrollmentResult& result, const scep::AlgorithmChoice& algorithms,
+                       bool resumed, bool challenge_sent, const std::string& challenge_origin);
 // "label:      path" (text) and files[label] = path (JSON).
 void show_file(const Output& out, Json& files, const std::string& label, const std::string& path);
 

@@ -65,18 +65,8 @@ TEST_CASE("key usage, CA flag and self-signature", "[certificate]") {
 
 TEST_CASE("extended key usages come back as dotted OIDs, in certificate order", "[certificate]") {
     test::TempDir dir;
-    int status = 0;
-    const std::string output =
-        test::shell("cd " + dir.path.string() +
-                        " && printf '[req]\\ndistinguished_name=dn\\n[dn]\\n' >req.cnf && openssl req -new -x509"
-                        " -config req.cnf -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout k.pem -subj /CN=x"
-                        " -addext extendedKeyUsage=clientAuth,1.2.3.4,serverAuth -out c.pem",
-                    status);
-    INFO(output);
-    REQUIRE(status == 0);
-    std::ifstream in(dir.path / "c.pem");
-    const std::string pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    auto certs = Certificate::from_pem(pem);
+    auto certs = Certificate::from_pem(
+        test::openssl_self_signed(dir.path, "-addext extendedKeyUsage=clientAuth,1.2.3.4,serverAuth"));
     REQUIRE(certs);
     CHECK(certs->front().extended_key_usage() ==
           std::vector<std::string>{"1.3.6.1.5.5.7.3.2", "1.2.3.4", "1.3.6.1.5.5.7.3.1"});

@@ -13,18 +13,10 @@
 namespace fs = std::filesystem;
 using scep::as_bytes;
 
+using test::mode_of;
+using test::slurp;
+
 namespace {
-
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-mode_t mode_of(const fs::path& p) {
-    struct stat st {};
-    REQUIRE(::stat(p.c_str(), &st) == 0);
-    return st.st_mode & 07777;
-}
 
 std::vector<std::string> names_in(const fs::path& dir) {
     std::vector<std::string> names;
