@@ -99,8 +99,11 @@ mode_t mode_of(const fs::path& path, mode_t fallback) {
 }
 
 bool same_file(const fs::path& a, const fs::path& b) {
-    std::error_code ec;
-    return fs::weakly_canonical(a, ec) == fs::weakly_canonical(b, ec);
+    std::error_code error_a, error_b;
+    const fs::path canonical_a = fs::weakly_canonical(a, error_a);
+    const fs::path canonical_b = fs::weakly_canonical(b, error_b);
+    if (error_a || error_b) return fs::absolute(a).lexically_normal() == fs::absolute(b).lexically_normal();
+    return canonical_a == canonical_b;
 }
 
 // Before the network: the pair belongs together and the certificate is inside its validity.
@@ -215,7 +218,7 @@ scep::Result<void> run_renew(Context& context, const CLI::App& command, RenewOpt
 
     // A renewal the CA answered PENDING left its new key; this run polls for it instead.
     std::optional<scep::PrivateKey> pending_key;
-    if (fs::exists(files.pending)) {
+    if (std::error_code ignored; fs::exists(files.pending, ignored)) {
         SCEP_TRY(pending_key, load_private_key(files.pending.string(), key_passphrase, "pending key"));
         if (pending_key->matches(old_cert)) { // the earlier run got its certificate after all
             ::unlink(files.pending.c_str());
