@@ -8,8 +8,8 @@
 using cli::k_seconds_per_day;
 
 TEST_CASE("a certificate is due when it expires within --days-before days", "[renewal]") {
-    const std::int64_t now = 1'800'000'000;
-    const auto after = [now](std::int64_t seconds) { return now + seconds; };
+    constexpr std::int64_t now = 1'800'000'000;
+    const auto after = [](std::int64_t seconds) { return now + seconds; };
 
     auto far = cli::renewal_due(after(60 * k_seconds_per_day), now, 30);
     CHECK_FALSE(far.due);
