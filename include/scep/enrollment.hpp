@@ -55,6 +55,8 @@ struct EnrollmentRequest {
     // (same transaction ID, derived from `key`; IssuerAndSubject from the CA and csr.subject).
     // That first CertPoll counts as a poll.
     bool start_with_poll = false;
+    // Default: transaction_id_for(key); a renewal that keeps its key passes renewal_transaction_id.
+    std::optional<TransactionId> transaction_id{};
 };
 
 struct EnrollmentHooks {

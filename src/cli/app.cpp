@@ -140,6 +140,7 @@ int run(int argc, char** argv) {
     add_getcacaps(app, context);
     add_getcacert(app, context);
     add_enroll(app, context);
+    add_renew(app, context);
     add_getchallenge(app, context);
     add_check_kerberos(app, context);
     // Global options may follow the subcommand too: "scepctl getcacaps --url ...".
@@ -176,7 +177,7 @@ int run(int argc, char** argv) {
     auto result = context.command();
     if (!result) {
         const int code = exit_code_for(result.error());
-        context.output.error(result.error(), code);
+        context.output.error(result.error(), code, context.result_on_error ? &*context.result_on_error : nullptr);
         return code;
     }
     return k_exit_ok;

@@ -40,7 +40,7 @@ void Output::trace(const std::string& text) const {
     if (m_options.verbose) write_line(stderr, text);
 }
 
-void Output::error(const scep::Error& error, int exit_code) const {
+void Output::error(const scep::Error& error, int exit_code, const Json* result) const {
     write_line(stderr, "scepctl: error: " + error.message);
     if (m_options.verbose) {
         for (const auto& detail : error.details) write_line(stderr, "scepctl:   " + detail);
@@ -50,8 +50,9 @@ void Output::error(const scep::Error& error, int exit_code) const {
         body.set("code", scep::to_string(error.code)).set("exit_code", exit_code).set("message", error.message);
         if (error.http_status) body.set("http_status", *error.http_status);
         if (error.fail_info) body.set("fail_info", *error.fail_info);
-        Json root = Json::object();
-        root.set("schema_version", k_json_schema_version).set("error", std::move(body));
+        Json root = result != nullptr ? *result : Json::object();
+        root.prepend("schema_version", k_json_schema_version);
+        root.set("error", std::move(body));
         write_line(stdout, root.dump());
     }
 }

@@ -29,8 +29,9 @@ public:
     void note(const std::string& text) const;    // stderr, unless --quiet
     void warning(const std::string& text) const; // stderr, unless --quiet
     void trace(const std::string& text) const;   // stderr, only with --verbose
-    // One line on stderr; with --json also {"error": {...}} on stdout.
-    void error(const scep::Error& error, int exit_code) const;
+    // One line on stderr; with --json also {"error": {...}} on stdout, inside `result` when the
+    // command got that far (renew: the renewal is done, its deploy hook failed).
+    void error(const scep::Error& error, int exit_code, const Json* result = nullptr) const;
 
 private:
     OutputOptions m_options;

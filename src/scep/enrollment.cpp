@@ -146,7 +146,7 @@ Result<EnrollmentResult> enroll(Client& client, const CaCertBundle& ca, const Ca
     const auto started = hooks.now();
 
     OutgoingMessage message;
-    message.transaction_id = transaction_id_for(request.key);
+    message.transaction_id = request.transaction_id ? *request.transaction_id : transaction_id_for(request.key);
     message.cipher = request.algorithms.cipher;
     message.digest = request.algorithms.digest;
     Bytes message_data;
@@ -181,7 +181,7 @@ Result<EnrollmentResult> enroll(Client& client, const CaCertBundle& ca, const Ca
 
         if (rep->status == PkiStatus::failure) return cert_rep_failure(*rep);
         if (rep->status == PkiStatus::success) {
-            auto issued = open_cert_rep(*rep, request.signer, request.key);
+            auto issued = open_cert_rep(*rep, request.signer, request.signer_key, request.key);
             if (!issued) return std::move(issued).error();
             if (issued->envelope_cipher == "DES-CBC") {
                 warnings.push_back("the server encrypted its reply with single DES (weak; RFC 8894 forbids it)");

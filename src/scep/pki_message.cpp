@@ -158,14 +158,24 @@ Nonce random_nonce() {
     return nonce;
 }
 
-TransactionId transaction_id_for(const PrivateKey& key) {
-    const Bytes spki = key.public_key_der();
+namespace {
+TransactionId upper_hex_sha256(ByteView data) {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    EVP_Digest(spki.data(), spki.size(), digest, &len, EVP_sha256(), nullptr);
+    EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
     std::string hex = to_hex(ByteView(digest, len));
     for (auto& c : hex) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     return hex;
+}
+} // namespace
+
+TransactionId transaction_id_for(const PrivateKey& key) { return upper_hex_sha256(key.public_key_der()); }
+
+TransactionId renewal_transaction_id(const PrivateKey& key, const Certificate& renewed) {
+    Bytes data = key.public_key_der();
+    const Bytes cert = renewed.der();
+    data.insert(data.end(), cert.begin(), cert.end());
+    return upper_hex_sha256(data);
 }
 
 Result<Bytes> build_pki_message(const OutgoingMessage& message, ByteView message_data, const Certificate& signer_cert,
@@ -323,7 +333,8 @@ Result<void> check_cert_rep(const CertRep& rep, const TransactionId& transaction
     return {};
 }
 
-Result<IssuedCertificates> open_cert_rep(const CertRep& rep, const Certificate& our_cert, const PrivateKey& our_key) {
+Result<IssuedCertificates> open_cert_rep(const CertRep& rep, const Certificate& our_cert, const PrivateKey& our_key,
+                                         const PrivateKey& requested_key) {
     load_legacy_provider_once();
     const unsigned char* p = rep.enveloped_data.data();
     ossl::CmsPtr envelope(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(rep.enveloped_data.size())));
@@ -358,7 +369,7 @@ Result<IssuedCertificates> open_cert_rep(const CertRep& rep, const Certificate& 
     std::optional<Certificate> issued;
     std::vector<Certificate> others;
     for (auto& cert : *certs) {
-        if (!issued && our_key.matches(cert) && !cert.is_self_signed()) {
+        if (!issued && requested_key.matches(cert) && !cert.is_self_signed()) {
             issued = cert;
         } else {
             others.push_back(cert);

@@ -132,6 +132,29 @@ TEST_CASE("transaction IDs are stable per key and printable; nonces are fresh", 
     CHECK(random_nonce() != random_nonce());
 }
 
+TEST_CASE("a renewal that keeps its key gets a transaction ID of its own, stable per certificate", "[pki]") {
+    const PrivateKey key = load_key("ra-sign.key");
+    const Certificate cert = test::certificate("openssl/ra-sign.pem");
+    const Certificate other = test::certificate("openssl/ca.pem");
+    const TransactionId renewal = renewal_transaction_id(key, cert);
+    CHECK(renewal == renewal_transaction_id(key, cert));
+    CHECK(renewal != transaction_id_for(key)); // not the ID of the request that issued `cert`
+    CHECK(renewal != renewal_transaction_id(key, other));
+    CHECK(renewal.size() == 64);
+    CHECK(renewal.find_first_not_of("0123456789ABCDEF") == std::string::npos);
+    // Independently: upper-case hex SHA-256 of SubjectPublicKeyInfo || certificate DER, by the openssl CLI.
+    test::TempDir dir;
+    const std::string cert_der = (dir.path / "cert.der").string();
+    test::write_file(cert_der, cert.der());
+    int status = 0;
+    const std::string expected =
+        shell("(openssl pkey -in " + test::data_path("openssl/ra-sign.key") + " -pubout -outform DER; cat " +
+                  cert_der + ") | openssl dgst -sha256 -r | cut -c1-64 | tr a-f A-F",
+              status);
+    REQUIRE(status == 0);
+    CHECK(renewal + "\n" == expected);
+}
+
 TEST_CASE("IssuerAndSubject is the DER SEQUENCE of both names", "[pki]") {
     auto ca = Certificate::from_pem(test::read_text("openssl/ca.pem"));
     auto ra = Certificate::from_pem(test::read_text("openssl/ra-sign.pem"));
