@@ -64,6 +64,8 @@ expect_key_matches() {
     fail "$1 does not match the key $2 (or one is unreadable)"
   fi
 }
+# same_nonempty A B: equal and not empty (two failed commands must not count as a match).
+same_nonempty() { [ -n "$1" ] && [ "$1" = "$2" ]; }
 expect_file_same() { cmp -s "$1" "$2" && pass "$1 unchanged" || fail "$1 changed"; }
 expect() { # expect DESCRIPTION CMD...: a free-form check
   local what=$1; shift
