@@ -142,6 +142,7 @@ int run(int argc, char** argv) {
     add_enroll(app, context);
     add_getchallenge(app, context);
     add_check_kerberos(app, context);
+    add_check_ndes(app, context);
     // Global options may follow the subcommand too: "scepctl getcacaps --url ...".
     for (auto* sub : app.get_subcommands({})) sub->fallthrough();
 
