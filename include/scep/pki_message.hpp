@@ -54,8 +54,12 @@ Result<Certificate> make_self_signed_signer(const PrivateKey& key, const X509_NA
 // IssuerAndSubject (§3.3.3) for CertPoll.
 Result<Bytes> issuer_and_subject(const X509_NAME* issuer, const X509_NAME* subject);
 
+// A serial number in hex as openssl and Windows show it (colons, spaces and a 0x prefix allowed),
+// as upper-case hex without leading zeros; usage error when it is not hex or longer than 20 bytes.
+Result<std::string> parse_serial_hex(std::string_view text);
+
 // IssuerAndSerialNumber (RFC 5652 §10.2.4) for GetCert and GetCRL (§3.3.4): `issuer` and a serial
-// number in hex as openssl and Windows show it (colons, spaces and a 0x prefix allowed).
+// number as parse_serial_hex reads it.
 Result<Bytes> issuer_and_serial(const X509_NAME* issuer, std::string_view serial_hex);
 
 struct CertRep {

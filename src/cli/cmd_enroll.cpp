@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "cli/app.hpp"
+#include "cli/cert_output.hpp"
 #include "cli/challenge.hpp"
 #include "cli/secrets.hpp"
 #include "scep/enrollment.hpp"
@@ -401,11 +402,7 @@ scep::Result<void> run_enroll(Context& context, const CLI::App& command, EnrollO
     SCEP_TRY_VOID(files.commit(overwrite));
 
     const scep::Certificate& cert = enrolled->certificate;
-    out.line("subject:    " + cert.subject());
-    out.line("issuer:     " + cert.issuer());
-    out.line("serial:     " + cert.serial_hex());
-    out.line("valid:      " + cert.not_before() + " to " + cert.not_after());
-    out.line("sha256:     " + scep::to_hex_grouped(cert.fingerprint(scep::DigestAlg::sha256), ':'));
+    print_certificate_summary(out, cert);
     Json paths = Json::object();
     const auto show_file = [&](const std::string& name, const std::optional<fs::path>& path) {
         if (!path) return;

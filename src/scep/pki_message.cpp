@@ -245,7 +245,7 @@ Result<Bytes> issuer_and_subject(const X509_NAME* issuer, const X509_NAME* subje
     return der_sequence(issuer_der, subject_der); // SEQUENCE { issuer Name, subject Name }
 }
 
-Result<Bytes> issuer_and_serial(const X509_NAME* issuer, std::string_view serial_hex) {
+Result<std::string> parse_serial_hex(std::string_view serial_hex) {
     std::string hex;
     std::string_view text = trim_ascii(serial_hex);
     if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) text.remove_prefix(2);
@@ -255,11 +255,18 @@ Result<Bytes> issuer_and_serial(const X509_NAME* issuer, std::string_view serial
             return Error(ErrorCode::usage, "serial number '" + std::string(serial_hex) +
                                                "' is not hexadecimal (write it as openssl x509 -serial shows it)");
         }
-        hex.push_back(c);
+        if (hex.empty() && c == '0') continue;
+        hex.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
     }
+    if (hex.empty() && text.find('0') != std::string_view::npos) hex = "0";
     if (hex.empty() || hex.size() > 40) {
         return Error(ErrorCode::usage, "serial number '" + std::string(serial_hex) + "' must have 1 to 40 hex digits");
     }
+    return hex;
+}
+
+Result<Bytes> issuer_and_serial(const X509_NAME* issuer, std::string_view serial_hex) {
+    SCEP_TRY(const std::string hex, parse_serial_hex(serial_hex));
     BIGNUM* raw = nullptr;
     if (BN_hex2bn(&raw, hex.c_str()) == 0) return ossl::error(ErrorCode::internal, "cannot read the serial number");
     ossl::Handle<BIGNUM, BN_free> bn(raw);

@@ -1,26 +1,10 @@
 #include "scep/query.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 #include "scep/pkcs7_certs.hpp"
 
 namespace scep {
-
-namespace {
-
-// Serial numbers compared as numbers: "0A", "0x0a" and "0a:" are the same (the x is dropped, then
-// the leading zeros).
-std::string normalized_serial(std::string_view hex) {
-    std::string digits;
-    for (char c : hex) {
-        if (std::isxdigit(static_cast<unsigned char>(c))) digits.push_back(static_cast<char>(std::toupper(c)));
-    }
-    const auto first = digits.find_first_not_of('0');
-    return first == std::string::npos ? "0" : digits.substr(first);
-}
-
-} // namespace
 
 Result<QueryReply> send_query(Client& client, const CaCertBundle& ca, const Capabilities& caps,
                               const QueryRequest& request, const std::function<void(const std::string&)>& progress) {
@@ -52,9 +36,10 @@ Result<Certificate> certificate_from_reply(const QueryReply& reply, const CaCert
                                            std::string_view serial_hex) {
     auto certs = detail::certs_from_pkcs7(reply.content);
     if (!certs) return std::move(certs).error().context("GetCert reply");
-    const std::string wanted = normalized_serial(serial_hex);
+    SCEP_TRY(const std::string wanted, parse_serial_hex(serial_hex));
     const auto found = std::find_if(certs->begin(), certs->end(), [&](const Certificate& cert) {
-        return normalized_serial(cert.serial_hex()) == wanted;
+        const auto serial = parse_serial_hex(cert.serial_hex());
+        return serial && *serial == wanted;
     });
     if (found == certs->end()) {
         return Error(ErrorCode::verification, "the GetCert reply holds " + std::to_string(certs->size()) +
