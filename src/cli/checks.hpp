@@ -42,6 +42,8 @@ class CheckReport {
 
     // Ids of the results added from now on get this prefix ("kerberos-" inside check-ndes).
     void set_id_prefix(std::string prefix) { m_prefix = std::move(prefix); }
+    // The class of the FAILs added from now on that name none.
+    void set_default_failure(scep::ErrorCode code) { m_default_failure = code; }
     // Records one result, timed since the previous one, and prints its line (and fix line).
     void add(CheckResult result);
 

@@ -471,8 +471,10 @@ void NdesChecker::check_challenge() {
     if (m_challenge_source->prefer_kerberos) {
         // The check-kerberos walk, step by step; its failures are authentication failures (exit 80).
         m_report.set_id_prefix("kerberos-");
+        m_report.set_default_failure(ErrorCode::http_auth);
         auto run = run_kerberos_checks(m_context, m_options.auth, false, m_report);
         m_report.set_id_prefix("");
+        m_report.set_default_failure(ErrorCode::internal);
         if (!run) {
             add({.id = "challenge",
                  .status = Status::fail,
