@@ -163,12 +163,12 @@ TEST_CASE("GetNextCACert: rollover bundle signed by the current CA or its RA", "
         REQUIRE(next->bundle.entries.size() == 2);
         CHECK(next->bundle.reply_signer().subject() == "CN=TESTNDES-MSCEP-RA,O=scepctl tests");
     }
-    auto by_ca = parse_get_next_ca_cert(test::read_data("rollover/next-signed-by-ca.p7"), "", *current,
-                                        std::time(nullptr));
+    auto by_ca =
+        parse_get_next_ca_cert(test::read_data("rollover/next-signed-by-ca.p7"), "", *current, std::time(nullptr));
     REQUIRE(by_ca);
     CHECK(sha256_of(by_ca->signer) == sha256_of(current->issuing_ca()));
-    auto by_ra = parse_get_next_ca_cert(test::read_data("rollover/next-signed-by-ra.p7"), "", *current,
-                                        std::time(nullptr));
+    auto by_ra =
+        parse_get_next_ca_cert(test::read_data("rollover/next-signed-by-ra.p7"), "", *current, std::time(nullptr));
     REQUIRE(by_ra);
     CHECK(sha256_of(by_ra->signer) == sha256_of(test::certificate("openssl/ra-sign.pem")));
 }
@@ -200,6 +200,6 @@ TEST_CASE("GetNextCACert: another signer, a broken signature, a bare bundle, a w
     auto ca_only = parse("openssl/getcacert-ca-only.p7b", k_ca_ra);
     REQUIRE(ca_only);
     CHECK(parse_get_next_ca_cert(test::read_data("rollover/next-signed-by-ca.p7"), "", *ca_only, std::time(nullptr)));
-    CHECK_FALSE(parse_get_next_ca_cert(test::read_data("rollover/next-signed-by-ra.p7"), "", *ca_only,
-                                       std::time(nullptr)));
+    CHECK_FALSE(
+        parse_get_next_ca_cert(test::read_data("rollover/next-signed-by-ra.p7"), "", *ca_only, std::time(nullptr)));
 }

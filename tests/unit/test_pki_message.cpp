@@ -179,7 +179,8 @@ TEST_CASE("IssuerAndSerialNumber: openssl reads the CA name and the serial back"
     auto high = issuer_and_serial(X509_get_subject_name(ca.native()), "FF01");
     REQUIRE(high);
     CHECK(high->size() > 4);
-    CHECK(std::vector<std::uint8_t>(high->end() - 5, high->end()) == std::vector<std::uint8_t>{0x02, 0x03, 0x00, 0xFF, 0x01});
+    CHECK(std::vector<std::uint8_t>(high->end() - 5, high->end()) ==
+          std::vector<std::uint8_t>{0x02, 0x03, 0x00, 0xFF, 0x01});
 }
 
 TEST_CASE("fail info names never crash on unknown values", "[pki]") {
