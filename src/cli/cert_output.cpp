@@ -78,4 +78,13 @@ void print_certificate_summary(const Output& out, const scep::Certificate& cert)
     out.line("sha256:     " + scep::to_hex_grouped(cert.fingerprint(scep::DigestAlg::sha256), ':'));
 }
 
+void set_certificate_summary(Json& object, const scep::Certificate& cert) {
+    object.set("subject", cert.subject())
+        .set("issuer", cert.issuer())
+        .set("serial", cert.serial_hex())
+        .set("not_before", cert.not_before())
+        .set("not_after", cert.not_after())
+        .set("sha256", scep::to_hex(cert.fingerprint(scep::DigestAlg::sha256)));
+}
+
 } // namespace cli

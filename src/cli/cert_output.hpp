@@ -19,5 +19,7 @@ std::string bundle_pem(const scep::CaCertBundle& bundle);
 
 // subject, issuer, serial, validity and SHA-256 of one certificate, one per line.
 void print_certificate_summary(const Output& out, const scep::Certificate& cert);
+// The same as JSON keys of `object`: subject, issuer, serial, not_before, not_after, sha256.
+void set_certificate_summary(Json& object, const scep::Certificate& cert);
 
 } // namespace cli

@@ -416,15 +416,9 @@ scep::Result<void> run_enroll(Context& context, const CLI::App& command, EnrollO
     show_file("chain", output.chain);
     show_file("p12", output.p12);
     Json result = Json::object();
-    result.set("command", "enroll")
-        .set("url", transport::CurlTransport::redact_url(url))
-        .set("subject", cert.subject())
-        .set("issuer", cert.issuer())
-        .set("serial", cert.serial_hex())
-        .set("not_before", cert.not_before())
-        .set("not_after", cert.not_after())
-        .set("sha256", scep::to_hex(cert.fingerprint(scep::DigestAlg::sha256)))
-        .set("transaction_id", enrolled->transaction_id)
+    result.set("command", "enroll").set("url", transport::CurlTransport::redact_url(url));
+    set_certificate_summary(result, cert);
+    result.set("transaction_id", enrolled->transaction_id)
         .set("resumed", options.resume)
         .set("polls", enrolled->polls)
         .set("method", enrolled->used_post ? "POST" : "GET")

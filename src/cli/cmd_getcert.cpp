@@ -29,15 +29,9 @@ scep::Result<void> run_getcert(Context& context, const GetCertOptions& options) 
     print_certificate_summary(out, cert);
     out.line("cert:       " + options.query.out);
     Json result = Json::object();
-    result.set("command", "getcert")
-        .set("url", transport::CurlTransport::redact_url(query.connection.url))
-        .set("subject", cert.subject())
-        .set("issuer", cert.issuer())
-        .set("serial", cert.serial_hex())
-        .set("not_before", cert.not_before())
-        .set("not_after", cert.not_after())
-        .set("sha256", scep::to_hex(cert.fingerprint(scep::DigestAlg::sha256)))
-        .set("transaction_id", reply.transaction_id)
+    result.set("command", "getcert").set("url", transport::CurlTransport::redact_url(query.connection.url));
+    set_certificate_summary(result, cert);
+    result.set("transaction_id", reply.transaction_id)
         .set("method", reply.used_post ? "POST" : "GET")
         .set("out", options.query.out)
         .set("warnings", Json::strings(reply.warnings));

@@ -6,38 +6,19 @@
 # test_enroll.sh.
 . "$(dirname "$0")/lib.sh"
 
-fixture=$(cd "$(dirname "$0")/../fixtures" && pwd)/ndes_fixture.py
-data=$(cd "$(dirname "$0")/../data/openssl" && pwd)
-port=18990
-url="http://127.0.0.1:$port/certsrv/mscep/mscep.dll"
-pin="sha256:$(awk '$1=="ca.pem" && $2=="sha256" {print $3}' "$data/fingerprints.txt")"
+FIXTURE_PORT=18990
+. "$(dirname "$0")/fixture.sh"
+url=$furl
+pin=$fpin
 challenge_file="$WORK/challenge"
 printf '8CE317021F690069' >"$challenge_file"
-fixture_pid=""
+printf '8CE317021F690069\n' >"$WORK/challenges.txt"
 
-# start_fixture MODE [ARGS...]: a fresh fixture in its own state dir, ready when it answers.
-start_fixture() {
-  stop_fixture
-  state="$WORK/state-$1"; rm -rf "$state"; mkdir -p "$state"
-  printf '8CE317021F690069\n' >"$state/challenges.txt"
-  "$TB" python3 "$fixture" --port "$port" --state-dir "$state" --mode "$@" \
-    --challenge-file "$state/challenges.txt" --reusable-challenge >"$state/stdout" 2>&1 &
-  fixture_pid=$!
-  for _ in $(seq 100); do
-    "$TB" curl -sf -o /dev/null "$url?operation=GetCACaps" && return 0
-    sleep 0.1
-  done
-  echo "fixture in mode $1 did not start:"; cat "$state/stdout"; return 1
+# start_ndes MODE [ARGS...]: the fixture in MODE with the one valid, reusable challenge.
+start_ndes() {
+  local mode=$1; shift
+  start_fixture "$mode" --mode "$mode" "$@" --challenge-file "$WORK/challenges.txt" --reusable-challenge
 }
-stop_fixture() {
-  [ -n "$fixture_pid" ] || return 0
-  kill "$fixture_pid" 2>/dev/null; wait "$fixture_pid" 2>/dev/null
-  fixture_pid=""
-}
-trap 'stop_fixture; rm -rf "$WORK"' EXIT
-
-# last_event KEY: that key of the fixture's last PKIOperation record.
-last_event() { tail -n 1 "$state/events.jsonl" | python3 -c "import json,sys; print(json.load(sys.stdin).get('$1'))"; }
 
 enroll_ndes() { # enroll_ndes NAME ARGS...
   local name=$1; shift
@@ -48,7 +29,7 @@ enroll_ndes() { # enroll_ndes NAME ARGS...
 
 # NDES 2016 caps: no AES -> DES3 + SHA-256, POST; request encrypted to the RA encryption cert;
 # CertRep signed by the RA signing cert with SHA-1 and carrying no certificates.
-start_fixture success
+start_ndes success
 enroll_ndes ndes
 expect_rc 0
 expect_err 'PKCSReq sent \(POST, des3, sha256'
@@ -68,7 +49,7 @@ expect_rc 0
 expect "aes: request cipher was AES-256" test "$(last_event cipher)" = "aes256-cbc"
 
 # PENDING to the PKCSReq and two CertPolls, then SUCCESS on the third CertPoll.
-start_fixture pending --pending-polls 3
+start_ndes pending --pending-polls 3
 enroll_ndes pending --poll-interval 1 --json
 expect_rc 0
 expect_json 'd["polls"] == 3'
@@ -77,7 +58,7 @@ expect "pending: last message was a CertPoll" test "$(last_event messageTypeName
 expect "pending: certificate verifies" openssl verify -CAfile "$data/ca.pem" "$WORK/pending/cert.pem"
 
 # Still PENDING when the budget runs out: exit 3, the key kept, how to resume printed.
-start_fixture pending --pending-polls 10
+start_ndes pending --pending-polls 10
 enroll_ndes waiting --poll-interval 1 --max-polls 1
 expect_rc 3
 expect_one_line_error
@@ -88,7 +69,7 @@ expect "waiting: no certificate written" test ! -e "$WORK/waiting/cert.pem"
 
 # --resume: the first run gives up after the PKCSReq (exit 3, key kept); the second, with that key,
 # sends only CertPolls in the same transaction and gets the certificate on the third.
-start_fixture pending --pending-polls 3
+start_ndes pending --pending-polls 3
 enroll_ndes resume --poll-interval 1 --max-polls 0
 expect_rc 3
 expect_err "re-run with --key $WORK/resume/key.pem --resume"
@@ -129,7 +110,7 @@ expect "resume-other: nothing written" test -z "$(ls -A "$WORK/resume-other")"
 
 # PENDING with --format p12: the generated key waits in key.pem (no bundle yet); --resume then
 # writes the bundle with that key and leaves key.pem as it was.
-start_fixture pending --pending-polls 1
+start_ndes pending --pending-polls 1
 printf 'p12-pass-789' >"$WORK/p12pass"
 enroll_ndes p12wait --format p12 --p12-pass-file "$WORK/p12pass" --max-polls 0
 expect_rc 3
@@ -147,7 +128,7 @@ expect "p12wait: the bundle holds the kept key" test \
 # FAILURE with each failInfo: exit 70-74, the name in the message, nothing written.
 code=70
 for info in badAlg badMessageCheck badRequest badTime badCertId; do
-  start_fixture "failure-$info"
+  start_ndes "failure-$info"
   enroll_ndes "fail-$info"
   expect_rc "$code"
   expect_one_line_error
@@ -157,28 +138,28 @@ for info in badAlg badMessageCheck badRequest badTime badCertId; do
 done
 
 # A server without POST: GET with standard base64.
-start_fixture get-only
+start_ndes get-only
 enroll_ndes getonly
 expect_rc 0
 expect_err 'PKCSReq sent \(GET'
 expect "getonly: the fixture saw a GET" test "$(last_event method)" = "GET"
 
 # IIS URL limits: a GET too long for maxQueryString is explained with the fix.
-start_fixture url-limit
+start_ndes url-limit
 enroll_ndes urllimit --method get --key-size 4096
 expect_rc 81
 expect_one_line_error
 expect_err 'too long.*65534'
 
 # DES3 + SHA-1 only: a warning about SHA-1, still enrolls.
-start_fixture caps-des3-sha1
+start_ndes caps-des3-sha1
 enroll_ndes sha1only
 expect_rc 0
 expect_err 'warning: the server offers no SHA-2 digest: signing with SHA-1'
 expect "sha1only: digest was SHA-1" test "$(last_event digest)" = "sha1"
 
 # A reply envelope in AES-256.
-start_fixture aes-reply
+start_ndes aes-reply
 enroll_ndes aesreply
 expect_rc 0
 expect "aesreply: certificate verifies" openssl verify -CAfile "$data/ca.pem" "$WORK/aesreply/cert.pem"
