@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "cli/app.hpp"
+#include "cli/ca_connection.hpp"
 #include "cli/challenge.hpp"
 #include "cli/check_kerberos.hpp"
 #include "cli/checks.hpp"
@@ -27,8 +28,7 @@ constexpr std::int64_t k_expiry_warn_days = 30;
 
 struct CheckNdesOptions {
     ChallengeOptions auth;
-    std::string ca_fingerprint;
-    std::string message;
+    CaRequestOptions ca;
     std::string type; // microsoft | generic; default: the CA's type, else from the Server header
     bool enroll_test = false;
     std::string keep;
@@ -98,8 +98,9 @@ class NdesChecker {
     std::string m_type;
     std::string m_type_origin;
     std::optional<scep::Fingerprint> m_pinned;
-    std::unique_ptr<transport::CurlTransport> m_http;
-    std::unique_ptr<scep::Client> m_client;
+    CaConnection m_connection;
+    transport::CurlTransport* m_http = nullptr; // m_connection's
+    scep::Client* m_client = nullptr;
     std::optional<scep::HttpResponse> m_caps_response;
     std::optional<Error> m_reach_error;
     std::optional<transport::TlsInfo> m_unverified_tls; // read without verification to explain a TLS failure
@@ -579,16 +580,15 @@ void NdesChecker::check_enroll() {
 
 scep::Result<void> NdesChecker::run() {
     // Everything the user typed is checked before the first request.
-    SCEP_TRY(m_url, m_context.scep_url());
+    SCEP_TRY(m_connection, connect_ca(m_context, m_options.ca));
     SCEP_TRY(m_ca_config, m_context.ca());
+    m_http = m_connection.transport.get();
+    m_client = m_connection.client.get();
+    m_url = m_connection.url;
+    m_message = m_connection.message;
+    m_pinned = m_connection.pinned;
     m_host = transport::url_host(m_url);
     m_https = scep::to_lower_ascii(m_url).rfind("https://", 0) == 0;
-    const std::string fingerprint = !m_options.ca_fingerprint.empty() ? m_options.ca_fingerprint
-                                    : m_ca_config != nullptr          ? m_ca_config->ca_fingerprint
-                                                                      : std::string();
-    if (!fingerprint.empty()) {
-        SCEP_TRY(m_pinned, scep::parse_fingerprint(fingerprint));
-    }
     if (!m_options.type.empty() && m_options.type != "microsoft" && m_options.type != "generic") {
         return Error(ErrorCode::usage, "--type '" + m_options.type + "': use microsoft (NDES) or generic");
     }
@@ -602,12 +602,6 @@ scep::Result<void> NdesChecker::run() {
                                              m_options.force ? store::Overwrite::replace : store::Overwrite::refuse));
     }
     if (!m_options.junit.empty()) SCEP_TRY_VOID(store::check_new_files({m_options.junit}, store::Overwrite::replace));
-
-    m_http = std::make_unique<transport::CurlTransport>(m_context.transport_options());
-    m_client = std::make_unique<scep::Client>(*m_http, m_url);
-    m_message = !m_options.message.empty() ? m_options.message
-                : m_ca_config != nullptr   ? m_ca_config->message
-                                           : std::string();
 
     check_reachability();
     if (!m_options.type.empty()) {
@@ -658,9 +652,7 @@ void add_check_ndes(CLI::App& app, Context& context) {
     auto o = std::make_shared<CheckNdesOptions>();
     auto* sub = app.add_subcommand("check-ndes", "Check an NDES/SCEP server end to end for CI: TLS, capabilities, CA "
                                                  "and RA certificates, URL limits, challenge page, enrollment");
-    sub->add_option("--ca-fingerprint", o->ca_fingerprint,
-                    "Expected CA fingerprint (sha256:HEX, sha1:HEX or md5:HEX); default: the CA's ca_fingerprint");
-    sub->add_option("--message", o->message, "CA identifier sent as the message= parameter (most servers ignore it)");
+    add_ca_request_options(sub, o->ca);
     sub->add_option("--type", o->type,
                     "microsoft (NDES: two RA certificates required) or generic; default: the CA's type, else "
                     "microsoft when the server says Microsoft-IIS");
