@@ -59,6 +59,14 @@ Result<Certificate> make_self_signed_signer(const PrivateKey& key, const X509_NA
 // IssuerAndSubject (§3.3.3) for CertPoll.
 Result<Bytes> issuer_and_subject(const X509_NAME* issuer, const X509_NAME* subject);
 
+// A serial number in hex as openssl and Windows show it (colons, spaces and a 0x prefix allowed),
+// as upper-case hex without leading zeros; usage error when it is not hex or longer than 20 bytes.
+Result<std::string> parse_serial_hex(std::string_view text);
+
+// IssuerAndSerialNumber (RFC 5652 §10.2.4) for GetCert and GetCRL (§3.3.4): `issuer` and a serial
+// number as parse_serial_hex reads it.
+Result<Bytes> issuer_and_serial(const X509_NAME* issuer, std::string_view serial_hex);
+
 struct CertRep {
     PkiStatus status = PkiStatus::failure;
     std::optional<int> fail_info;
@@ -92,5 +100,14 @@ inline Result<IssuedCertificates> open_cert_rep(const CertRep& rep, const Certif
                                                 const PrivateKey& our_key) {
     return open_cert_rep(rep, our_cert, our_key, our_key);
 }
+
+struct OpenedEnvelope {
+    Bytes content;               // the degenerate certs-only (or CRLs-only) PKCS#7 inside
+    std::string envelope_cipher; // e.g. "DES-EDE3-CBC"
+};
+
+// Decrypts a SUCCESS reply's envelope (§3.3.2.1: encrypted to the certificate that signed our
+// request) with our key.
+Result<OpenedEnvelope> open_envelope(const CertRep& rep, const Certificate& our_cert, const PrivateKey& our_key);
 
 } // namespace scep

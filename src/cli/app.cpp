@@ -143,6 +143,10 @@ int run(int argc, char** argv) {
     add_renew(app, context);
     add_getchallenge(app, context);
     add_check_kerberos(app, context);
+    add_check_ndes(app, context);
+    add_getnextcacert(app, context);
+    add_getcert(app, context);
+    add_getcrl(app, context);
     // Global options may follow the subcommand too: "scepctl getcacaps --url ...".
     for (auto* sub : app.get_subcommands({})) sub->fallthrough();
 

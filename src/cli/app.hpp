@@ -58,6 +58,10 @@ void add_enroll(CLI::App& app, Context& context);
 void add_renew(CLI::App& app, Context& context);
 void add_getchallenge(CLI::App& app, Context& context);
 void add_check_kerberos(CLI::App& app, Context& context);
+void add_check_ndes(CLI::App& app, Context& context);
+void add_getnextcacert(CLI::App& app, Context& context);
+void add_getcert(CLI::App& app, Context& context);
+void add_getcrl(CLI::App& app, Context& context);
 
 // Parses argv, runs the chosen subcommand and returns the process exit code.
 int run(int argc, char** argv);

@@ -14,9 +14,11 @@
 
 #include "cli/app.hpp"
 #include "cli/challenge.hpp"
+#include "cli/check_kerberos.hpp"
 #include "krb/kerberos.hpp"
 #include "krb/negotiate.hpp"
 #include "ndes/challenge_page.hpp"
+#include "store/atomic_file.hpp"
 
 namespace cli {
 
@@ -25,32 +27,12 @@ namespace {
 using scep::Error;
 using scep::ErrorCode;
 
-enum class Status { pass, warn, fail, skip };
-
-const char* to_string(Status s) {
-    switch (s) {
-    case Status::pass: return "PASS";
-    case Status::warn: return "WARN";
-    case Status::fail: return "FAIL";
-    case Status::skip: return "SKIP";
-    }
-    return "?";
-}
-
-struct CheckResult {
-    std::string id;
-    Status status = Status::pass;
-    std::string summary;  // what was tested, and the outcome
-    std::string evidence; // krb5 error name, HTTP status, names, times
-    std::string krb5_error;
-    std::optional<long> http_status;
-    std::string spn;
-    std::string fix;      // the admin action, for WARN and FAIL
-};
+using Status = CheckStatus;
 
 struct CheckOptions {
     ChallengeOptions auth; // realm, kdc, service user, keytab/password, allowed domains, challenge URL
     bool all = false;
+    std::string junit;
 };
 
 constexpr std::time_t k_skew_warn = 120;
@@ -164,9 +146,10 @@ std::string format_time(std::time_t t) {
 
 class Checker {
 public:
-    Checker(const Context& context, const CheckOptions& options) : m_context(context), m_options(options) {}
+    Checker(const Context& context, const ChallengeOptions& options, bool all, CheckReport& report)
+        : m_context(context), m_options(options), m_all(all), m_report(report) {}
 
-    scep::Result<void> run();
+    scep::Result<KerberosCheckRun> run();
 
 private:
     // Records and prints one result; in the default mode the first FAIL ends the walk.
@@ -191,8 +174,9 @@ private:
     void check_challenge_page();
 
     const Context& m_context;
-    const CheckOptions& m_options;
-    std::vector<CheckResult> m_results;
+    const ChallengeOptions& m_options;
+    const bool m_all;
+    CheckReport& m_report;
     std::set<std::string> m_failed;
     std::string m_stopped_by; // the failing check that ended the walk (default mode)
 
@@ -207,35 +191,30 @@ private:
     std::time_t m_probe_local_time = 0;
     std::optional<scep::HttpResponse> m_authenticated;
     bool m_token_allowed = false;
+    std::optional<std::string> m_challenge; // secret: handed to check-ndes --enroll-test, never printed
 };
 
 void Checker::report(CheckResult result) {
-    const Output& out = m_context.output;
-    std::string line = std::string(to_string(result.status)) + "  " + result.id + ": " + result.summary;
-    if (!result.evidence.empty()) line += " [" + result.evidence + "]";
-    out.line(line);
-    if (!result.fix.empty() && (result.status == Status::fail || result.status == Status::warn)) {
-        out.line("      fix: " + result.fix);
-    }
     if (result.status == Status::fail) {
         m_failed.insert(result.id);
         // Only these make every later check meaningless; the others block just what depends on them.
         static const std::set<std::string> k_stopping{"config", "dns", "kdc", "tgt"};
-        if (!m_options.all && m_stopped_by.empty() && k_stopping.count(result.id) != 0) m_stopped_by = result.id;
+        if (!m_all && m_stopped_by.empty() && k_stopping.count(result.id) != 0) m_stopped_by = result.id;
     }
-    m_results.push_back(std::move(result));
+    m_report.add(std::move(result));
 }
 
 // In the default mode everything after the first FAIL is skipped; with --all only what cannot run.
 bool Checker::skip_if_stopped(const char* id, const char* what) {
     if (m_stopped_by.empty()) return false;
-    report({id, Status::skip, std::string(what) + ": skipped, '" + m_stopped_by + "' failed (--all runs what it can)",
-            {}, {}, {}, {}, {}});
+    report({.id = id,
+            .status = Status::skip,
+            .summary = std::string(what) + ": skipped, '" + m_stopped_by + "' failed (--all runs what it can)"});
     return true;
 }
 
 void Checker::check_config() {
-    CheckResult r{"config", Status::pass, "", "", "", {}, "", ""};
+    CheckResult r{.id = "config"};
     const std::string realm = m_settings.realm;
     std::string evidence = "realm " + (realm.empty() ? std::string("(none)") : realm) + ", service user " +
                            (m_settings.use_ccache ? std::string("(default ccache)") : m_settings.principal) +
@@ -278,7 +257,7 @@ void Checker::check_config() {
 
 void Checker::check_allowed_domains() {
     if (skip_if_stopped("allowed-domains", "allowed domains")) return;
-    CheckResult r{"allowed-domains", Status::pass, "", "", "", {}, "", ""};
+    CheckResult r{.id = "allowed-domains"};
     std::string list;
     for (const auto& d : m_settings.allowed_domains) list += (list.empty() ? "" : ", ") + d;
     if (list.empty()) list = "none";
@@ -311,7 +290,7 @@ void Checker::check_allowed_domains() {
 
 void Checker::check_dns() {
     if (skip_if_stopped("dns", "name resolution")) return;
-    CheckResult r{"dns", Status::pass, "", "", "", {}, "", ""};
+    CheckResult r{.id = "dns"};
     if (m_host.empty()) {
         return skip(std::move(r), "no URL to check");
     }
@@ -344,7 +323,7 @@ void Checker::check_dns() {
 
 void Checker::check_kdc() {
     if (skip_if_stopped("kdc", "KDC reachability")) return;
-    CheckResult r{"kdc", Status::pass, "", "", "", {}, "", ""};
+    CheckResult r{.id = "kdc"};
     std::vector<std::string> kdcs = m_settings.kdcs.empty() ? m_session->kdcs_for_realm() : m_settings.kdcs;
     if (kdcs.empty()) {
         r.status = Status::warn;
@@ -390,7 +369,7 @@ void Checker::check_kdc() {
 
 void Checker::check_tgt() {
     if (skip_if_stopped("tgt", "service user's ticket")) return;
-    CheckResult r{"tgt", Status::pass, "", "", "", {}, "", ""};
+    CheckResult r{.id = "tgt"};
     if (failed("kdc") || !m_session) {
         return skip(std::move(r), "skipped: no KDC reachable");
     }
@@ -417,7 +396,7 @@ void Checker::check_tgt() {
 
 void Checker::check_clock() {
     if (skip_if_stopped("clock", "clock skew")) return;
-    CheckResult r{"clock", Status::pass, "", "", "", {}, "", ""};
+    CheckResult r{.id = "clock"};
     std::vector<std::string> parts;
     std::time_t worst = 0;
     std::string worst_with;
@@ -463,7 +442,7 @@ void Checker::check_clock() {
 
 void Checker::check_service_ticket() {
     if (skip_if_stopped("service-ticket", "service ticket")) return;
-    CheckResult r{"service-ticket", Status::pass, "", "", "", {}, m_spn, ""};
+    CheckResult r{.id = "service-ticket", .spn = m_spn};
     if (!m_tgt || m_host.empty()) {
         return skip(std::move(r), m_host.empty() ? "no URL to check" : "skipped: no ticket for the service user");
     }
@@ -495,7 +474,7 @@ void Checker::check_service_ticket() {
 
 void Checker::check_http_probe() {
     if (skip_if_stopped("http-probe", "unauthenticated probe")) return;
-    CheckResult r{"http-probe", Status::pass, "", "", "", {}, "", ""};
+    CheckResult r{.id = "http-probe"};
     if (m_url.empty()) {
         return skip(std::move(r), "no URL to check");
     }
@@ -554,7 +533,7 @@ void Checker::check_http_probe() {
 
 void Checker::check_negotiate() {
     if (skip_if_stopped("negotiate", "Negotiate")) return;
-    CheckResult r{"negotiate", Status::pass, "", "", "", {}, m_spn, ""};
+    CheckResult r{.id = "negotiate", .spn = m_spn};
     const bool probe_ok = m_probe && m_probe->status == 401 && !failed("http-probe");
     if (!m_tgt || failed("service-ticket") || !m_token_allowed || !probe_ok) {
         return skip(std::move(r), !m_token_allowed ? "skipped: no token is sent outside the allowed domains"
@@ -627,7 +606,7 @@ void Checker::check_negotiate() {
 
 void Checker::check_challenge_page() {
     if (skip_if_stopped("challenge-page", "challenge page")) return;
-    CheckResult r{"challenge-page", Status::pass, "", "", "", {}, "", ""};
+    CheckResult r{.id = "challenge-page"};
     const scep::HttpResponse* page = m_authenticated ? &*m_authenticated
                                      : m_probe && m_probe->status == 200 ? &*m_probe
                                                                          : nullptr;
@@ -645,12 +624,13 @@ void Checker::check_challenge_page() {
         return;
     }
     r.summary = "the page shows a challenge password (" + std::to_string(challenge->size()) + " characters, not shown)";
+    m_challenge = std::move(challenge).value();
     report(std::move(r));
 }
 
-scep::Result<void> Checker::run() {
-    SCEP_TRY(m_settings, resolve_kerberos_settings(m_context, m_options.auth));
-    SCEP_TRY(const std::optional<ChallengeSource> source, resolve_challenge_source(m_context, m_options.auth));
+scep::Result<KerberosCheckRun> Checker::run() {
+    SCEP_TRY(m_settings, resolve_kerberos_settings(m_context, m_options));
+    SCEP_TRY(const std::optional<ChallengeSource> source, resolve_challenge_source(m_context, m_options));
     if (source) {
         m_url = source->url;
     } else if (!m_context.global.url.empty()) {
@@ -662,7 +642,7 @@ scep::Result<void> Checker::run() {
     if (!m_session) {
         for (const char* id : {"allowed-domains", "dns", "kdc", "tgt", "clock", "service-ticket", "http-probe",
                                "negotiate", "challenge-page"}) {
-            report({id, Status::skip, "skipped: the Kerberos configuration is unusable", {}, {}, {}, {}, {}});
+            report({.id = id, .status = Status::skip, .summary = "skipped: the Kerberos configuration is unusable"});
         }
     } else {
         check_allowed_domains();
@@ -676,34 +656,29 @@ scep::Result<void> Checker::run() {
         check_challenge_page();
     }
 
-    Json checks = Json::array();
-    std::string first_failure;
-    for (const auto& r : m_results) {
-        Json item = Json::object();
-        item.set("id", r.id)
-            .set("status", to_string(r.status))
-            .set("summary", r.summary)
-            .set("evidence", r.evidence)
-            .set("krb5_error", r.krb5_error.empty() ? Json() : Json(r.krb5_error))
-            .set("http_status", r.http_status ? Json(*r.http_status) : Json())
-            .set("spn", r.spn.empty() ? Json() : Json(r.spn))
-            .set("fix", r.fix.empty() ? Json() : Json(r.fix));
-        checks.push(std::move(item));
-        if (r.status == Status::fail && first_failure.empty()) first_failure = r.id + ": " + r.summary;
-    }
+    return KerberosCheckRun{m_url, std::move(m_challenge)};
+}
+
+scep::Result<void> run_check_kerberos(const Context& context, const CheckOptions& options) {
+    if (!options.junit.empty()) SCEP_TRY_VOID(store::check_new_files({options.junit}, store::Overwrite::replace));
+    CheckReport report(context.output, ErrorCode::http_auth);
+    SCEP_TRY(const KerberosCheckRun run, run_kerberos_checks(context, options.auth, options.all, report));
     Json result = Json::object();
     result.set("command", "check-kerberos")
-        .set("url", m_url.empty() ? Json() : Json(transport::CurlTransport::redact_url(m_url)))
-        .set("result", first_failure.empty() ? "pass" : "fail")
-        .set("checks", std::move(checks));
-    m_context.output.json(result);
-    if (!first_failure.empty()) {
-        return Error(ErrorCode::http_auth, std::to_string(m_failed.size()) + " check(s) failed; first: " + first_failure);
-    }
-    return {};
+        .set("url", run.url.empty() ? Json() : Json(transport::CurlTransport::redact_url(run.url)))
+        .set("result", report.failures() == 0 ? "pass" : "fail")
+        .set("checks", report.checks_json());
+    context.output.json(result);
+    if (!options.junit.empty()) SCEP_TRY_VOID(write_junit(options.junit, "scepctl check-kerberos", report.results()));
+    return report.outcome();
 }
 
 } // namespace
+
+scep::Result<KerberosCheckRun> run_kerberos_checks(const Context& context, const ChallengeOptions& options, bool all,
+                                                   CheckReport& report) {
+    return Checker(context, options, all, report).run();
+}
 
 void add_check_kerberos(CLI::App& app, Context& context) {
     auto options = std::make_shared<CheckOptions>();
@@ -711,8 +686,9 @@ void add_check_kerberos(CLI::App& app, Context& context) {
                                    "Check the Kerberos/Negotiate path to the NDES admin page step by step, with fixes");
     add_challenge_options(sub, options->auth);
     sub->add_flag("--all", options->all, "Run every check that can run, not only up to the first failure");
+    sub->add_option("--junit", options->junit, "Also write the checks as JUnit XML to FILE (one testcase per check)");
     sub->callback([&context, options] {
-        context.command = [&context, options] { return Checker(context, *options).run(); };
+        context.command = [&context, options] { return run_check_kerberos(context, *options); };
     });
 }
 

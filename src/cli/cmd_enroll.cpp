@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "cli/app.hpp"
+#include "cli/cert_output.hpp"
 #include "cli/challenge.hpp"
 #include "cli/enroll_common.hpp"
 #include "cli/secrets.hpp"
@@ -190,7 +191,7 @@ scep::Result<void> run_enroll(Context& context, const CLI::App& command, EnrollO
     SCEP_TRY_VOID(files.commit(overwrite));
 
     const scep::Certificate& cert = enrolled->certificate;
-    print_certificate(out, cert);
+    print_certificate_summary(out, cert);
     Json paths = Json::object();
     const auto show = [&](const std::string& name, const std::optional<fs::path>& path) {
         if (path) show_file(out, paths, name, path->string());
@@ -201,7 +202,7 @@ scep::Result<void> run_enroll(Context& context, const CLI::App& command, EnrollO
     show("p12", output.p12);
     Json result = Json::object();
     result.set("command", "enroll").set("url", transport::CurlTransport::redact_url(url));
-    add_certificate_json(result, cert);
+    set_certificate_summary(result, cert);
     add_exchange_json(result, *enrolled, algorithms, options.resume, challenge.has_value(), challenge_origin);
     result.set("format", store::to_string(output.format))
         .set("files", std::move(paths))

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "cli/app.hpp"
+#include "cli/cert_output.hpp"
 #include "cli/enroll_common.hpp"
 #include "cli/renewal.hpp"
 #include "scep/enrollment.hpp"
@@ -342,7 +343,7 @@ scep::Result<void> run_renew(Context& context, const CLI::App& command, RenewOpt
     for (const auto& warning : swapped.warnings)
         out.warning(warning);
 
-    print_certificate(out, cert);
+    print_certificate_summary(out, cert);
     out.line("renewed:    serial " + old_cert.serial_hex() + " -> " + cert.serial_hex() + " (" +
              to_string(request.type) + (fell_back ? " after RenewalReq was refused" : "") + ", " +
              (key_kept ? "same key" : "new key") + ")");
@@ -357,7 +358,7 @@ scep::Result<void> run_renew(Context& context, const CLI::App& command, RenewOpt
     }
     Json result = Json::object();
     result.set("command", "renew").set("status", "renewed").set("url", transport::CurlTransport::redact_url(url));
-    add_certificate_json(result, cert);
+    set_certificate_summary(result, cert);
     result.set("old_serial", old_cert.serial_hex())
         .set("message_type", to_string(request.type))
         .set("fallback", fell_back)

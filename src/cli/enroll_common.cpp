@@ -318,23 +318,6 @@ scep::EnrollmentHooks progress_hooks(const Output& out) {
     return hooks;
 }
 
-void print_certificate(const Output& out, const scep::Certificate& cert) {
-    out.line("subject:    " + cert.subject());
-    out.line("issuer:     " + cert.issuer());
-    out.line("serial:     " + cert.serial_hex());
-    out.line("valid:      " + cert.not_before() + " to " + cert.not_after());
-    out.line("sha256:     " + scep::to_hex_grouped(cert.fingerprint(scep::DigestAlg::sha256), ':'));
-}
-
-void add_certificate_json(Json& json, const scep::Certificate& cert) {
-    json.set("subject", cert.subject())
-        .set("issuer", cert.issuer())
-        .set("serial", cert.serial_hex())
-        .set("not_before", cert.not_before())
-        .set("not_after", cert.not_after())
-        .set("sha256", scep::to_hex(cert.fingerprint(scep::DigestAlg::sha256)));
-}
-
 void add_exchange_json(Json& json, const scep::EnrollmentResult& result, const scep::AlgorithmChoice& algorithms,
                        bool resumed, bool challenge_sent, const std::string& challenge_origin) {
     json.set("transaction_id", result.transaction_id)

@@ -108,10 +108,6 @@ scep::CsrParams csr_params(const RequestOptions& options, scep::DistinguishedNam
 scep::PollPolicy poll_policy(const RequestOptions& options);
 scep::EnrollmentHooks progress_hooks(const Output& out);
 
-// The summary of an issued certificate: text lines (subject, issuer, serial, validity, SHA-256)
-// and the same fields into a JSON object.
-void print_certificate(const Output& out, const scep::Certificate& cert);
-void add_certificate_json(Json& json, const scep::Certificate& cert);
 // How the certificate was obtained: transaction_id, resumed, polls, method, cipher, digest,
 // challenge ("<redacted>" or null: never the value) and challenge_source.
 void add_exchange_json(Json& json, const scep::EnrollmentResult& result, const scep::AlgorithmChoice& algorithms,

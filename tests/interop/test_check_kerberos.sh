@@ -51,8 +51,13 @@ expect_out '^PASS  negotiate: the page accepted our Kerberos ticket \(mutual aut
 expect_out '^PASS  challenge-page: the page shows a challenge password \(16 characters, not shown\)'
 expect_no_out "$TESTBED_CHALLENGE"
 scepctl check-kerberos --json --challenge-url "$TESTBED_ADMIN_URL_TLS" --cacert "$TESTBED_TLS_CA" "${base[@]}" \
-  --password-file "$TESTBED_SVC_PASSWORD_FILE" --realm "$TESTBED_REALM" --kdc "$TESTBED_KDC"
+  --password-file "$TESTBED_SVC_PASSWORD_FILE" --realm "$TESTBED_REALM" --kdc "$TESTBED_KDC" --junit "$WORK/ck.xml"
 expect_rc 0
+expect "--junit: well-formed, ten testcases named like the checks, no failure" python3 -c '
+import sys, xml.etree.ElementTree as ET
+cases = ET.parse(sys.argv[1]).getroot().findall("./testsuite/testcase")
+assert [c.get("name") for c in cases][:2] == ["config", "allowed-domains"] and len(cases) == 10
+assert not any(c.find("failure") is not None for c in cases)' "$WORK/ck.xml"
 expect_json "d['result'] == 'pass' and [c['id'] for c in d['checks']] == ['config', 'allowed-domains', 'dns', 'kdc', 'tgt', 'http-probe', 'clock', 'service-ticket', 'negotiate', 'challenge-page']"
 expect_json "all(set(c) == {'id', 'status', 'summary', 'evidence', 'krb5_error', 'http_status', 'spn', 'fix'} for c in d['checks'])"
 expect_no_out "$svc_password|$TESTBED_CHALLENGE"
@@ -147,8 +152,13 @@ expect_json "[c for c in d['checks'] if c['id'] == 'negotiate'][0]['http_status'
 check_is service-ticket PASS
 
 # The text form of a failure: FAIL line, fix line, one-line error naming the check.
-scepctl check-kerberos --challenge-url "$TESTBED_ADMIN_URL" "${base[@]}" "${keytab[@]}"
+scepctl check-kerberos --challenge-url "$TESTBED_ADMIN_URL" "${base[@]}" "${keytab[@]}" --junit "$WORK/ck-fail.xml"
 expect_rc 80
+expect "--junit: the negotiate testcase fails, the page is skipped" python3 -c '
+import sys, xml.etree.ElementTree as ET
+cases = {c.get("name"): c for c in ET.parse(sys.argv[1]).getroot().iter("testcase")}
+assert cases["negotiate"].find("failure").get("message").startswith("the server rejected our ticket")
+assert cases["challenge-page"].find("skipped") is not None' "$WORK/ck-fail.xml"
 expect_out '^FAIL  negotiate: the server rejected our ticket'
 expect_out '^      fix: '
 expect_one_line_error
