@@ -38,10 +38,12 @@ struct CheckOptions {
 constexpr std::time_t k_skew_warn = 120;
 constexpr std::time_t k_skew_fail = 300;
 
-// TCP connect with a deadline, the way a KDC client would reach port 88.
-std::string tcp_reachable(const std::string& host, const std::string& port, int timeout_ms) {
+// Resolves host:port and tries `attempt` on each address until one succeeds (returns "");
+// the result is "" or the last address's problem.
+template <class Attempt>
+std::string try_addresses(const std::string& host, const std::string& port, int socktype, Attempt attempt) {
     addrinfo hints{};
-    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_socktype = socktype;
     addrinfo* list = nullptr;
     if (const int rc = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &list); rc != 0) {
         return std::string("does not resolve (") + ::gai_strerror(rc) + ")";
@@ -51,62 +53,44 @@ std::string tcp_reachable(const std::string& host, const std::string& port, int 
     for (addrinfo* a = list; a != nullptr; a = a->ai_next) {
         const int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
         if (fd < 0) continue;
-        int rc = ::connect(fd, a->ai_addr, a->ai_addrlen);
-        if (rc != 0 && errno == EINPROGRESS) {
-            pollfd p{fd, POLLOUT, 0};
-            rc = ::poll(&p, 1, timeout_ms);
-            if (rc == 1) {
-                int err = 0;
-                socklen_t len = sizeof err;
-                ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
-                rc = err == 0 ? 0 : -1;
-                errno = err;
-            } else {
-                rc = -1;
-                errno = rc == 0 ? ETIMEDOUT : errno;
-            }
-        }
-        const int saved = errno;
+        last = attempt(fd, *a);
         ::close(fd);
-        if (rc == 0) return {};
-        last = std::strerror(saved);
+        if (last.empty()) return {};
     }
     return last;
+}
+
+// TCP connect with a deadline, the way a KDC client would reach port 88.
+std::string tcp_reachable(const std::string& host, const std::string& port, int timeout_ms) {
+    return try_addresses(host, port, SOCK_STREAM, [timeout_ms](int fd, const addrinfo& a) -> std::string {
+        if (::connect(fd, a.ai_addr, a.ai_addrlen) == 0) return {};
+        if (errno != EINPROGRESS) return std::strerror(errno);
+        pollfd p{fd, POLLOUT, 0};
+        const int ready = ::poll(&p, 1, timeout_ms);
+        if (ready == 0) return "no connection within " + std::to_string(timeout_ms / 1000) + " s";
+        if (ready < 0) return std::strerror(errno);
+        int err = 0;
+        socklen_t len = sizeof err;
+        ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+        return err == 0 ? std::string() : std::string(std::strerror(err));
+    });
 }
 
 // Sends a real AS-REQ in one UDP datagram and waits for any answer (the KDC replies with
 // PREAUTH_REQUIRED or an AS-REP): krb5 itself would fall back to TCP and hide a blocked UDP port.
 std::string udp_answers(const std::string& host, const std::string& port, scep::ByteView request, int timeout_ms) {
-    addrinfo hints{};
-    hints.ai_socktype = SOCK_DGRAM;
-    addrinfo* list = nullptr;
-    if (const int rc = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &list); rc != 0) {
-        return std::string("does not resolve (") + ::gai_strerror(rc) + ")";
-    }
-    std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> guard(list, ::freeaddrinfo);
-    std::string last = "no address";
-    for (addrinfo* a = list; a != nullptr; a = a->ai_next) {
-        const int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
-        if (fd < 0) continue;
-        std::string problem;
-        if (::connect(fd, a->ai_addr, a->ai_addrlen) != 0 || ::send(fd, request.data(), request.size(), 0) < 0) {
-            problem = std::strerror(errno);
-        } else {
-            pollfd p{fd, POLLIN, 0};
-            std::uint8_t reply[2048];
-            if (::poll(&p, 1, timeout_ms) != 1) {
-                problem = "no answer within " + std::to_string(timeout_ms / 1000) + " s";
-            } else if (const ssize_t n = ::recv(fd, reply, sizeof reply, 0); n <= 0) {
-                problem = n < 0 ? std::strerror(errno) : "empty answer";
-            } else if (reply[0] != 0x7e && reply[0] != 0x6b) { // [APPLICATION 30] KRB-ERROR, [11] AS-REP
-                problem = "answer is not Kerberos";
-            }
+    return try_addresses(host, port, SOCK_DGRAM, [&request, timeout_ms](int fd, const addrinfo& a) -> std::string {
+        if (::connect(fd, a.ai_addr, a.ai_addrlen) != 0 || ::send(fd, request.data(), request.size(), 0) < 0) {
+            return std::strerror(errno);
         }
-        ::close(fd);
-        if (problem.empty()) return {};
-        last = problem;
-    }
-    return last;
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, timeout_ms) != 1) return "no answer within " + std::to_string(timeout_ms / 1000) + " s";
+        std::uint8_t reply[2048];
+        const ssize_t n = ::recv(fd, reply, sizeof reply, 0);
+        if (n <= 0) return n < 0 ? std::string(std::strerror(errno)) : std::string("empty answer");
+        if (reply[0] != 0x7e && reply[0] != 0x6b) return "answer is not Kerberos"; // KRB-ERROR, AS-REP
+        return {};
+    });
 }
 
 std::pair<std::string, std::string> split_host_port(const std::string& kdc) {
