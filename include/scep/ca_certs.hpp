@@ -50,4 +50,16 @@ Result<CaCertBundle> parse_get_ca_cert(ByteView body, std::string_view content_t
 // Checks an out-of-band fingerprint against the issuing CA or any CA above it in the bundle.
 Result<void> verify_ca_fingerprint(const CaCertBundle& bundle, const Fingerprint& expected);
 
+// GetNextCACert (RFC 8894 §4.7): the rollover certificates.
+struct NextCaCerts {
+    CaCertBundle bundle; // the new CA (and RA) certificates, classified like a GetCACert reply
+    Certificate signer;  // who signed the reply: the current CA or its RA
+};
+
+// Parses an application/x-x509-next-ca-cert reply: a SignedData whose content is a degenerate
+// certs-only SignedData (§4.7.1), signed by the current CA or one of its RA certificates from
+// `current` (a verified GetCACert bundle) and by nothing else.
+Result<NextCaCerts> parse_get_next_ca_cert(ByteView body, std::string_view content_type, const CaCertBundle& current,
+                                           std::int64_t now_unix);
+
 } // namespace scep

@@ -52,6 +52,7 @@ public:
     std::int64_t not_after_unix() const;
     std::int64_t not_before_unix() const;
     KeyUsage key_usage() const;
+    std::vector<std::string> extended_key_usage() const; // dotted OIDs; empty without the extension
     bool is_ca() const;          // basicConstraints cA = TRUE
     bool is_self_signed() const; // issuer == subject and the signature verifies with its own key
     bool is_rsa() const;

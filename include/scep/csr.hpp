@@ -14,6 +14,9 @@ namespace scep {
 
 struct CsrParams {
     DistinguishedName subject;
+    // When set, this name is copied as it is instead of `subject` (a renewal keeps the exact
+    // subject of the certificate it renews). Not owned; must outlive build_csr.
+    const X509_NAME* exact_subject = nullptr;
     std::vector<SubjectAltName> alt_names;
     std::optional<std::string> challenge_password; // the challengePassword attribute (§3.3.1)
     // NDES picks its template from these: signature only -> SignatureTemplate, encryption only ->

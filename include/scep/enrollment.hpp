@@ -55,6 +55,8 @@ struct EnrollmentRequest {
     // (same transaction ID, derived from `key`; IssuerAndSubject from the CA and csr.subject).
     // That first CertPoll counts as a poll.
     bool start_with_poll = false;
+    // Default: transaction_id_for(key); a renewal that keeps its key passes renewal_transaction_id.
+    std::optional<TransactionId> transaction_id{};
 };
 
 struct EnrollmentHooks {
@@ -74,6 +76,18 @@ struct EnrollmentResult {
 
 // The error for a FAILURE reply: ca_failure with fail_info, the name and the likely cause.
 Error cert_rep_failure(const CertRep& rep);
+
+// One PKIOperation round trip (§4.3): POST with the DER message, or GET with it in standard
+// base64, percent-encoded (§4.1). Returns the reply body; HTTP errors, URL-length refusals and a
+// wrong Content-Type are errors.
+Result<Bytes> pki_operation(Client& client, ByteView message, bool post);
+
+// One pkiMessage round trip: a fresh senderNonce in `message`, signed with signer/signer_key and
+// encrypted to the CA's recipient certificate, sent, and the CertRep verified (signed by the
+// CA's reply signer, our transaction ID, our nonce). FAILURE and PENDING replies are returned.
+Result<CertRep> exchange(Client& client, const CaCertBundle& ca, OutgoingMessage& message, ByteView message_data,
+                         const Certificate& signer, const PrivateKey& signer_key, bool post,
+                         const std::function<void(const std::string&)>& progress);
 
 Result<EnrollmentResult> enroll(Client& client, const CaCertBundle& ca, const Capabilities& caps,
                                 const EnrollmentRequest& request, const EnrollmentHooks& hooks);

@@ -33,6 +33,11 @@ Nonce random_nonce();
 // Stable across runs for the same key, printable (§3.2.1.1): upper-case hex SHA-256 of the
 // SubjectPublicKeyInfo. The same key resumes the same transaction.
 TransactionId transaction_id_for(const PrivateKey& key);
+// For a renewal that keeps its key (§2.5 allows it): the same rule over the SubjectPublicKeyInfo
+// followed by the DER of the certificate being renewed. transaction_id_for(key) would repeat the
+// ID of the request that issued that certificate, and NDES answers a repeated ID with the
+// certificate it issued then (certnanny/sscep#189). Stable, so a PENDING renewal can be resumed.
+TransactionId renewal_transaction_id(const PrivateKey& key, const Certificate& renewed);
 
 struct OutgoingMessage {
     MessageType type = MessageType::pkcs_req;
@@ -53,6 +58,14 @@ Result<Certificate> make_self_signed_signer(const PrivateKey& key, const X509_NA
 
 // IssuerAndSubject (§3.3.3) for CertPoll.
 Result<Bytes> issuer_and_subject(const X509_NAME* issuer, const X509_NAME* subject);
+
+// A serial number in hex as openssl and Windows show it (colons, spaces and a 0x prefix allowed),
+// as upper-case hex without leading zeros; usage error when it is not hex or longer than 20 bytes.
+Result<std::string> parse_serial_hex(std::string_view text);
+
+// IssuerAndSerialNumber (RFC 5652 §10.2.4) for GetCert and GetCRL (§3.3.4): `issuer` and a serial
+// number as parse_serial_hex reads it.
+Result<Bytes> issuer_and_serial(const X509_NAME* issuer, std::string_view serial_hex);
 
 struct CertRep {
     PkiStatus status = PkiStatus::failure;
@@ -78,7 +91,23 @@ struct IssuedCertificates {
     std::string envelope_cipher;     // e.g. "DES-EDE3-CBC", for reporting weak server choices
 };
 
-// Decrypts a SUCCESS reply's envelope with our key and picks the certificate issued to it.
-Result<IssuedCertificates> open_cert_rep(const CertRep& rep, const Certificate& our_cert, const PrivateKey& our_key);
+// Decrypts a SUCCESS reply's envelope with the key of the certificate that signed our request
+// (§3.3.2.1: the reply is encrypted to it) and picks the certificate issued to `requested_key`,
+// the key of our CSR: the same key for an initial request, the new key of a renewal (§2.5).
+Result<IssuedCertificates> open_cert_rep(const CertRep& rep, const Certificate& our_cert, const PrivateKey& our_key,
+                                         const PrivateKey& requested_key);
+inline Result<IssuedCertificates> open_cert_rep(const CertRep& rep, const Certificate& our_cert,
+                                                const PrivateKey& our_key) {
+    return open_cert_rep(rep, our_cert, our_key, our_key);
+}
+
+struct OpenedEnvelope {
+    Bytes content;               // the degenerate certs-only (or CRLs-only) PKCS#7 inside
+    std::string envelope_cipher; // e.g. "DES-EDE3-CBC"
+};
+
+// Decrypts a SUCCESS reply's envelope (§3.3.2.1: encrypted to the certificate that signed our
+// request) with our key.
+Result<OpenedEnvelope> open_envelope(const CertRep& rep, const Certificate& our_cert, const PrivateKey& our_key);
 
 } // namespace scep

@@ -26,6 +26,8 @@ enum class ErrorCode {
     ca_failure,            // the CA answered FAILURE (fail_info says why, if it did)
     pending,               // the CA still answers PENDING and the polling budget is spent
     challenge_unavailable, // no challenge password could be obtained
+    hook_failed,           // a command run after success (renew --deploy-hook) failed; the work itself is done
+    not_renewable,         // the certificate to renew is expired, from another CA, not ours, or came back unchanged
 };
 
 struct Error {

@@ -66,6 +66,15 @@ struct SubjectAltName {
 // scheme). Errors are ErrorCode::usage naming the spec.
 Result<SubjectAltName> parse_subject_alt_name(std::string_view spec);
 
+// The subjectAltNames of an issued certificate as parse_subject_alt_name gives them (a renewal
+// asks for the same ones). Kinds it cannot express (directoryName, registeredID, otherNames other
+// than the UPN, x400Address, ediPartyName) are named in `skipped`, in certificate order.
+struct CertificateAltNames {
+    std::vector<SubjectAltName> names;
+    std::vector<std::string> skipped; // e.g. "dirName"
+};
+CertificateAltNames subject_alt_names_of(const X509* cert);
+
 // The subjectAltName extension value (GENERAL_NAMES) for the given names. Caller owns the result
 // (GENERAL_NAMES_free). At least one name required.
 Result<GENERAL_NAMES*> to_general_names(const std::vector<SubjectAltName>& names);

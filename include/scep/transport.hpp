@@ -13,7 +13,8 @@ struct HttpResponse {
     long status = 0;
     std::string content_type; // empty when the server sent none
     std::string server;       // the Server header, e.g. "Microsoft-IIS/10.0" (NDES detection, RFC 8894 §3.5.2)
-    std::string www_authenticate;
+    std::string www_authenticate; // every WWW-Authenticate header, joined with ", "
+    std::string date;             // the Date header (clock-skew checks)
     Bytes body;
 };
 

@@ -140,7 +140,13 @@ int run(int argc, char** argv) {
     add_getcacaps(app, context);
     add_getcacert(app, context);
     add_enroll(app, context);
+    add_renew(app, context);
     add_getchallenge(app, context);
+    add_check_kerberos(app, context);
+    add_check_ndes(app, context);
+    add_getnextcacert(app, context);
+    add_getcert(app, context);
+    add_getcrl(app, context);
     // Global options may follow the subcommand too: "scepctl getcacaps --url ...".
     for (auto* sub : app.get_subcommands({})) sub->fallthrough();
 
@@ -175,7 +181,7 @@ int run(int argc, char** argv) {
     auto result = context.command();
     if (!result) {
         const int code = exit_code_for(result.error());
-        context.output.error(result.error(), code);
+        context.output.error(result.error(), code, context.result_on_error ? &*context.result_on_error : nullptr);
         return code;
     }
     return k_exit_ok;

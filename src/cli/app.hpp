@@ -32,6 +32,8 @@ struct Context {
     GlobalOptions global;
     Output output;
     std::function<scep::Result<void>()> command; // set by the subcommand the user chose
+    // What a command that failed after doing its work reports with --json next to the error.
+    std::optional<Json> result_on_error;
 
     // The SCEP URL from --url, else the CA's scep_url; checked to be http(s).
     scep::Result<std::string> scep_url() const;
@@ -53,7 +55,13 @@ private:
 void add_getcacaps(CLI::App& app, Context& context);
 void add_getcacert(CLI::App& app, Context& context);
 void add_enroll(CLI::App& app, Context& context);
+void add_renew(CLI::App& app, Context& context);
 void add_getchallenge(CLI::App& app, Context& context);
+void add_check_kerberos(CLI::App& app, Context& context);
+void add_check_ndes(CLI::App& app, Context& context);
+void add_getnextcacert(CLI::App& app, Context& context);
+void add_getcert(CLI::App& app, Context& context);
+void add_getcrl(CLI::App& app, Context& context);
 
 // Parses argv, runs the chosen subcommand and returns the process exit code.
 int run(int argc, char** argv);

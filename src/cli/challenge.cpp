@@ -44,6 +44,43 @@ const T& pick(const T& flag, const T& file) {
 
 } // namespace
 
+scep::Result<krb::KerberosSettings> resolve_kerberos_settings(const Context& context, const ChallengeOptions& options) {
+    SCEP_TRY(const config::Config* file, context.config());
+    static const config::KerberosConfig k_empty;
+    const config::KerberosConfig& kf = file != nullptr && file->kerberos ? *file->kerberos : k_empty;
+    krb::KerberosSettings settings;
+    settings.realm = pick(options.realm, kf.realm);
+    settings.kdcs = options.kdcs.empty() ? kf.kdc : options.kdcs;
+    settings.principal = pick(options.service_user, kf.service_user);
+    settings.allowed_domains = options.allowed_domains.empty() ? kf.allowed_domains : options.allowed_domains;
+    for (auto& domain : settings.allowed_domains) domain = scep::to_lower_ascii(domain);
+    settings.use_ccache = options.use_ccache;
+    // A keytab or password on the command line replaces both of the file's.
+    const bool flag_secret = !options.keytab.empty() || !options.password_file.empty();
+    settings.keytab = flag_secret ? options.keytab : kf.keytab;
+    const std::string password_file = flag_secret ? options.password_file : kf.password_file;
+    if (!settings.use_ccache) {
+        if (settings.principal.empty()) {
+            return Error(ErrorCode::config, "Kerberos is preferred but no service user is configured (--service-user"
+                                            " or [kerberos] service_user; or --use-ccache)");
+        }
+        if (!settings.keytab.empty() && !password_file.empty()) {
+            return Error(ErrorCode::usage, "--keytab and --password-file exclude each other");
+        }
+        if (settings.keytab.empty() && password_file.empty()) {
+            return Error(ErrorCode::config, "no keytab or password file for the service user " + settings.principal +
+                                                " (--keytab, --password-file, or [kerberos] keytab/password_file)");
+        }
+        if (!password_file.empty()) {
+            SCEP_TRY(settings.password, read_secret_file(password_file, "Kerberos password file"));
+        }
+    }
+    if (settings.realm.empty() && settings.principal.find('@') != std::string::npos) {
+        settings.realm = settings.principal.substr(settings.principal.find('@') + 1);
+    }
+    return settings;
+}
+
 scep::Result<std::optional<ChallengeSource>> resolve_challenge_source(const Context& context,
                                                                       const ChallengeOptions& options) {
     SCEP_TRY(const config::CaConfig* ca, context.ca());
@@ -60,44 +97,8 @@ scep::Result<std::optional<ChallengeSource>> resolve_challenge_source(const Cont
     source.allow_insecure_auth = options.allow_insecure_auth;
     source.prefer_kerberos = options.kerberos || (!options.no_kerberos && ca != nullptr && ca->prefer_kerberos);
 
-    SCEP_TRY(const config::Config* file, context.config());
-    const config::KerberosConfig* krb_file =
-        file != nullptr && file->kerberos ? &*file->kerberos : nullptr;
-    static const config::KerberosConfig k_empty;
-    const config::KerberosConfig& kf = krb_file != nullptr ? *krb_file : k_empty;
-
     if (source.prefer_kerberos) {
-        krb::KerberosSettings settings;
-        settings.realm = pick(options.realm, kf.realm);
-        settings.kdcs = options.kdcs.empty() ? kf.kdc : options.kdcs;
-        settings.principal = pick(options.service_user, kf.service_user);
-        settings.allowed_domains = options.allowed_domains.empty() ? kf.allowed_domains : options.allowed_domains;
-        for (auto& domain : settings.allowed_domains) domain = scep::to_lower_ascii(domain);
-        settings.use_ccache = options.use_ccache;
-        // A keytab or password on the command line replaces both of the file's.
-        const bool flag_secret = !options.keytab.empty() || !options.password_file.empty();
-        settings.keytab = flag_secret ? options.keytab : kf.keytab;
-        const std::string password_file = flag_secret ? options.password_file : kf.password_file;
-        if (!settings.use_ccache) {
-            if (settings.principal.empty()) {
-                return Error(ErrorCode::config, "Kerberos is preferred but no service user is configured (--service-user"
-                                                " or [kerberos] service_user; or --use-ccache)");
-            }
-            if (!settings.keytab.empty() && !password_file.empty()) {
-                return Error(ErrorCode::usage, "--keytab and --password-file exclude each other");
-            }
-            if (settings.keytab.empty() && password_file.empty()) {
-                return Error(ErrorCode::config, "no keytab or password file for the service user " + settings.principal +
-                                                    " (--keytab, --password-file, or [kerberos] keytab/password_file)");
-            }
-            if (!password_file.empty()) {
-                SCEP_TRY(settings.password, read_secret_file(password_file, "Kerberos password file"));
-            }
-        }
-        if (settings.realm.empty() && settings.principal.find('@') != std::string::npos) {
-            settings.realm = settings.principal.substr(settings.principal.find('@') + 1);
-        }
-        source.kerberos = std::move(settings);
+        SCEP_TRY(source.kerberos, resolve_kerberos_settings(context, options));
     }
 
     source.username = pick(options.username, ca != nullptr ? ca->username : std::string());

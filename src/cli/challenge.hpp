@@ -46,6 +46,9 @@ struct ChallengeSource {
     bool allow_insecure_auth = false;
 };
 
+// The Kerberos side alone (flags over the [kerberos] table), the password read from its file.
+scep::Result<krb::KerberosSettings> resolve_kerberos_settings(const Context& context, const ChallengeOptions& options);
+
 // nullopt when no challenge URL is configured at all.
 scep::Result<std::optional<ChallengeSource>> resolve_challenge_source(const Context& context,
                                                                       const ChallengeOptions& options);

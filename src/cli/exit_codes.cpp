@@ -20,6 +20,8 @@ int exit_code_for(const scep::Error& error) {
         return k_exit_ca_failure;
     case ErrorCode::pending: return k_exit_pending;
     case ErrorCode::challenge_unavailable: return k_exit_challenge;
+    case ErrorCode::hook_failed: return k_exit_hook;
+    case ErrorCode::not_renewable: return k_exit_not_renewable;
     }
     return k_exit_internal;
 }

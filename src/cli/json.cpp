@@ -38,6 +38,14 @@ Json& Json::set(std::string key, Json value) {
     return *this;
 }
 
+Json& Json::prepend(std::string key, Json value) {
+    auto& object = std::get<Object>(m_value);
+    object.emplace(object.begin(), std::move(key), std::move(value));
+    return *this;
+}
+
+bool Json::is_object() const { return std::holds_alternative<Object>(m_value); }
+
 Json& Json::push(Json value) {
     std::get<Array>(m_value).push_back(std::move(value));
     return *this;

@@ -28,7 +28,9 @@ public:
     static Json strings(const std::vector<std::string>& items);
 
     Json& set(std::string key, Json value); // on an object
+    Json& prepend(std::string key, Json value); // on an object: becomes its first member
     Json& push(Json value);                 // on an array
+    bool is_object() const;
 
     std::string dump() const; // compact, one line
 

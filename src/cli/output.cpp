@@ -20,7 +20,12 @@ void Output::line(const std::string& text) const {
 }
 
 void Output::json(const Json& value) const {
-    if (m_options.json) write_line(stdout, value.dump());
+    if (m_options.json) {
+        Json versioned = value;
+        if (versioned.is_object()) versioned.prepend("schema_version", k_json_schema_version);
+        write_line(stdout, versioned.dump());
+        m_json_written = true;
+    }
 }
 
 void Output::note(const std::string& text) const {
@@ -35,17 +40,18 @@ void Output::trace(const std::string& text) const {
     if (m_options.verbose) write_line(stderr, text);
 }
 
-void Output::error(const scep::Error& error, int exit_code) const {
+void Output::error(const scep::Error& error, int exit_code, const Json* result) const {
     write_line(stderr, "scepctl: error: " + error.message);
     if (m_options.verbose) {
         for (const auto& detail : error.details) write_line(stderr, "scepctl:   " + detail);
     }
-    if (m_options.json) {
+    if (m_options.json && !m_json_written) {
         Json body = Json::object();
         body.set("code", scep::to_string(error.code)).set("exit_code", exit_code).set("message", error.message);
         if (error.http_status) body.set("http_status", *error.http_status);
         if (error.fail_info) body.set("fail_info", *error.fail_info);
-        Json root = Json::object();
+        Json root = result != nullptr ? *result : Json::object();
+        root.prepend("schema_version", k_json_schema_version);
         root.set("error", std::move(body));
         write_line(stdout, root.dump());
     }

@@ -8,6 +8,10 @@
 
 namespace cli {
 
+// Every JSON object scepctl prints starts with "schema_version": k_json_schema_version. Within a
+// version, members are only ever added, never removed or changed in meaning (see scepctl(1)).
+constexpr int k_json_schema_version = 1;
+
 struct OutputOptions {
     bool json = false;    // results as one JSON object on stdout
     bool quiet = false;   // no notes or warnings on stderr; errors still shown
@@ -25,11 +29,13 @@ public:
     void note(const std::string& text) const;    // stderr, unless --quiet
     void warning(const std::string& text) const; // stderr, unless --quiet
     void trace(const std::string& text) const;   // stderr, only with --verbose
-    // One line on stderr; with --json also {"error": {...}} on stdout.
-    void error(const scep::Error& error, int exit_code) const;
+    // One line on stderr; with --json also {"error": {...}} on stdout, inside `result` when the
+    // command got that far (renew: the renewal is done, its deploy hook failed).
+    void error(const scep::Error& error, int exit_code, const Json* result = nullptr) const;
 
 private:
     OutputOptions m_options;
+    mutable bool m_json_written = false; // one JSON object per run: an error after a result adds none
 };
 
 } // namespace cli

@@ -8,6 +8,7 @@
 
 #include <gssapi/gssapi_krb5.h>
 #include <krb5/krb5.h>
+#include <profile.h>
 
 #include "scep/bytes.hpp"
 
@@ -62,6 +63,9 @@ constexpr std::array k_errors{
     ErrorEntry{KRB5KDC_ERR_KEY_EXP,
                {"KRB5KDC_ERR_KEY_EXP", "the service user's password has expired",
                 "set a new password for the account in AD (and export its keytab again)"}},
+    ErrorEntry{KRB5KDC_ERR_NAME_EXP,
+               {"KRB5KDC_ERR_NAME_EXP", "the service user's account has expired",
+                "extend the account's expiry date in AD (Account tab, Account expires)"}},
     ErrorEntry{KRB5KDC_ERR_CLIENT_REVOKED,
                {"KRB5KDC_ERR_CLIENT_REVOKED", "the service user is disabled, locked out or expired",
                 "enable or unlock the account in AD (Active Directory Users and Computers)"}},
@@ -88,6 +92,14 @@ constexpr std::array k_errors{
                {"KRB5KRB_AP_ERR_MODIFIED", "the server could not decrypt the ticket",
                 "the SPN must be on the account the app pool runs as: set useAppPoolCredentials=True (or disable "
                 "kernel-mode authentication) on CertSrv/mscep_admin and keep http/<fqdn> only on that account"}},
+    ErrorEntry{KRB5KRB_AP_ERR_BADKEYVER,
+               {"KRB5KRB_AP_ERR_BADKEYVER", "the server has an older key for its SPN than the KDC (stale keytab)",
+                "the account that owns the SPN changed its password: on IIS run the SCEP app pool as that account with "
+                "useAppPoolCredentials=True and iisreset; elsewhere export the service keytab again"}},
+    ErrorEntry{KRB5KRB_AP_ERR_NOKEY,
+               {"KRB5KRB_AP_ERR_NOKEY", "the server has no key for its SPN",
+                "the SPN must belong to the account the SCEP app pool runs as (useAppPoolCredentials=True, or "
+                "kernel-mode authentication off); export the service keytab for that account"}},
     ErrorEntry{KRB5KRB_AP_ERR_TKT_EXPIRED,
                {"KRB5KRB_AP_ERR_TKT_EXPIRED", "the ticket has expired", "get a fresh ticket (kinit, or drop --use-ccache)"}},
     ErrorEntry{KRB5_KDC_UNREACH,
@@ -129,6 +141,19 @@ void restore_env(const char* name, const std::optional<std::string>& value) {
 
 } // namespace
 
+std::optional<long> error_code_from_text(std::string_view text) {
+    krb5_context raw = nullptr;
+    if (krb5_init_context(&raw) != 0) return std::nullopt;
+    const ContextPtr context(raw);
+    for (const auto& entry : k_errors) {
+        const char* message = krb5_get_error_message(context.get(), static_cast<krb5_error_code>(entry.code));
+        const bool found = message != nullptr && *message != '\0' && text.find(message) != std::string_view::npos;
+        krb5_free_error_message(context.get(), message);
+        if (found) return entry.code;
+    }
+    return std::nullopt;
+}
+
 std::optional<ErrorInfo> describe_error(long code) {
     for (const auto& entry : k_errors) {
         if (entry.code == code) return entry.info;
@@ -145,6 +170,8 @@ struct Session::State {
     std::string config_path;               // private krb5.conf, removed at the end
     std::optional<std::string> old_krb5_config;
     bool gss_ccache_set = false;
+    mutable std::string last_error_name;
+    mutable std::optional<long> last_error;
 
     ~State() {
         if (gss_ccache_set) {
@@ -169,7 +196,10 @@ struct Session::State {
         krb5_free_error_message(context.get(), text);
         std::string message = "Kerberos: " + what + ": ";
         ErrorCode category = ErrorCode::http_auth;
+        last_error_name.clear();
+        last_error = code;
         if (auto info = describe_error(code)) {
+            last_error_name = info->name;
             message += std::string(info->meaning) + " (" + std::string(info->name) + "; " + library_text + "): " +
                        std::string(info->fix);
         } else {
@@ -198,6 +228,7 @@ struct Session::State {
         krb5_ticket* ticket = nullptr;
         if (krb5_decode_ticket(&creds.ticket, &ticket) == 0 && ticket != nullptr) {
             enctype = ticket->enc_part.enctype;
+            info.kvno = static_cast<int>(ticket->enc_part.kvno);
             krb5_free_ticket(context.get(), ticket);
         }
         std::array<char, 64> name{};
@@ -258,6 +289,28 @@ Session::Session(std::unique_ptr<State> state) : m_state(std::move(state)) {}
 Session::~Session() = default;
 
 const std::string& Session::ccache_name() const { return m_state->ccache_name; }
+const std::string& Session::last_error_name() const { return m_state->last_error_name; }
+std::optional<long> Session::last_error() const { return m_state->last_error; }
+
+std::vector<std::string> Session::kdcs_for_realm() const {
+    std::vector<std::string> kdcs;
+    profile_t profile = nullptr;
+    if (krb5_get_profile(m_state->context.get(), &profile) != 0 || profile == nullptr) return kdcs;
+    const std::string realm = m_state->settings.realm;
+    const char* names[] = {"realms", realm.c_str(), "kdc", nullptr};
+    char** values = nullptr;
+    if (profile_get_values(profile, names, &values) == 0 && values != nullptr) {
+        for (char** v = values; *v != nullptr; ++v) kdcs.emplace_back(*v);
+        profile_free_list(values);
+    }
+    profile_release(profile);
+    return kdcs;
+}
+
+std::string config_files() {
+    const char* env = std::getenv("KRB5_CONFIG");
+    return env != nullptr && *env != '\0' ? env : "/etc/krb5.conf";
+}
 const std::string& Session::private_config_path() const { return m_state->config_path; }
 const KerberosSettings& Session::settings() const { return m_state->settings; }
 
@@ -381,6 +434,39 @@ scep::Result<TicketInfo> Session::acquire_initial_ticket() {
     return info;
 }
 
+namespace {
+
+// Records the request and stops the exchange before anything is sent.
+krb5_error_code KRB5_CALLCONV capture_request(krb5_context, void* data, const krb5_data*, const krb5_data* message,
+                                             krb5_data**, krb5_data**) {
+    auto* out = static_cast<scep::Bytes*>(data);
+    out->assign(reinterpret_cast<const std::uint8_t*>(message->data),
+                reinterpret_cast<const std::uint8_t*>(message->data) + message->length);
+    return KRB5_PLUGIN_OP_NOTSUPP;
+}
+
+} // namespace
+
+scep::Result<scep::Bytes> Session::initial_request() {
+    State& s = *m_state;
+    krb5_context ctx = s.context.get();
+    std::string name = s.settings.principal.empty() ? "probe" : s.settings.principal;
+    if (name.find('@') == std::string::npos) name += "@" + s.settings.realm;
+    krb5_principal client = nullptr;
+    if (const krb5_error_code code = krb5_parse_name(ctx, name.c_str(), &client); code != 0) {
+        return s.error(code, "'" + name + "' is not a valid principal name");
+    }
+    scep::Bytes request;
+    krb5_set_kdc_send_hook(ctx, capture_request, &request);
+    krb5_creds creds{};
+    // The password is never used: the hook ends the exchange before the first packet.
+    krb5_get_init_creds_password(ctx, &creds, client, "unused", nullptr, nullptr, 0, nullptr, nullptr);
+    krb5_set_kdc_send_hook(ctx, nullptr, nullptr);
+    krb5_free_principal(ctx, client);
+    if (request.empty()) return Error(ErrorCode::internal, "Kerberos: could not build an AS-REQ");
+    return request;
+}
+
 scep::Result<std::string> Session::service_principal(std::string_view host, std::string_view service) {
     State& s = *m_state;
     krb5_principal server = nullptr;
@@ -422,6 +508,7 @@ scep::Result<TicketInfo> Session::service_ticket(std::string_view host, std::str
     }
     TicketInfo info = s.ticket_info(*granted);
     krb5_free_creds(ctx, granted);
+    if (!info.server.empty() && info.server.back() == '@') info.server = spn; // asked with the referral realm
     return info;
 }
 

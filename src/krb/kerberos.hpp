@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "scep/bytes.hpp"
 #include "scep/result.hpp"
 
 namespace krb {
@@ -36,6 +37,12 @@ struct ErrorInfo {
     std::string_view fix;     // the admin action
 };
 std::optional<ErrorInfo> describe_error(long code);
+// The code whose MIT message text appears in `text`: for GSSAPI minor statuses, which the
+// mechanism glue renumbers (SPNEGO over krb5) but displays with the original text.
+std::optional<long> error_code_from_text(std::string_view text);
+
+// The krb5 configuration files in effect: KRB5_CONFIG's list, else /etc/krb5.conf.
+std::string config_files();
 
 struct TicketInfo {
     std::string client;
@@ -43,6 +50,7 @@ struct TicketInfo {
     std::time_t auth_time = 0;
     std::time_t end_time = 0;
     std::string enctype;      // e.g. aes256-cts-hmac-sha1-96
+    int kvno = 0;             // key version the ticket is encrypted with (0 for a TGT from a cache)
     bool weak_enctype = false; // RC4 or DES
 };
 
@@ -67,6 +75,16 @@ public:
 
     // The principal name krb5 builds for SERVICE/host (what setspn must register).
     scep::Result<std::string> service_principal(std::string_view host, std::string_view service = "HTTP");
+
+    // An AS-REQ for the service user as krb5 would send it, built but not sent: check-kerberos
+    // sends it over UDP itself to prove UDP port 88 (krb5 silently falls back to TCP).
+    scep::Result<scep::Bytes> initial_request();
+
+    // The KDCs krb5 will use for the realm (configured or from krb5.conf); empty = DNS SRV lookup.
+    std::vector<std::string> kdcs_for_realm() const;
+    // The MIT name of the last failure's code (KRB5KDC_ERR_PREAUTH_FAILED), empty if none/unknown.
+    const std::string& last_error_name() const;
+    std::optional<long> last_error() const;
 
     const std::string& ccache_name() const;
     const std::string& private_config_path() const; // empty when none was written

@@ -44,6 +44,8 @@ using X509StackPtr = Handle<STACK_OF(X509), free_x509_stack>;
 // A stack that borrows its certificates (sk_X509_free frees only the stack itself).
 inline void free_x509_stack_shallow(STACK_OF(X509)* s) { sk_X509_free(s); }
 using X509StackViewPtr = Handle<STACK_OF(X509), free_x509_stack_shallow>;
+inline void free_crl_stack(STACK_OF(X509_CRL)* s) { sk_X509_CRL_pop_free(s, X509_CRL_free); }
+using X509CrlStackPtr = Handle<STACK_OF(X509_CRL), free_crl_stack>;
 
 // Everything written to a memory BIO so far.
 inline std::string mem_bio_string(BIO* bio) {

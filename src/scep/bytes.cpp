@@ -38,6 +38,21 @@ std::string base64_encode(ByteView data) {
     return out;
 }
 
+std::optional<Bytes> base64_decode(std::string_view text) {
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\r' || text.back() == '\n')) text.remove_suffix(1);
+    if (text.empty() || text.size() % 4 != 0) return std::nullopt;
+    Bytes out(text.size() / 4 * 3);
+    const int n = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(text.data()),
+                                  static_cast<int>(text.size()));
+    if (n < 0) return std::nullopt;
+    // EVP_DecodeBlock counts padding as zero bytes.
+    std::size_t size = static_cast<std::size_t>(n);
+    if (text.back() == '=') --size;
+    if (text.size() >= 2 && text[text.size() - 2] == '=') --size;
+    out.resize(size);
+    return out;
+}
+
 std::string percent_encode(std::string_view text) {
     std::string out;
     out.reserve(text.size() * 3);
@@ -51,6 +66,14 @@ std::string percent_encode(std::string_view text) {
             out.push_back(k_hex_upper[c >> 4]);
             out.push_back(k_hex_upper[c & 0x0f]);
         }
+    }
+    return out;
+}
+
+std::string to_upper_ascii(std::string_view text) {
+    std::string out(text);
+    for (auto& c : out) {
+        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
     }
     return out;
 }

@@ -209,6 +209,41 @@ std::vector<Certificate> CaCertBundle::ca_chain() const {
     return chain;
 }
 
+Result<NextCaCerts> parse_get_next_ca_cert(ByteView body, std::string_view content_type, const CaCertBundle& current,
+                                           std::int64_t now_unix) {
+    const std::string type = media_type(content_type);
+    if (!type.empty() && type != "application/x-x509-next-ca-cert" && type != "application/octet-stream") {
+        return Error(ErrorCode::bad_reply, "server sent Content-Type '" + std::string(trim_ascii(content_type)) +
+                                               "', expected application/x-x509-next-ca-cert");
+    }
+    const unsigned char* p = body.data();
+    ossl::CmsPtr cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(body.size())));
+    if (!cms) return ossl::error(ErrorCode::bad_reply, "reply is not a DER PKCS#7 message (truncated or garbage)");
+    if (OBJ_obj2nid(CMS_get0_type(cms.get())) != NID_pkcs7_signed) {
+        return Error(ErrorCode::bad_reply, "reply is not a PKCS#7 SignedData");
+    }
+    // Only the current CA and its RA may have signed it; certificates inside the reply prove nothing.
+    ossl::X509StackViewPtr trusted(sk_X509_new_null());
+    for (const auto& entry : current.entries) {
+        if (entry.role == CertRole::issuing_ca || is_ra_role(entry.role)) sk_X509_push(trusted.get(), entry.cert.native());
+    }
+    ossl::BioPtr out(BIO_new(BIO_s_mem()));
+    if (CMS_verify(cms.get(), trusted.get(), nullptr, nullptr, out.get(),
+                   CMS_NO_SIGNER_CERT_VERIFY | CMS_NOINTERN | CMS_BINARY) != 1) {
+        return ossl::error(ErrorCode::verification, "the rollover certificates are not signed by the current CA '" +
+                                                        current.issuing_ca().subject() +
+                                                        "' or its RA (signed by another key, or altered)");
+    }
+    ossl::X509StackViewPtr signers(CMS_get0_signers(cms.get()));
+    if (!signers || sk_X509_num(signers.get()) != 1) {
+        return Error(ErrorCode::bad_reply, "the rollover reply must have exactly one signer");
+    }
+    Certificate signer(ossl::up_ref(sk_X509_value(signers.get(), 0)).release());
+    auto bundle = parse_get_ca_cert(ossl::mem_bio_bytes(out.get()), "application/x-x509-ca-ra-cert", now_unix);
+    if (!bundle) return std::move(bundle).error().context("the rollover certificates");
+    return NextCaCerts{std::move(bundle).value(), std::move(signer)};
+}
+
 Result<void> verify_ca_fingerprint(const CaCertBundle& bundle, const Fingerprint& expected) {
     for (const auto& cert : bundle.ca_chain()) {
         if (expected.matches(cert)) return {};

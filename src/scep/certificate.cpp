@@ -121,6 +121,17 @@ KeyUsage Certificate::key_usage() const {
     return usage;
 }
 
+std::vector<std::string> Certificate::extended_key_usage() const {
+    std::vector<std::string> oids;
+    ossl::ExtKeyUsagePtr eku(
+        static_cast<EXTENDED_KEY_USAGE*>(X509_get_ext_d2i(m_cert, NID_ext_key_usage, nullptr, nullptr)));
+    for (int i = 0; eku && i < sk_ASN1_OBJECT_num(eku.get()); ++i) {
+        char buf[128];
+        if (OBJ_obj2txt(buf, sizeof buf, sk_ASN1_OBJECT_value(eku.get(), i), 1) > 0) oids.emplace_back(buf);
+    }
+    return oids;
+}
+
 bool Certificate::is_ca() const { return X509_check_ca(m_cert) != 0 && (X509_get_extension_flags(m_cert) & EXFLAG_CA) != 0; }
 
 bool Certificate::is_self_signed() const {

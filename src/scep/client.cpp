@@ -55,6 +55,19 @@ Error http_status_error(std::string_view operation, const HttpResponse& response
     return error;
 }
 
+bool url_too_long(const HttpResponse& response) {
+    if (response.status == 414) return true;
+    if (response.status != 404) return false;
+    const std::string_view body = as_chars(response.body).substr(0, 512);
+    return body.find("404.14") != std::string_view::npos || body.find("404.15") != std::string_view::npos;
+}
+
+std::string iis_url_limit_fix() {
+    return "IIS: raise requestFiltering requestLimits maxUrl and maxQueryString to 65534, and HTTP.sys"
+           " MaxFieldLength and MaxRequestBytes (HKLM\\SYSTEM\\CurrentControlSet\\Services\\HTTP\\Parameters)"
+           " to 65534, then reboot; or let clients use POST";
+}
+
 Result<CapsReply> Client::get_ca_caps(std::string_view ca_identifier) {
     SCEP_TRY(auto response, m_transport.get(operation_url("GetCACaps", ca_identifier)));
     CapsReply reply;
@@ -75,6 +88,15 @@ Result<CaCertBundle> Client::get_ca_cert(std::string_view ca_identifier, std::in
     auto bundle = parse_get_ca_cert(response.body, response.content_type, now_unix);
     if (!bundle) return std::move(bundle).error().context("GetCACert");
     return bundle;
+}
+
+Result<NextCaCerts> Client::get_next_ca_cert(std::string_view ca_identifier, const CaCertBundle& current,
+                                             std::int64_t now_unix) {
+    SCEP_TRY(auto response, m_transport.get(operation_url("GetNextCACert", ca_identifier)));
+    if (response.status < 200 || response.status > 299) return http_status_error("GetNextCACert", response);
+    auto next = parse_get_next_ca_cert(response.body, response.content_type, current, now_unix);
+    if (!next) return std::move(next).error().context("GetNextCACert");
+    return next;
 }
 
 } // namespace scep

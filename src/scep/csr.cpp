@@ -37,7 +37,13 @@ Result<void> push_extension(STACK_OF(X509_EXTENSION)* stack, int nid, bool criti
 } // namespace
 
 Result<CertificationRequest> build_csr(const PrivateKey& key, const CsrParams& params) {
-    SCEP_TRY(X509_NAME* raw_subject, to_x509_name(params.subject));
+    X509_NAME* raw_subject = nullptr;
+    if (params.exact_subject != nullptr) {
+        raw_subject = X509_NAME_dup(params.exact_subject);
+        if (raw_subject == nullptr) return ossl::error(ErrorCode::internal, "cannot copy the subject name");
+    } else {
+        SCEP_TRY(raw_subject, to_x509_name(params.subject));
+    }
     std::shared_ptr<X509_NAME> subject(raw_subject, X509_NAME_free);
 
     X509ReqPtr req(X509_REQ_new());

@@ -101,28 +101,19 @@ Error cert_rep_failure(const CertRep& rep) {
     return error;
 }
 
-namespace {
-
-// One PKIOperation round trip (§4.3): POST when the server takes it, else GET with the message
-// in standard base64, percent-encoded (§4.1).
-Result<Bytes> pki_operation(Client& client, HttpTransport& transport, ByteView message, bool post) {
+Result<Bytes> pki_operation(Client& client, ByteView message, bool post) {
+    HttpTransport& transport = client.transport();
     Result<HttpResponse> response = post
         ? transport.post(client.operation_url("PKIOperation", ""), message, k_pki_message_type)
         : transport.get(client.operation_url("PKIOperation", base64_encode(message)));
     if (!response) return std::move(response).error();
     const long status = response->status;
-    if (!post && (status == 414 || status == 404)) {
-        const std::string body(as_chars(response->body).substr(0, 512));
-        const bool url_limit = status == 414 || body.find("404.14") != std::string::npos ||
-                               body.find("404.15") != std::string::npos;
-        if (url_limit) {
-            Error error(ErrorCode::http_status,
-                        "PKIOperation: HTTP " + std::to_string(status) +
-                            ": the request URL is too long for the server (IIS: raise requestLimits maxUrl and"
-                            " maxQueryString to 65534 and HTTP.sys MaxFieldLength/MaxRequestBytes, or enable POST)");
-            error.http_status = status;
-            return error;
-        }
+    if (!post && url_too_long(*response)) {
+        Error error(ErrorCode::http_status, "PKIOperation: HTTP " + std::to_string(status) +
+                                                ": the request URL is too long for the server (" +
+                                                iis_url_limit_fix() + ")");
+        error.http_status = status;
+        return error;
     }
     if (status < 200 || status > 299) return http_status_error("PKIOperation", *response);
     const std::string type = media_type(response->content_type);
@@ -133,7 +124,21 @@ Result<Bytes> pki_operation(Client& client, HttpTransport& transport, ByteView m
     return std::move(response->body);
 }
 
-} // namespace
+Result<CertRep> exchange(Client& client, const CaCertBundle& ca, OutgoingMessage& message, ByteView message_data,
+                         const Certificate& signer, const PrivateKey& signer_key, bool post,
+                         const std::function<void(const std::string&)>& progress) {
+    message.sender_nonce = random_nonce(); // fresh for every message, polls included (§3.2.1.5)
+    SCEP_TRY(const Bytes pki_message, build_pki_message(message, message_data, signer, signer_key, ca.recipient()));
+    if (progress) {
+        progress(to_string(message.type) + " sent (" + (post ? "POST" : "GET") + ", " + to_string(message.cipher) +
+                 ", " + to_string(message.digest) + ", transaction " + message.transaction_id.substr(0, 16) + "...)");
+    }
+    SCEP_TRY(const Bytes reply_der, pki_operation(client, pki_message, post));
+    auto rep = parse_cert_rep(reply_der, ca.reply_signer());
+    if (!rep) return std::move(rep).error().context("PKIOperation reply");
+    SCEP_TRY_VOID(check_cert_rep(*rep, message.transaction_id, message.sender_nonce));
+    return rep;
+}
 
 Result<EnrollmentResult> enroll(Client& client, const CaCertBundle& ca, const Capabilities& caps,
                                 const EnrollmentRequest& request, const EnrollmentHooks& hooks) {
@@ -141,12 +146,10 @@ Result<EnrollmentResult> enroll(Client& client, const CaCertBundle& ca, const Ca
                           (request.method == HttpMethod::automatic && caps.post_pki_operation());
     std::vector<std::string> warnings = request.algorithms.warnings;
     int polls = 0;
-    const Certificate& recipient = ca.recipient();
-    const Certificate& reply_signer = ca.reply_signer();
     const auto started = hooks.now();
 
     OutgoingMessage message;
-    message.transaction_id = transaction_id_for(request.key);
+    message.transaction_id = request.transaction_id ? *request.transaction_id : transaction_id_for(request.key);
     message.cipher = request.algorithms.cipher;
     message.digest = request.algorithms.digest;
     Bytes message_data;
@@ -166,22 +169,12 @@ Result<EnrollmentResult> enroll(Client& client, const CaCertBundle& ca, const Ca
     }
 
     for (;;) {
-        message.sender_nonce = random_nonce(); // fresh for every message, polls included (§3.2.1.5)
-        SCEP_TRY(const Bytes pki_message,
-                 build_pki_message(message, message_data, request.signer, request.signer_key, recipient));
-        if (hooks.progress) {
-            hooks.progress(to_string(message.type) + " sent (" + (use_post ? "POST" : "GET") + ", " +
-                           to_string(message.cipher) + ", " + to_string(message.digest) + ", transaction " +
-                           message.transaction_id.substr(0, 16) + "...)");
-        }
-        SCEP_TRY(const Bytes reply_der, pki_operation(client, client.transport(), pki_message, use_post));
-        auto rep = parse_cert_rep(reply_der, reply_signer);
-        if (!rep) return std::move(rep).error().context("PKIOperation reply");
-        SCEP_TRY_VOID(check_cert_rep(*rep, message.transaction_id, message.sender_nonce));
+        SCEP_TRY(const CertRep rep, exchange(client, ca, message, message_data, request.signer, request.signer_key,
+                                             use_post, hooks.progress));
 
-        if (rep->status == PkiStatus::failure) return cert_rep_failure(*rep);
-        if (rep->status == PkiStatus::success) {
-            auto issued = open_cert_rep(*rep, request.signer, request.key);
+        if (rep.status == PkiStatus::failure) return cert_rep_failure(rep);
+        if (rep.status == PkiStatus::success) {
+            auto issued = open_cert_rep(rep, request.signer, request.signer_key, request.key);
             if (!issued) return std::move(issued).error();
             if (issued->envelope_cipher == "DES-CBC") {
                 warnings.push_back("the server encrypted its reply with single DES (weak; RFC 8894 forbids it)");

@@ -1,6 +1,7 @@
 #include "scep/pki_message.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include <openssl/cms.h>
 #include <openssl/pkcs7.h>
@@ -76,6 +77,15 @@ void append_der_length(Bytes& out, std::size_t length) {
     for (std::size_t n = length; n != 0; n >>= 8) digits.insert(digits.begin(), static_cast<std::uint8_t>(n & 0xff));
     out.push_back(static_cast<std::uint8_t>(0x80 | digits.size()));
     out.insert(out.end(), digits.begin(), digits.end());
+}
+
+// SEQUENCE { first, second } of two DER encodings.
+Bytes der_sequence(ByteView first, ByteView second) {
+    Bytes out{0x30};
+    append_der_length(out, first.size() + second.size());
+    out.insert(out.end(), first.begin(), first.end());
+    out.insert(out.end(), second.begin(), second.end());
+    return out;
 }
 
 // scepserver (micromdm) encrypts every CertRep with single DES, which OpenSSL 3 keeps in its
@@ -158,14 +168,24 @@ Nonce random_nonce() {
     return nonce;
 }
 
-TransactionId transaction_id_for(const PrivateKey& key) {
-    const Bytes spki = key.public_key_der();
+namespace {
+TransactionId upper_hex_sha256(ByteView data) {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    EVP_Digest(spki.data(), spki.size(), digest, &len, EVP_sha256(), nullptr);
+    EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
     std::string hex = to_hex(ByteView(digest, len));
     for (auto& c : hex) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     return hex;
+}
+} // namespace
+
+TransactionId transaction_id_for(const PrivateKey& key) { return upper_hex_sha256(key.public_key_der()); }
+
+TransactionId renewal_transaction_id(const PrivateKey& key, const Certificate& renewed) {
+    Bytes data = key.public_key_der();
+    const Bytes cert = renewed.der();
+    data.insert(data.end(), cert.begin(), cert.end());
+    return upper_hex_sha256(data);
 }
 
 Result<Bytes> build_pki_message(const OutgoingMessage& message, ByteView message_data, const Certificate& signer_cert,
@@ -232,11 +252,41 @@ Result<Bytes> issuer_and_subject(const X509_NAME* issuer, const X509_NAME* subje
     const Bytes issuer_der = ossl::to_der(issuer, i2d_X509_NAME);
     const Bytes subject_der = ossl::to_der(subject, i2d_X509_NAME);
     if (issuer_der.empty() || subject_der.empty()) return ossl::error(ErrorCode::internal, "cannot encode IssuerAndSubject");
-    Bytes out{0x30}; // SEQUENCE { issuer Name, subject Name }
-    append_der_length(out, issuer_der.size() + subject_der.size());
-    out.insert(out.end(), issuer_der.begin(), issuer_der.end());
-    out.insert(out.end(), subject_der.begin(), subject_der.end());
-    return out;
+    return der_sequence(issuer_der, subject_der); // SEQUENCE { issuer Name, subject Name }
+}
+
+Result<std::string> parse_serial_hex(std::string_view serial_hex) {
+    std::string hex;
+    std::string_view text = trim_ascii(serial_hex);
+    if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) text.remove_prefix(2);
+    for (char c : text) {
+        if (c == ':' || c == ' ') continue;
+        if (!std::isxdigit(static_cast<unsigned char>(c))) {
+            return Error(ErrorCode::usage, "serial number '" + std::string(serial_hex) +
+                                               "' is not hexadecimal (write it as openssl x509 -serial shows it)");
+        }
+        if (hex.empty() && c == '0') continue;
+        hex.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+    }
+    if (hex.empty() && text.find('0') != std::string_view::npos) hex = "0";
+    if (hex.empty() || hex.size() > 40) {
+        return Error(ErrorCode::usage, "serial number '" + std::string(serial_hex) + "' must have 1 to 40 hex digits");
+    }
+    return hex;
+}
+
+Result<Bytes> issuer_and_serial(const X509_NAME* issuer, std::string_view serial_hex) {
+    SCEP_TRY(const std::string hex, parse_serial_hex(serial_hex));
+    BIGNUM* raw = nullptr;
+    if (BN_hex2bn(&raw, hex.c_str()) == 0) return ossl::error(ErrorCode::internal, "cannot read the serial number");
+    ossl::Handle<BIGNUM, BN_free> bn(raw);
+    ossl::Handle<ASN1_INTEGER, ASN1_INTEGER_free> serial(BN_to_ASN1_INTEGER(bn.get(), nullptr));
+    const Bytes issuer_der = ossl::to_der(issuer, i2d_X509_NAME);
+    const Bytes serial_der = serial ? ossl::to_der(serial.get(), i2d_ASN1_INTEGER) : Bytes();
+    if (issuer_der.empty() || serial_der.empty()) {
+        return ossl::error(ErrorCode::internal, "cannot encode IssuerAndSerialNumber");
+    }
+    return der_sequence(issuer_der, serial_der); // SEQUENCE { issuer Name, serialNumber CertificateSerialNumber }
 }
 
 Result<CertRep> parse_cert_rep(ByteView der, const Certificate& expected_signer) {
@@ -323,7 +373,7 @@ Result<void> check_cert_rep(const CertRep& rep, const TransactionId& transaction
     return {};
 }
 
-Result<IssuedCertificates> open_cert_rep(const CertRep& rep, const Certificate& our_cert, const PrivateKey& our_key) {
+Result<OpenedEnvelope> open_envelope(const CertRep& rep, const Certificate& our_cert, const PrivateKey& our_key) {
     load_legacy_provider_once();
     const unsigned char* p = rep.enveloped_data.data();
     ossl::CmsPtr envelope(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(rep.enveloped_data.size())));
@@ -352,20 +402,28 @@ Result<IssuedCertificates> open_cert_rep(const CertRep& rep, const Certificate& 
         return ossl::error(ErrorCode::bad_reply, "cannot decrypt the reply with our key (corrupt envelope, or cipher " +
                                                      envelope_cipher_name(rep.enveloped_data) + " is not available)");
     }
-    auto certs = detail::certs_from_pkcs7(ossl::mem_bio_bytes(out.get()));
+    return OpenedEnvelope{ossl::mem_bio_bytes(out.get()), envelope_cipher_name(rep.enveloped_data)};
+}
+
+// The envelope is for the signer (our_cert/our_key); the issued certificate is the one for
+// requested_key, which differs from the signer's on a renewal with a new key.
+Result<IssuedCertificates> open_cert_rep(const CertRep& rep, const Certificate& our_cert, const PrivateKey& our_key,
+                                         const PrivateKey& requested_key) {
+    SCEP_TRY(OpenedEnvelope opened, open_envelope(rep, our_cert, our_key));
+    auto certs = detail::certs_from_pkcs7(opened.content);
     if (!certs) return std::move(certs).error().context("reply's certificate bundle");
 
     std::optional<Certificate> issued;
     std::vector<Certificate> others;
     for (auto& cert : *certs) {
-        if (!issued && our_key.matches(cert) && !cert.is_self_signed()) {
+        if (!issued && requested_key.matches(cert) && !cert.is_self_signed()) {
             issued = cert;
         } else {
             others.push_back(cert);
         }
     }
     if (!issued) return Error(ErrorCode::verification, "reply holds no certificate for our key");
-    return IssuedCertificates{std::move(*issued), std::move(others), envelope_cipher_name(rep.enveloped_data)};
+    return IssuedCertificates{std::move(*issued), std::move(others), std::move(opened.envelope_cipher)};
 }
 
 } // namespace scep

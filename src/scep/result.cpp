@@ -17,6 +17,8 @@ std::string to_string(ErrorCode code) {
     case ErrorCode::ca_failure: return "ca_failure";
     case ErrorCode::pending: return "pending";
     case ErrorCode::challenge_unavailable: return "challenge_unavailable";
+    case ErrorCode::hook_failed: return "hook_failed";
+    case ErrorCode::not_renewable: return "not_renewable";
     }
     return "unknown";
 }

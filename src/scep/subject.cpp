@@ -584,6 +584,53 @@ Result<SubjectAltName> parse_subject_alt_name(std::string_view spec) {
                  " (use dns:, ip:, email:, uri: or upn:)");
 }
 
+CertificateAltNames subject_alt_names_of(const X509* cert) {
+    CertificateAltNames result;
+    GeneralNamesPtr names(static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
+    if (!names) return result;
+    const auto text_of = [](const ASN1_STRING* s) {
+        return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+                           static_cast<std::size_t>(ASN1_STRING_length(s)));
+    };
+    for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
+        const GENERAL_NAME* gen = sk_GENERAL_NAME_value(names.get(), i);
+        switch (gen->type) {
+        case GEN_DNS: result.names.push_back({SubjectAltName::Kind::dns, text_of(gen->d.dNSName)}); continue;
+        case GEN_EMAIL: result.names.push_back({SubjectAltName::Kind::email, text_of(gen->d.rfc822Name)}); continue;
+        case GEN_URI:
+            result.names.push_back({SubjectAltName::Kind::uri, text_of(gen->d.uniformResourceIdentifier)});
+            continue;
+        case GEN_IPADD: {
+            const ASN1_OCTET_STRING* ip = gen->d.iPAddress;
+            const int len = ASN1_STRING_length(ip);
+            char buf[INET6_ADDRSTRLEN] = {};
+            if ((len == 4 || len == 16) &&
+                inet_ntop(len == 4 ? AF_INET : AF_INET6, ASN1_STRING_get0_data(ip), buf, sizeof buf) != nullptr) {
+                result.names.push_back({SubjectAltName::Kind::ip, buf});
+                continue;
+            }
+            result.skipped.emplace_back("IP address of " + std::to_string(len) + " bytes");
+            continue;
+        }
+        case GEN_OTHERNAME: {
+            const OTHERNAME* other = gen->d.otherName;
+            Asn1ObjectPtr upn(OBJ_txt2obj(k_upn_oid, 1));
+            if (upn && OBJ_cmp(other->type_id, upn.get()) == 0 && other->value != nullptr &&
+                other->value->type == V_ASN1_UTF8STRING) {
+                result.names.push_back({SubjectAltName::Kind::upn, text_of(other->value->value.utf8string)});
+                continue;
+            }
+            result.skipped.emplace_back("otherName");
+            continue;
+        }
+        case GEN_DIRNAME: result.skipped.emplace_back("dirName"); continue;
+        case GEN_RID: result.skipped.emplace_back("registeredID"); continue;
+        default: result.skipped.emplace_back("x400Address/ediPartyName"); continue;
+        }
+    }
+    return result;
+}
+
 Result<GENERAL_NAMES*> to_general_names(const std::vector<SubjectAltName>& names) {
     if (names.empty()) return usage("at least one subjectAltName is required");
     GeneralNamesPtr result(sk_GENERAL_NAME_new_null());

@@ -110,14 +110,13 @@ scep::Result<void> place(const std::string& temp_name, const std::filesystem::pa
     return {};
 }
 
-// The rename is durable only once the directory entry is on disk.
+} // namespace
+
 scep::Result<void> sync_directory(const std::filesystem::path& dir) {
     FileDescriptor dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (dir_fd.get() < 0 || ::fsync(dir_fd.get()) != 0) return file_error("cannot flush directory", dir, errno);
     return {};
 }
-
-} // namespace
 
 scep::Result<void> write_file_atomic(const std::filesystem::path& path, scep::ByteView data, mode_t mode,
                                      Overwrite overwrite) {

@@ -39,6 +39,9 @@ private:
     std::vector<mode_t> m_modes;
 };
 
+// fsync of a directory: a rename in it is durable only once its entry is on disk.
+scep::Result<void> sync_directory(const std::filesystem::path& dir);
+
 // Reads a whole file, refusing anything larger than max_bytes.
 scep::Result<scep::Bytes> read_file(const std::filesystem::path& path, std::size_t max_bytes = 16u << 20);
 

@@ -5,6 +5,8 @@
 #include <array>
 #include <mutex>
 
+#include <openssl/ssl.h>
+
 namespace transport {
 
 using scep::Error;
@@ -163,6 +165,27 @@ std::size_t CurlTransport::write_body(char* data, std::size_t size, std::size_t 
     return n;
 }
 
+// Reads the TLS session while the connection is surely alive: at the first header of the answer.
+std::size_t CurlTransport::on_header(char*, std::size_t size, std::size_t count, void* user) {
+    auto* self = static_cast<CurlTransport*>(user);
+    if (self->m_tls_wanted) {
+        self->m_tls_wanted = false;
+        const curl_tlssessioninfo* session = nullptr;
+        if (curl_easy_getinfo(self->m_handle.get(), CURLINFO_TLS_SSL_PTR, &session) == CURLE_OK &&
+            session != nullptr && session->backend == CURLSSLBACKEND_OPENSSL && session->internals != nullptr) {
+            auto* ssl = static_cast<SSL*>(session->internals);
+            TlsInfo info;
+            info.version = SSL_get_version(ssl);
+            if (const SSL_CIPHER* cipher = SSL_get_current_cipher(ssl); cipher != nullptr) {
+                info.cipher = SSL_CIPHER_get_name(cipher);
+            }
+            if (X509* peer = SSL_get1_peer_certificate(ssl); peer != nullptr) info.peer.emplace(peer);
+            self->m_tls = std::move(info);
+        }
+    }
+    return size * count;
+}
+
 std::string CurlTransport::redact_header_line(std::string_view line) {
     static constexpr std::string_view k_secret_headers[] = {"authorization:", "proxy-authorization:", "cookie:",
                                                             "set-cookie:", "www-authenticate:",
@@ -212,11 +235,22 @@ CurlTransport::CurlTransport(TransportOptions options) : m_options(std::move(opt
 }
 
 void CurlTransport::set_credentials(HttpCredentials credentials) { m_credentials = std::move(credentials); }
+void CurlTransport::set_extra_headers(std::vector<std::string> headers) { m_extra_headers = std::move(headers); }
 
 scep::Result<scep::HttpResponse> CurlTransport::get(const std::string& url) {
     if (!m_handle) return Error(ErrorCode::internal, "libcurl could not be initialised");
     curl_easy_setopt(m_handle.get(), CURLOPT_HTTPGET, 1L);
-    return perform(url);
+    CurlSlistPtr headers;
+    for (const auto& header : m_extra_headers) {
+        curl_slist* appended = curl_slist_append(headers.get(), header.c_str());
+        if (appended == nullptr) return Error(ErrorCode::internal, "out of memory for request headers");
+        headers.release();
+        headers.reset(appended);
+    }
+    curl_easy_setopt(m_handle.get(), CURLOPT_HTTPHEADER, headers.get());
+    auto result = perform(url);
+    curl_easy_setopt(m_handle.get(), CURLOPT_HTTPHEADER, nullptr);
+    return result;
 }
 
 scep::Result<scep::HttpResponse> CurlTransport::post(const std::string& url, scep::ByteView body,
@@ -246,6 +280,10 @@ scep::Result<scep::HttpResponse> CurlTransport::perform(const std::string& url) 
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, m_error_buffer);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, this);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, this);
+    m_tls_wanted = scep::to_lower_ascii(url.substr(0, 8)) == "https://";
+    m_tls.reset();
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, m_options.timeout_ms);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, m_options.connect_timeout_ms);
     curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(m_options.max_body_bytes));
@@ -287,6 +325,8 @@ scep::Result<scep::HttpResponse> CurlTransport::perform(const std::string& url) 
     }
 
     const CURLcode rc = curl_easy_perform(h);
+    m_last_code = rc;
+    m_tls_wanted = false;
     if (rc != CURLE_OK) return curl_error(rc, url);
 
     scep::HttpResponse response;
@@ -296,6 +336,7 @@ scep::Result<scep::HttpResponse> CurlTransport::perform(const std::string& url) 
     if (content_type != nullptr) response.content_type = content_type;
     response.server = header_value(h, "Server");
     response.www_authenticate = all_header_values(h, "WWW-Authenticate");
+    response.date = header_value(h, "Date");
     response.body = std::move(m_body);
     m_body = {};
     if (response.status >= 300 && response.status < 400) {

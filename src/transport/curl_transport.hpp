@@ -10,6 +10,7 @@
 
 #include <curl/curl.h>
 
+#include "scep/certificate.hpp"
 #include "scep/transport.hpp"
 
 namespace transport {
@@ -45,6 +46,13 @@ struct TransportOptions {
     std::function<void(const std::string&)> trace;
 };
 
+// What the TLS handshake of the last https request negotiated (check-ndes).
+struct TlsInfo {
+    std::string version;                     // "TLSv1.3"
+    std::string cipher;                      // "TLS_AES_256_GCM_SHA384"
+    std::optional<scep::Certificate> peer;   // the server's certificate
+};
+
 struct CurlEasyDeleter {
     void operator()(CURL* h) const noexcept { curl_easy_cleanup(h); }
 };
@@ -64,6 +72,15 @@ public:
 
     // Authentication for the following requests (none by default). Negotiate never delegates.
     void set_credentials(HttpCredentials credentials);
+    // Extra request headers for the following requests, e.g. "Authorization: Negotiate ..." from
+    // our own GSSAPI context (check-kerberos). Traced redacted like every Authorization header.
+    void set_extra_headers(std::vector<std::string> headers);
+
+    // The TLS session of the last request that got an answer over https; nullopt for http, before
+    // the first answer, or with a TLS library other than OpenSSL.
+    const std::optional<TlsInfo>& last_tls() const { return m_tls; }
+    // libcurl's code for the last request (CURLE_OK when it got an answer), to tell TLS failures apart.
+    CURLcode last_curl_code() const { return m_last_code; }
 
     // Redacts values that must never be shown: Authorization headers, URL user info.
     static std::string redact_header_line(std::string_view line);
@@ -71,6 +88,7 @@ public:
 
 private:
     static std::size_t write_body(char* data, std::size_t size, std::size_t count, void* self);
+    static std::size_t on_header(char* data, std::size_t size, std::size_t count, void* self);
     scep::Result<scep::HttpResponse> perform(const std::string& url);
     scep::Error curl_error(CURLcode code, const std::string& url) const;
     std::string proxy_for(const std::string& url) const;
@@ -81,6 +99,10 @@ private:
     scep::Bytes m_body;
     bool m_body_too_large = false;
     HttpCredentials m_credentials;
+    std::vector<std::string> m_extra_headers;
+    std::optional<TlsInfo> m_tls;
+    bool m_tls_wanted = false; // this request is https and its session is not read yet
+    CURLcode m_last_code = CURLE_OK;
 };
 
 // Versions of the linked libraries, for --version.

@@ -11,7 +11,7 @@ unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy no_proxy
 
 TB="$TESTBED_DIR/bin/tb"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/scepctl-interop-XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+trap 'stop_fixture; rm -rf "$WORK"' EXIT
 passed=0 failed=0 current=""
 
 # run NAME CMD...: runs CMD inside the bed, capturing $out, $err and $rc.
@@ -75,11 +75,45 @@ expect_unchanged() {
     fail "$1 changed: $(diff <(echo "$2") <(echo "$now") | grep '^[<>]' | tr '\n' ' ')"
   fi
 }
+# same_nonempty A B: equal and not empty (two failed commands must not count as a match).
+same_nonempty() { [ -n "$1" ] && [ "$1" = "$2" ]; }
 expect_file_same() { cmp -s "$1" "$2" && pass "$1 unchanged" || fail "$1 changed"; }
 expect() { # expect DESCRIPTION CMD...: a free-form check
   local what=$1; shift
   if "$@"; then pass "$what"; else fail "$what"; fi
 }
+
+# The NDES-like fixture (tests/fixtures/ndes_fixture.py) inside the bed. Set FIXTURE_PORT (each
+# test its own) before start_fixture; FIXTURE_URL and FIXTURE_PIN are then its SCEP URL and the
+# SHA-256 pin of its CA, and $state its state directory. The challenge 8CE317021F690069 is valid
+# and reusable.
+FIXTURE=$(cd "$(dirname "${BASH_SOURCE[0]}")/../fixtures" && pwd)/ndes_fixture.py
+FIXTURE_DATA=$(cd "$(dirname "${BASH_SOURCE[0]}")/../data/openssl" && pwd)
+FIXTURE_PIN="sha256:$(awk '$1=="ca.pem" && $2=="sha256" {print $3}' "$FIXTURE_DATA/fingerprints.txt")"
+fixture_pid=""
+# start_fixture MODE [ARGS...]: a fresh fixture in its own state dir, ready when it answers.
+start_fixture() {
+  : "${FIXTURE_PORT:?set FIXTURE_PORT before start_fixture}"
+  FIXTURE_URL="http://127.0.0.1:$FIXTURE_PORT/certsrv/mscep/mscep.dll"
+  stop_fixture
+  state="$WORK/state-$1"; rm -rf "$state"; mkdir -p "$state"
+  printf '8CE317021F690069\n' >"$state/challenges.txt"
+  "$TB" python3 "$FIXTURE" --port "$FIXTURE_PORT" --state-dir "$state" --mode "$@" \
+    --challenge-file "$state/challenges.txt" --reusable-challenge >"$state/stdout" 2>&1 &
+  fixture_pid=$!
+  for _ in $(seq 100); do
+    "$TB" curl -sf -o /dev/null "$FIXTURE_URL?operation=GetCACaps" && return 0
+    sleep 0.1
+  done
+  echo "fixture in mode $1 did not start:"; cat "$state/stdout"; return 1
+}
+stop_fixture() {
+  [ -n "$fixture_pid" ] || return 0
+  kill "$fixture_pid" 2>/dev/null; wait "$fixture_pid" 2>/dev/null
+  fixture_pid=""
+}
+# last_event KEY: that key of the fixture's last PKIOperation record.
+last_event() { tail -n 1 "$state/events.jsonl" | python3 -c "import json,sys; print(json.load(sys.stdin).get('$1'))"; }
 
 finish() {
   echo "$passed passed, $failed failed"

@@ -10,6 +10,9 @@
 namespace fs = std::filesystem;
 using scep::as_bytes;
 
+using test::mode_of;
+using test::slurp;
+
 namespace {
 
 // The store tests also count what is in the directory: no temp file may stay behind.
@@ -18,17 +21,6 @@ struct TempDir : test::TempDir {
         return static_cast<std::size_t>(std::distance(fs::directory_iterator(path), fs::directory_iterator()));
     }
 };
-
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-mode_t mode_of(const fs::path& p) {
-    struct stat st {};
-    REQUIRE(::stat(p.c_str(), &st) == 0);
-    return st.st_mode & 07777;
-}
 
 // Sets the umask for one scope.
 struct UmaskScope {

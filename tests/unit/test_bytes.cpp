@@ -13,6 +13,18 @@ TEST_CASE("hex and base64 encodings", "[bytes]") {
     CHECK(base64_encode(as_bytes("f")) == "Zg==");
     CHECK(base64_encode(as_bytes("foob")) == "Zm9vYg==");
     CHECK(base64_encode(as_bytes("foobar")) == "Zm9vYmFy");
+    const auto text = [](std::string_view b64) {
+        auto decoded = base64_decode(b64);
+        REQUIRE(decoded);
+        return std::string(as_chars(*decoded));
+    };
+    CHECK(text("Zg==") == "f");
+    CHECK(text("Zm8=") == "fo");
+    CHECK(text("Zm9vYmFy") == "foobar");
+    CHECK(text("Zm9vYg==\r\n") == "foob");
+    CHECK_FALSE(base64_decode(""));
+    CHECK_FALSE(base64_decode("Zm9"));
+    CHECK_FALSE(base64_decode("Zm9v!mFy"));
 }
 
 TEST_CASE("percent encoding keeps only unreserved characters (RFC 8894 §4.1 GET messages)", "[bytes]") {
@@ -24,6 +36,7 @@ TEST_CASE("percent encoding keeps only unreserved characters (RFC 8894 §4.1 GET
 
 TEST_CASE("ASCII helpers", "[bytes]") {
     CHECK(to_lower_ascii("SHA-256 AeS") == "sha-256 aes");
+    CHECK(to_upper_ascii("corp.Example.com") == "CORP.EXAMPLE.COM");
     CHECK(trim_ascii("\r\n  x y \t\n") == "x y");
     CHECK(trim_ascii("   ").empty());
 }

@@ -177,3 +177,58 @@ TEST_CASE("a bundle of more than 32 certificates is refused before any compariso
     CHECK(refused.error().message ==
           "GetCACert bundle holds 33 certificates; a CA/RA bundle has a few (at most 32 are accepted)");
 }
+
+TEST_CASE("GetNextCACert: rollover bundle signed by the current CA or its RA", "[cacert][nextca]") {
+    auto current = parse("openssl/getcacert-ndes.p7b", k_ca_ra);
+    REQUIRE(current);
+    const Certificate next_ca = test::certificate("rollover/next-ca.pem");
+    for (const char* file : {"rollover/next-signed-by-ca.p7", "rollover/next-signed-by-ra.p7"}) {
+        INFO(file);
+        auto next = parse_get_next_ca_cert(test::read_data(file), "application/x-x509-next-ca-cert", *current,
+                                           std::time(nullptr));
+        REQUIRE(next);
+        CHECK(sha256_of(next->bundle.issuing_ca()) == sha256_of(next_ca));
+        CHECK(sha256_of(next->bundle.issuing_ca()) != sha256_of(current->issuing_ca()));
+        REQUIRE(next->bundle.entries.size() == 2);
+        CHECK(next->bundle.reply_signer().subject() == "CN=TESTNDES-MSCEP-RA,O=scepctl tests");
+    }
+    auto by_ca =
+        parse_get_next_ca_cert(test::read_data("rollover/next-signed-by-ca.p7"), "", *current, std::time(nullptr));
+    REQUIRE(by_ca);
+    CHECK(sha256_of(by_ca->signer) == sha256_of(current->issuing_ca()));
+    auto by_ra =
+        parse_get_next_ca_cert(test::read_data("rollover/next-signed-by-ra.p7"), "", *current, std::time(nullptr));
+    REQUIRE(by_ra);
+    CHECK(sha256_of(by_ra->signer) == sha256_of(test::certificate("openssl/ra-sign.pem")));
+}
+
+TEST_CASE("GetNextCACert: another signer, a broken signature, a bare bundle, a wrong type are refused",
+          "[cacert][nextca]") {
+    auto current = parse("openssl/getcacert-ndes.p7b", k_ca_ra);
+    REQUIRE(current);
+    const auto next = [&](const std::string& file, const char* type = "application/x-x509-next-ca-cert") {
+        return parse_get_next_ca_cert(test::read_data(file), type, *current, std::time(nullptr));
+    };
+    // The other CA's certificate is inside the reply: that must not make it trusted.
+    auto other = next("rollover/next-signed-by-other-ca.p7");
+    REQUIRE_FALSE(other);
+    CHECK(other.error().code == ErrorCode::verification);
+    CHECK(other.error().message.find("not signed by the current CA 'CN=Test NDES Root CA,O=scepctl tests' or its RA") !=
+          std::string::npos);
+    auto tampered = next("rollover/next-tampered.p7");
+    REQUIRE_FALSE(tampered);
+    CHECK(tampered.error().code == ErrorCode::verification);
+    // An unsigned certs-only bundle proves nothing either.
+    auto bare = next("rollover/next-bundle.p7b");
+    REQUIRE_FALSE(bare);
+    CHECK(bare.error().code == ErrorCode::verification);
+    auto wrong_type = next("rollover/next-signed-by-ca.p7", "text/html");
+    REQUIRE_FALSE(wrong_type);
+    CHECK(wrong_type.error().code == ErrorCode::bad_reply);
+    // A current CA without RA (scepserver): only the CA itself may sign the rollover.
+    auto ca_only = parse("openssl/getcacert-ca-only.p7b", k_ca_ra);
+    REQUIRE(ca_only);
+    CHECK(parse_get_next_ca_cert(test::read_data("rollover/next-signed-by-ca.p7"), "", *ca_only, std::time(nullptr)));
+    CHECK_FALSE(
+        parse_get_next_ca_cert(test::read_data("rollover/next-signed-by-ra.p7"), "", *ca_only, std::time(nullptr)));
+}

@@ -205,6 +205,24 @@ TEST_CASE("an envelope for another certificate, or a certificate for another key
     CHECK(opened.error().message == "reply holds no certificate for our key");
 }
 
+TEST_CASE("a renewal reply: encrypted to the old certificate, issued to the new key", "[certrep]") {
+    // foreign-key-cert.der is encrypted to client.pem and holds a certificate for other-client.key:
+    // what a renewal with a new key pair gets (RFC 8894 §2.5, §3.3.2.1).
+    const Requester client;
+    const PrivateKey new_key = test::private_key("certrep/other-client.key");
+    const CertRep rep = parsed("foreign-key-cert.der", client);
+    auto issued = open_cert_rep(rep, client.cert, client.key, new_key);
+    INFO((issued ? std::string() : issued.error().message));
+    REQUIRE(issued);
+    CHECK(new_key.matches(issued->certificate));
+    CHECK(issued->certificate.serial_hex() == value("foreign-issued-serial"));
+    CHECK(issued->certificate.issued_by(client.ca));
+
+    // The new key cannot open it: the envelope names the old certificate only.
+    auto wrong = open_cert_rep(rep, client.cert, new_key, new_key);
+    REQUIRE_FALSE(wrong);
+}
+
 TEST_CASE("a truncated reply is malformed, not a crash", "[certrep]") {
     const Requester client;
     Bytes der = test::read_data("certrep/success-des3-sha1.der");

@@ -63,6 +63,16 @@ TEST_CASE("key usage, CA flag and self-signature", "[certificate]") {
     CHECK_FALSE(load_pem("foreign-ra.pem").issued_by(ca));
 }
 
+TEST_CASE("extended key usages come back as dotted OIDs, in certificate order", "[certificate]") {
+    test::TempDir dir;
+    auto certs = Certificate::from_pem(
+        test::openssl_self_signed(dir.path, "-addext extendedKeyUsage=clientAuth,1.2.3.4,serverAuth"));
+    REQUIRE(certs);
+    CHECK(certs->front().extended_key_usage() ==
+          std::vector<std::string>{"1.3.6.1.5.5.7.3.2", "1.2.3.4", "1.3.6.1.5.5.7.3.1"});
+    CHECK(load_pem("ca.pem").extended_key_usage().empty());
+}
+
 TEST_CASE("DER and PEM loading, copies share the certificate", "[certificate]") {
     auto from_der = Certificate::from_der(test::read_data("openssl/ca.der"));
     REQUIRE(from_der);

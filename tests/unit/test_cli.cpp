@@ -26,6 +26,8 @@ TEST_CASE("every error code maps to its documented exit code", "[cli]") {
     CHECK(cli::exit_code_for(Error(ErrorCode::http_auth, "")) == 80);
     CHECK(cli::exit_code_for(Error(ErrorCode::http_status, "")) == 81);
     CHECK(cli::exit_code_for(Error(ErrorCode::challenge_unavailable, "")) == 82);
+    CHECK(cli::exit_code_for(Error(ErrorCode::hook_failed, "")) == 83);
+    CHECK(cli::exit_code_for(Error(ErrorCode::not_renewable, "")) == 84);
     CHECK(cli::exit_code_for(Error(ErrorCode::timeout, "")) == 89);
     CHECK(cli::exit_code_for(Error(ErrorCode::file, "")) == 93);
     CHECK(cli::exit_code_for(Error(ErrorCode::network, "")) == 95);

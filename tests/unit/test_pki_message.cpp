@@ -24,6 +24,17 @@ PrivateKey load_key(const std::string& file) {
     return test::private_key("openssl/" + file);
 }
 
+// `openssl asn1parse` of DER our code built; an unparsable encoding fails the test.
+std::string asn1parse(const Bytes& der) {
+    TempDir dir;
+    test::write_file(dir.path / "object.der", der);
+    int status = 0;
+    const std::string parsed = shell("openssl asn1parse -inform DER -in " + (dir.path / "object.der").string(), status);
+    INFO(parsed);
+    CHECK(status == 0);
+    return parsed;
+}
+
 DistinguishedName dn(const std::string& text) {
     auto parsed = parse_distinguished_name(text);
     REQUIRE(parsed);
@@ -132,6 +143,29 @@ TEST_CASE("transaction IDs are stable per key and printable; nonces are fresh", 
     CHECK(random_nonce() != random_nonce());
 }
 
+TEST_CASE("a renewal that keeps its key gets a transaction ID of its own, stable per certificate", "[pki]") {
+    const PrivateKey key = load_key("ra-sign.key");
+    const Certificate cert = test::certificate("openssl/ra-sign.pem");
+    const Certificate other = test::certificate("openssl/ca.pem");
+    const TransactionId renewal = renewal_transaction_id(key, cert);
+    CHECK(renewal == renewal_transaction_id(key, cert));
+    CHECK(renewal != transaction_id_for(key)); // not the ID of the request that issued `cert`
+    CHECK(renewal != renewal_transaction_id(key, other));
+    CHECK(renewal.size() == 64);
+    CHECK(renewal.find_first_not_of("0123456789ABCDEF") == std::string::npos);
+    // Independently: upper-case hex SHA-256 of SubjectPublicKeyInfo || certificate DER, by the openssl CLI.
+    test::TempDir dir;
+    const std::string cert_der = (dir.path / "cert.der").string();
+    test::write_file(cert_der, cert.der());
+    int status = 0;
+    const std::string expected =
+        shell("(openssl pkey -in " + test::data_path("openssl/ra-sign.key") + " -pubout -outform DER; cat " +
+                  cert_der + ") | openssl dgst -sha256 -r | cut -c1-64 | tr a-f A-F",
+              status);
+    REQUIRE(status == 0);
+    CHECK(renewal + "\n" == expected);
+}
+
 TEST_CASE("IssuerAndSubject is the DER SEQUENCE of both names", "[pki]") {
     auto ca = Certificate::from_pem(test::read_text("openssl/ca.pem"));
     auto ra = Certificate::from_pem(test::read_text("openssl/ra-sign.pem"));
@@ -139,14 +173,40 @@ TEST_CASE("IssuerAndSubject is the DER SEQUENCE of both names", "[pki]") {
     REQUIRE(ra);
     auto der = issuer_and_subject(X509_get_subject_name(ca->front().native()), X509_get_subject_name(ra->front().native()));
     REQUIRE(der);
-    TempDir dir;
-    test::write_file(dir.path / "ias.der", *der);
-    int status = 0;
-    const std::string parsed = shell("openssl asn1parse -inform DER -in " + (dir.path / "ias.der").string(), status);
+    const std::string parsed = asn1parse(*der);
     INFO(parsed);
-    CHECK(status == 0);
     CHECK(parsed.find("Test NDES Root CA") < parsed.find("TESTNDES-MSCEP-RA"));
     CHECK(parsed.rfind("    0:d=0  hl=", 0) == 0); // one outer SEQUENCE
+}
+
+TEST_CASE("serial numbers are read as openssl and Windows show them", "[pki][query]") {
+    CHECK(*parse_serial_hex("02") == "2");
+    CHECK(*parse_serial_hex("0x1003") == "1003");
+    CHECK(*parse_serial_hex("2f:ae:28:76") == "2FAE2876");
+    CHECK(*parse_serial_hex(" 61 00 00 00 02 ") == "6100000002");
+    CHECK(*parse_serial_hex("00") == "0");
+    for (const char* bad : {"", "0x", "12G4", "-5", ":::", "1234567890123456789012345678901234567890A"}) {
+        INFO(bad);
+        auto parsed = parse_serial_hex(bad);
+        REQUIRE_FALSE(parsed);
+        CHECK(parsed.error().code == ErrorCode::usage);
+    }
+}
+
+TEST_CASE("IssuerAndSerialNumber: openssl reads the CA name and the serial back", "[pki][query]") {
+    const Certificate ca = test::certificate("openssl/ca.pem");
+    auto der = issuer_and_serial(X509_get_subject_name(ca.native()), "2F:AE:28:76:98:CB:6C:1C:0F:07:8B:79:81:74:E8:A2");
+    REQUIRE(der);
+    const std::string parsed = asn1parse(*der);
+    INFO(parsed);
+    CHECK(parsed.rfind("    0:d=0  hl=", 0) == 0); // one outer SEQUENCE
+    CHECK(parsed.find("Test NDES Root CA") < parsed.find("INTEGER           :2FAE287698CB6C1C0F078B798174E8A2"));
+    // A serial with the high bit set gets its leading zero byte (a positive INTEGER).
+    auto high = issuer_and_serial(X509_get_subject_name(ca.native()), "FF01");
+    REQUIRE(high);
+    CHECK(high->size() > 4);
+    CHECK(std::vector<std::uint8_t>(high->end() - 5, high->end()) ==
+          std::vector<std::uint8_t>{0x02, 0x03, 0x00, 0xFF, 0x01});
 }
 
 TEST_CASE("fail info names never crash on unknown values", "[pki]") {

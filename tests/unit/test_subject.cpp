@@ -509,6 +509,45 @@ TEST_CASE("subjectAltNames encode to the GeneralNames openssl wrote", "[subject]
     CHECK(our_sans({"upn:jösé@example.com"}) == openssl_san("san-upn-utf8.der"));
 }
 
+TEST_CASE("a certificate's subjectAltNames read back as the specs that encode them", "[subject]") {
+    const ossl::X509Ptr cert = load_cert("san.der"); // written by openssl req -addext subjectAltName=...
+    const CertificateAltNames read = subject_alt_names_of(cert.get());
+    CHECK(read.skipped.empty());
+    std::vector<std::string> specs;
+    for (const auto& name : read.names) {
+        const char* prefix[] = {"dns:", "ip:", "email:", "uri:", "upn:"};
+        specs.push_back(prefix[static_cast<int>(name.kind)] + name.value);
+    }
+    CHECK(specs == std::vector<std::string>{"dns:a.example", "dns:*.wild.example", "ip:192.0.2.1", "ip:2001:db8::1",
+                                            "email:a@example.com", "uri:https://example.com/x",
+                                            "upn:user@example.com"});
+    // Encoding them again gives openssl's bytes: a renewal asks for exactly the same names.
+    auto encoded = to_general_names(read.names);
+    REQUIRE(encoded);
+    const GeneralNamesPtr owned(*encoded);
+    unsigned char* out = nullptr;
+    const int len = i2d_GENERAL_NAMES(owned.get(), &out);
+    REQUIRE(len > 0);
+    CHECK(to_hex(ByteView(out, static_cast<std::size_t>(len))) == openssl_san("san.der"));
+    OPENSSL_free(out);
+
+    const CertificateAltNames utf8 = subject_alt_names_of(load_cert("san-upn-utf8.der").get());
+    REQUIRE(utf8.names.size() == 1);
+    CHECK(utf8.names[0].value == "jösé@example.com");
+    CHECK(subject_alt_names_of(load_cert("simple.der").get()).names.empty()); // no extension at all
+}
+
+TEST_CASE("SAN kinds a request cannot carry are named, not dropped silently", "[subject]") {
+    test::TempDir dir;
+    auto certs = Certificate::from_pem(
+        test::openssl_self_signed(dir.path, "-addext 'subjectAltName=DNS:x.example,dirName:dir_sect,RID:1.2.3.4'"));
+    REQUIRE(certs);
+    const CertificateAltNames read = subject_alt_names_of(certs->front().native());
+    REQUIRE(read.names.size() == 1);
+    CHECK(read.names[0].value == "x.example");
+    CHECK(read.skipped == std::vector<std::string>{"dirName", "registeredID"});
+}
+
 TEST_CASE("the UPN is a Microsoft otherName holding a UTF8String", "[subject]") {
     auto names = to_general_names({SubjectAltName{SubjectAltName::Kind::upn, "jösé@example.com"}});
     REQUIRE(names);

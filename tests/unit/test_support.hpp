@@ -8,6 +8,8 @@
 #include <iterator>
 #include <string>
 
+#include <sys/stat.h>
+
 #include "scep/bytes.hpp"
 #include "scep/certificate.hpp"
 #include "scep/key.hpp"
@@ -70,6 +72,33 @@ inline std::string shell(const std::string& command, int& status) {
         output.append(buf, n);
     status = ::pclose(pipe);
     return output;
+}
+
+// A whole file as text ("" when it cannot be read, which any content check then catches).
+inline std::string slurp(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// The permission bits of a file; 0xFFFF (never a mode) when it cannot be stat'ed.
+inline mode_t mode_of(const std::filesystem::path& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 ? (st.st_mode & 07777) : 0xFFFF;
+}
+
+// A throw-away self-signed certificate (PEM, EC P-256, subject CN=x) made by `openssl req -x509`
+// in `dir` with `extra` arguments, e.g. "-addext extendedKeyUsage=clientAuth". The config has a
+// section [dir_sect] (CN=inner) for dirName SANs. Throws when openssl fails.
+inline std::string openssl_self_signed(const std::filesystem::path& dir, const std::string& extra) {
+    write_file(dir / "req.cnf", scep::as_bytes("[req]\ndistinguished_name=dn\n[dn]\n[dir_sect]\nCN=inner\n"));
+    int status = 0;
+    const std::string output = shell("cd '" + dir.string() +
+                                         "' && openssl req -new -x509 -config req.cnf -newkey ec -pkeyopt "
+                                         "ec_paramgen_curve:P-256 -nodes -keyout k.pem -subj /CN=x -out c.pem " +
+                                         extra,
+                                     status);
+    if (status != 0) throw std::runtime_error("openssl req failed: " + output);
+    return slurp(dir / "c.pem");
 }
 
 // "FILE ALG HEX" lines of tests/data/openssl/fingerprints.txt

@@ -1,0 +1,56 @@
+# bash completion for scepctl. Subcommands and options come from scepctl's own --help, so the
+# completion never falls behind the binary.
+_scepctl_options() { # long options in a --help text
+    sed -nE 's/^  +(-[a-zA-Z],)?(--[a-z0-9-]+).*/\2/p'
+}
+
+_scepctl() {
+    local cur prev words cword
+    _init_completion 2>/dev/null || {
+        cur=${COMP_WORDS[COMP_CWORD]}
+        prev=${COMP_WORDS[COMP_CWORD - 1]}
+        words=("${COMP_WORDS[@]}")
+        cword=$COMP_CWORD
+    }
+    local cmd=${words[0]} top sub="" i
+    top=$("$cmd" --help 2>/dev/null) || return
+    local subcommands
+    subcommands=$(sed -n '/^Subcommands:/,$p' <<<"$top" | awk 'NR > 1 && NF { print $1 }')
+    for ((i = 1; i < cword; i++)); do
+        if grep -qxF -- "${words[i]}" <<<"$subcommands"; then
+            sub=${words[i]}
+            break
+        fi
+    done
+
+    # Values: files for options that take a path, fixed words where there is a choice.
+    case $prev in
+        --config | --cacert | --key | --key-out | --cert | --cert-out | --chain-out | --challenge-file | \
+            --key-pass-file | --p12-pass-file | --p12-out | --keytab | --password-file | --user-password-file | \
+            --out | --junit)
+            COMPREPLY=($(compgen -f -- "$cur"))
+            return
+            ;;
+        --out-dir | --keep)
+            COMPREPLY=($(compgen -d -- "$cur"))
+            return
+            ;;
+        --key-usage) COMPREPLY=($(compgen -W "signature encryption both" -- "$cur")); return ;;
+        --cipher) COMPREPLY=($(compgen -W "aes128 aes256 des3" -- "$cur")); return ;;
+        --digest) COMPREPLY=($(compgen -W "sha256 sha512 sha1" -- "$cur")); return ;;
+        --method) COMPREPLY=($(compgen -W "auto get post" -- "$cur")); return ;;
+        --format) COMPREPLY=($(compgen -W "pem der p12" -- "$cur")); return ;;
+        --mode) COMPREPLY=($(compgen -W "auto renewalreq pkcsreq" -- "$cur")); return ;;
+    esac
+
+    if [[ -z $sub ]]; then
+        if [[ $cur == -* ]]; then
+            COMPREPLY=($(compgen -W "$(_scepctl_options <<<"$top") --help" -- "$cur"))
+        else
+            COMPREPLY=($(compgen -W "$subcommands" -- "$cur"))
+        fi
+        return
+    fi
+    COMPREPLY=($(compgen -W "$("$cmd" "$sub" --help 2>/dev/null | _scepctl_options) --help" -- "$cur"))
+}
+complete -F _scepctl scepctl

@@ -1,0 +1,90 @@
+#include "cli/cert_output.hpp"
+
+namespace cli {
+
+namespace {
+
+std::string join(const std::vector<std::string>& items, const char* separator) {
+    std::string out;
+    for (const auto& item : items)
+        out += (out.empty() ? "" : separator) + item;
+    return out;
+}
+
+Json certificate_json(const scep::CaCertEntry& entry) {
+    const scep::Certificate& cert = entry.cert;
+    Json json = Json::object();
+    json.set("role", scep::to_string(entry.role))
+        .set("subject", cert.subject())
+        .set("issuer", cert.issuer())
+        .set("serial", cert.serial_hex())
+        .set("not_before", cert.not_before())
+        .set("not_after", cert.not_after())
+        .set("key_usage", Json::strings(scep::to_names(cert.key_usage())))
+        .set("sha256", scep::to_hex(cert.fingerprint(scep::DigestAlg::sha256)))
+        .set("sha1", scep::to_hex(cert.fingerprint(scep::DigestAlg::sha1)))
+        .set("md5", scep::to_hex(cert.fingerprint(scep::DigestAlg::md5)));
+    return json;
+}
+
+void print_certificate(const Output& out, const scep::CaCertEntry& entry, std::size_t index, std::size_t count) {
+    const scep::Certificate& cert = entry.cert;
+    const auto usage = scep::to_names(cert.key_usage());
+    out.line("certificate " + std::to_string(index) + " of " + std::to_string(count) + ": " +
+             scep::to_string(entry.role));
+    out.line("  subject:    " + cert.subject());
+    out.line("  issuer:     " + cert.issuer());
+    out.line("  serial:     " + cert.serial_hex());
+    out.line("  valid:      " + cert.not_before() + " to " + cert.not_after());
+    out.line("  key usage:  " + (usage.empty() ? std::string("(no keyUsage extension)") : join(usage, ", ")));
+    out.line("  sha256:     " + scep::to_hex_grouped(cert.fingerprint(scep::DigestAlg::sha256), ':'));
+    out.line("  sha1:       " + scep::to_hex_grouped(cert.fingerprint(scep::DigestAlg::sha1), ':'));
+    out.line("  md5:        " + scep::to_hex_grouped(cert.fingerprint(scep::DigestAlg::md5), ':'));
+}
+
+} // namespace
+
+void print_bundle(const Output& out, const scep::CaCertBundle& bundle) {
+    for (std::size_t i = 0; i < bundle.entries.size(); ++i) {
+        if (i != 0) out.line("");
+        print_certificate(out, bundle.entries[i], i + 1, bundle.entries.size());
+    }
+}
+
+Json bundle_json(const scep::CaCertBundle& bundle) {
+    Json certs = Json::array();
+    for (const auto& entry : bundle.entries)
+        certs.push(certificate_json(entry));
+    return certs;
+}
+
+std::string bundle_pem(const scep::CaCertBundle& bundle) {
+    std::string pem;
+    for (const auto& cert : bundle.ca_chain())
+        pem += cert.pem();
+    for (const auto& entry : bundle.entries) {
+        const bool is_ca = entry.role == scep::CertRole::issuing_ca || entry.role == scep::CertRole::root_ca ||
+                           entry.role == scep::CertRole::intermediate_ca;
+        if (!is_ca) pem += entry.cert.pem();
+    }
+    return pem;
+}
+
+void print_certificate_summary(const Output& out, const scep::Certificate& cert) {
+    out.line("subject:    " + cert.subject());
+    out.line("issuer:     " + cert.issuer());
+    out.line("serial:     " + cert.serial_hex());
+    out.line("valid:      " + cert.not_before() + " to " + cert.not_after());
+    out.line("sha256:     " + scep::to_hex_grouped(cert.fingerprint(scep::DigestAlg::sha256), ':'));
+}
+
+void set_certificate_summary(Json& object, const scep::Certificate& cert) {
+    object.set("subject", cert.subject())
+        .set("issuer", cert.issuer())
+        .set("serial", cert.serial_hex())
+        .set("not_before", cert.not_before())
+        .set("not_after", cert.not_after())
+        .set("sha256", scep::to_hex(cert.fingerprint(scep::DigestAlg::sha256)));
+}
+
+} // namespace cli

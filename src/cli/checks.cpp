@@ -1,0 +1,193 @@
+#include "cli/checks.hpp"
+
+#include <cstdio>
+
+#include "store/atomic_file.hpp"
+
+namespace cli {
+
+using scep::Error;
+using scep::ErrorCode;
+
+const char* to_string(CheckStatus status) {
+    switch (status) {
+    case CheckStatus::pass: return "PASS";
+    case CheckStatus::warn: return "WARN";
+    case CheckStatus::fail: return "FAIL";
+    case CheckStatus::skip: return "SKIP";
+    }
+    return "?";
+}
+
+CheckReport::CheckReport(const Output& out, ErrorCode default_failure)
+    : m_out(out), m_default_failure(default_failure), m_last(std::chrono::steady_clock::now()) {}
+
+void CheckReport::add(CheckResult result) {
+    const auto now = std::chrono::steady_clock::now();
+    result.seconds = std::chrono::duration<double>(now - m_last).count();
+    m_last = now;
+    result.id = m_prefix + result.id;
+    if (result.status == CheckStatus::fail && !result.error_code) result.error_code = m_default_failure;
+    std::string line = std::string(to_string(result.status)) + "  " + result.id + ": " + result.summary;
+    if (!result.evidence.empty()) line += " [" + result.evidence + "]";
+    m_out.line(line);
+    if (!result.fix.empty() && (result.status == CheckStatus::fail || result.status == CheckStatus::warn)) {
+        m_out.line("      fix: " + result.fix);
+    }
+    m_results.push_back(std::move(result));
+}
+
+std::size_t CheckReport::failures() const {
+    std::size_t count = 0;
+    for (const auto& r : m_results)
+        count += r.status == CheckStatus::fail ? 1 : 0;
+    return count;
+}
+
+const CheckResult* CheckReport::first_failure() const {
+    for (const auto& r : m_results) {
+        if (r.status == CheckStatus::fail) return &r;
+    }
+    return nullptr;
+}
+
+Json CheckReport::checks_json() const {
+    const auto text_or_null = [](const std::string& text) { return text.empty() ? Json() : Json(text); };
+    Json checks = Json::array();
+    for (const auto& r : m_results) {
+        Json item = Json::object();
+        item.set("id", r.id)
+            .set("status", to_string(r.status))
+            .set("summary", r.summary)
+            .set("evidence", r.evidence)
+            .set("krb5_error", text_or_null(r.krb5_error))
+            .set("http_status", r.http_status ? Json(*r.http_status) : Json())
+            .set("spn", text_or_null(r.spn))
+            .set("fix", text_or_null(r.fix));
+        checks.push(std::move(item));
+    }
+    return checks;
+}
+
+scep::Result<void> CheckReport::outcome() const {
+    const CheckResult* first = first_failure();
+    if (first == nullptr) return {};
+    Error error(first->error_code.value_or(m_default_failure),
+                std::to_string(failures()) + " check(s) failed; first: " + first->id + ": " + first->summary);
+    error.fail_info = first->fail_info;
+    error.http_status = first->http_status;
+    return error;
+}
+
+namespace {
+
+// Length of the UTF-8 sequence starting at text[i] if it is valid and allowed in XML 1.0, else 0.
+std::size_t valid_utf8_length(std::string_view text, std::size_t i) {
+    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+    const unsigned char lead = byte(i);
+    std::size_t length = 0;
+    unsigned char low = 0x80, high = 0xBF; // allowed range of the second byte
+    if (lead >= 0xC2 && lead <= 0xDF) {
+        length = 2;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+        length = 3;
+        if (lead == 0xE0) low = 0xA0;  // no overlong forms
+        if (lead == 0xED) high = 0x9F; // no surrogates
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+        length = 4;
+        if (lead == 0xF0) low = 0x90;
+        if (lead == 0xF4) high = 0x8F; // nothing above U+10FFFF
+    } else {
+        return 0;
+    }
+    if (i + length > text.size()) return 0;
+    if (byte(i + 1) < low || byte(i + 1) > high) return 0;
+    for (std::size_t k = 2; k < length; ++k) {
+        if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+    }
+    // U+FFFE and U+FFFF are not XML characters.
+    if (length == 3 && lead == 0xEF && byte(i + 1) == 0xBF && byte(i + 2) >= 0xBE) return 0;
+    return length;
+}
+
+} // namespace
+
+std::string xml_escape(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size();) {
+        const unsigned char c = static_cast<unsigned char>(text[i]);
+        if (c < 0x80) {
+            switch (c) {
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '"': out += "&quot;"; break;
+            case '\'': out += "&apos;"; break;
+            // As references, so that attribute-value normalisation keeps them.
+            case '\t': out += "&#9;"; break;
+            case '\n': out += "&#10;"; break;
+            case '\r': out += "&#13;"; break;
+            default: out += c < 0x20 || c == 0x7F ? '?' : static_cast<char>(c); break;
+            }
+            ++i;
+            continue;
+        }
+        const std::size_t length = valid_utf8_length(text, i);
+        if (length == 0) {
+            out += '?';
+            ++i;
+        } else {
+            out.append(text.substr(i, length));
+            i += length;
+        }
+    }
+    return out;
+}
+
+std::string junit_xml(std::string_view suite, const std::vector<CheckResult>& results) {
+    std::size_t failures = 0, skipped = 0;
+    double total = 0;
+    for (const auto& r : results) {
+        failures += r.status == CheckStatus::fail ? 1 : 0;
+        skipped += r.status == CheckStatus::skip ? 1 : 0;
+        total += r.seconds;
+    }
+    const auto seconds = [](double s) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.3f", s);
+        return std::string(buf);
+    };
+    const std::string name = xml_escape(suite);
+    std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+    xml += "<testsuites name=\"" + name + "\" tests=\"" + std::to_string(results.size()) + "\" failures=\"" +
+           std::to_string(failures) + "\" errors=\"0\" skipped=\"" + std::to_string(skipped) + "\" time=\"" +
+           seconds(total) + "\">\n";
+    xml += "  <testsuite name=\"" + name + "\" tests=\"" + std::to_string(results.size()) + "\" failures=\"" +
+           std::to_string(failures) + "\" errors=\"0\" skipped=\"" + std::to_string(skipped) + "\" time=\"" +
+           seconds(total) + "\">\n";
+    for (const auto& r : results) {
+        xml += "    <testcase classname=\"" + name + "\" name=\"" + xml_escape(r.id) + "\" time=\"" +
+               seconds(r.seconds) + "\">\n";
+        if (r.status == CheckStatus::fail) {
+            xml += "      <failure message=\"" + xml_escape(r.summary) + "\" type=\"FAIL\">" +
+                   xml_escape(r.fix.empty() ? r.summary : "fix: " + r.fix) + "</failure>\n";
+        } else if (r.status == CheckStatus::skip) {
+            xml += "      <skipped message=\"" + xml_escape(r.summary) + "\"/>\n";
+        }
+        std::string text = std::string(to_string(r.status)) + ": " + r.summary;
+        if (!r.evidence.empty()) text += "\nevidence: " + r.evidence;
+        if (!r.fix.empty() && r.status != CheckStatus::pass) text += "\nfix: " + r.fix;
+        xml += "      <system-out>" + xml_escape(text) + "</system-out>\n";
+        xml += "    </testcase>\n";
+    }
+    xml += "  </testsuite>\n</testsuites>\n";
+    return xml;
+}
+
+scep::Result<void> write_junit(const std::filesystem::path& path, std::string_view suite,
+                               const std::vector<CheckResult>& results) {
+    return store::write_file_atomic(path, scep::as_bytes(junit_xml(suite, results)), 0644, store::Overwrite::replace);
+}
+
+} // namespace cli

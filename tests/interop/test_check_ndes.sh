@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# check-ndes against the real test bed (scepserver behind Apache over TLS, the Kerberos-protected
+# challenge page, a profile from a config file) and against the NDES fixture for what scepserver
+# cannot show: RA certificates near expiry and expired, IIS URL limits, no POST, two RA certs.
+# Every --junit file is parsed with python3's xml.etree and must hold one testcase per check.
+. "$(dirname "$0")/lib.sh"
+
+FIXTURE_PORT=18950
+. "$(dirname "$0")/fixture.sh"
+
+check_is() { # check_is ID STATUS [FIX-REGEX [SUMMARY-REGEX]]: that check in the JSON result
+  expect_json "[c for c in d['checks'] if c['id'] == '$1'][0]['status'] == '$2'"
+  [ $# -ge 3 ] && [ -n "$3" ] &&
+    expect_json "__import__('re').search(r'''$3''', [c for c in d['checks'] if c['id'] == '$1'][0]['fix'] or '')"
+  [ $# -ge 4 ] && expect_json "__import__('re').search(r'''$4''', [c for c in d['checks'] if c['id'] == '$1'][0]['summary'])"
+  return 0
+}
+# junit_matches FILE: well-formed XML, one testcase per check of the JSON result (same ids, in
+# order), a <failure> exactly for the FAILs and <skipped> exactly for the SKIPs.
+junit_matches() {
+  expect "junit $1: one testcase per check, failures and skips as in the JSON" python3 -c '
+import json, sys, xml.etree.ElementTree as ET
+checks = json.loads(sys.argv[2])["checks"]
+root = ET.parse(sys.argv[1]).getroot()
+cases = root.findall("./testsuite/testcase")
+assert [c.get("name") for c in cases] == [c["id"] for c in checks], "testcase names"
+for case, check in zip(cases, checks):
+    assert (case.find("failure") is not None) == (check["status"] == "FAIL"), check["id"]
+    assert (case.find("skipped") is not None) == (check["status"] == "SKIP"), check["id"]
+    if check["status"] == "FAIL":
+        assert case.find("failure").get("message") == check["summary"], check["id"]
+suite = root.find("testsuite")
+assert int(suite.get("tests")) == len(checks)
+assert int(suite.get("failures")) == sum(c["status"] == "FAIL" for c in checks)
+assert int(suite.get("skipped")) == sum(c["status"] == "SKIP" for c in checks)
+' "$1" "$out"
+}
+all_ids="['reachability', 'tls', 'getcacaps', 'getcacert', 'ca-fingerprint', 'ra-certs', 'expiry', 'get-url-length'"
+
+# ---------------------------------------------------------------- the test bed, from a profile
+mkdir -p "$WORK/etc"
+cat >"$WORK/etc/config.toml" <<EOF
+[kerberos]
+realm = "$TESTBED_REALM"
+kdc = ["$TESTBED_KDC"]
+service_user = "$TESTBED_SVC_PRINCIPAL"
+keytab = "$TESTBED_SVC_KEYTAB"
+allowed_domains = ["localhost"]
+
+[ca.bed]
+type = "generic"
+scep_url = "$TESTBED_SCEP_URL_TLS"
+challenge_url = "$TESTBED_ADMIN_URL_TLS"
+prefer_kerberos = true
+tls_ca_file = "$TESTBED_TLS_CA"
+ca_fingerprint = "md5:$TESTBED_CA_THUMBPRINT_MD5"
+
+[profile.device]
+ca = "bed"
+EOF
+svc_password=$(cat "$TESTBED_SVC_PASSWORD_FILE")
+
+# All good: every check passes, the Kerberos walk runs in-process, the throw-away enrollment works.
+run "check-ndes --profile device --enroll-test --json --junit" env -u KRB5_CONFIG "$SCEPCTL" check-ndes \
+  --config "$WORK/etc/config.toml" --profile device --enroll-test --json --junit "$WORK/bed.xml"
+expect_rc 0
+expect_json "d['result'] == 'pass' and d['type'] == 'generic' and d['url'] == '$TESTBED_SCEP_URL_TLS'"
+expect_json "[c['id'] for c in d['checks']] == $all_ids, 'kerberos-config', 'kerberos-allowed-domains', 'kerberos-dns', 'kerberos-kdc', 'kerberos-tgt', 'kerberos-http-probe', 'kerberos-clock', 'kerberos-service-ticket', 'kerberos-negotiate', 'kerberos-challenge-page', 'enroll-test']"
+expect_json "all(c['status'] == 'PASS' for c in d['checks'])"
+expect_json "all(set(c) == {'id', 'status', 'summary', 'evidence', 'krb5_error', 'http_status', 'spn', 'fix'} for c in d['checks'])"
+check_is tls PASS "" 'trusted and valid for localhost; TLSv1\.[23]'
+check_is get-url-length PASS "" 'GET PKIOperation of [0-9]+ characters \(RSA-4096 request\) passes'
+expect_json "'CertRep FAILURE' in [c for c in d['checks'] if c['id'] == 'get-url-length'][0]['evidence']"
+check_is enroll-test PASS "" 'enrolled CN=scepctl-check-ndes-[0-9a-f]+ and verified it.*\(nothing kept\)'
+expect_no_out "$TESTBED_CHALLENGE|$svc_password"
+expect_no_err "$TESTBED_CHALLENGE|$svc_password"
+junit_matches "$WORK/bed.xml"
+expect "bed.xml is 0644" test "$(stat -c %a "$WORK/bed.xml")" = 644
+expect "nothing was kept: no key or certificate files in the working directory" test -z "$(ls "$WORK" | grep -E 'pem$')"
+
+# Text form, --keep: PASS lines, the enrolled key and certificate kept and verifiable.
+mkdir -p "$WORK/kept"
+run "check-ndes --profile device --enroll-test --keep" env -u KRB5_CONFIG "$SCEPCTL" check-ndes \
+  --config "$WORK/etc/config.toml" --profile device --enroll-test --keep "$WORK/kept"
+expect_rc 0
+expect "nineteen PASS lines" test "$(grep -c "^PASS " <<<"$out")" = 19
+expect_out '^PASS  kerberos-challenge-page: the page shows a challenge password \(16 characters, not shown\)'
+expect_out "^PASS  enroll-test: .*\(kept in $WORK/kept\)"
+expect "kept: the certificate verifies against the bed's CA" openssl verify -CAfile "$TESTBED_SCEP_CA" "$WORK/kept/cert.pem"
+expect_key_matches "$WORK/kept/cert.pem" "$WORK/kept/key.pem"
+expect "kept: key.pem is 0600" test "$(stat -c %a "$WORK/kept/key.pem")" = 600
+# --keep never replaces files without --force, and says so before any request.
+scepctl check-ndes --url "$TESTBED_SCEP_URL" --enroll-test --keep "$WORK/kept"
+expect_rc 93
+expect_one_line_error
+expect_no_out 'PASS'
+
+# A failing run on the bed: the pinned fingerprint is not the CA's. Exit 97, the first failure named.
+scepctl check-ndes --url "$TESTBED_SCEP_URL_TLS" --cacert "$TESTBED_TLS_CA" --ca-fingerprint "sha256:$(printf '%064d' 0)" \
+  --json --junit "$WORK/pin.xml"
+expect_rc 97
+expect_json "d['result'] == 'fail'"
+check_is ca-fingerprint FAIL 'pin the new fingerprint' 'CA fingerprint mismatch'
+check_is challenge SKIP
+check_is enroll-test SKIP "" 'not requested'
+junit_matches "$WORK/pin.xml"
+expect_one_line_error
+expect_err 'check\(s\) failed; first: ca-fingerprint: CA fingerprint mismatch'
+
+# scepserver is no NDES: --type microsoft wants the two RA certificates it does not have.
+scepctl check-ndes --url "$TESTBED_SCEP_URL" --type microsoft --json
+expect_rc 97
+check_is ra-certs FAIL 'Exchange Enrollment Agent \(Offline request\) and CEP Encryption' '0 signing, 0 encryption'
+check_is tls WARN 'https binding' 'plain http: no TLS'
+
+# The TLS certificate is not trusted (no --cacert): tls FAILs with what the certificate is, and
+# nothing else is asked of that server. Exit 95.
+scepctl check-ndes --url "$TESTBED_SCEP_URL_TLS" --json
+expect_rc 95
+check_is reachability PASS
+check_is tls FAIL 'chains to a CA this host trusts' 'not trusted'
+expect_json "\"certificate 'CN=localhost'\" in [c for c in d['checks'] if c['id'] == 'tls'][0]['evidence']"
+expect_json "all(c['status'] == 'SKIP' for c in d['checks'][2:])"
+
+# 25 days before the TLS certificate expires (faketime +340 days; it is valid for 365): WARN, exit 0.
+run "check-ndes under faketime +340d" faketime -f +340d "$SCEPCTL" check-ndes --url "$TESTBED_SCEP_URL_TLS" \
+  --cacert "$TESTBED_TLS_CA" --json
+expect_rc 0
+check_is tls WARN 'renew the TLS certificate of localhost' 'expires in 2[45] days'
+
+# Nothing answers: reachability FAILs with exit 95.
+scepctl check-ndes --url "http://127.0.0.1:18959/certsrv/mscep/mscep.dll" --json
+expect_rc 95
+check_is reachability FAIL 'firewall'
+
+# The Kerberos walk in-process fails like check-kerberos does: exit 80.
+run "check-ndes, host outside the allowed domains" "$SCEPCTL" check-ndes --url "$TESTBED_SCEP_URL" \
+  --challenge-url "$TESTBED_ADMIN_URL" --kerberos --service-user "$TESTBED_SVC_PRINCIPAL" --keytab "$TESTBED_SVC_KEYTAB" \
+  --allowed-domain example.com --enroll-test --json
+expect_rc 80
+check_is kerberos-allowed-domains FAIL 'allowed_domains'
+check_is enroll-test SKIP "" 'no challenge password'
+
+# Basic authentication to the admin page (no Kerberos): the challenge check itself.
+scepctl check-ndes --url "$TESTBED_SCEP_URL_TLS" --cacert "$TESTBED_TLS_CA" --challenge-url "$TESTBED_ADMIN_BASIC_URL_TLS" \
+  --username "$TESTBED_BASIC_USER" --user-password-file "$TESTBED_BASIC_PASSWORD_FILE" --enroll-test --json
+expect_rc 0
+check_is challenge PASS "" 'shows a challenge password \(16 characters, not shown\)'
+expect_json "'Basic' in [c for c in d['checks'] if c['id'] == 'challenge'][0]['evidence']"
+check_is enroll-test PASS
+expect_no_out "$TESTBED_CHALLENGE"
+
+# ---------------------------------------------------------------- the NDES fixture
+# NDES as it should be (Server: Microsoft-IIS, so type microsoft), RA certificates 10 days from expiry.
+start_fixture near --ra-expiry near
+scepctl check-ndes --url "$furl" --ca-fingerprint "$fpin" --enroll-test --json --junit "$WORK/near.xml"
+expect_rc 0
+expect_json "d['type'] == 'microsoft'"
+check_is ra-certs PASS "" 'one RA signing \(digitalSignature\) and one RA encryption \(keyEncipherment\)'
+check_is expiry WARN 'renew the MSCEP-RA certificates' 'ra-signing certificate expires in (9|10) days'
+check_is getcacaps PASS "" 'POST, SHA-2 and DES3'
+check_is enroll-test PASS
+junit_matches "$WORK/near.xml"
+
+# Expired RA certificates: the classic NDES outage. FAIL, exit 97.
+start_fixture expired --ra-expiry expired
+scepctl check-ndes --url "$furl" --ca-fingerprint "$fpin" --json --junit "$WORK/expired.xml"
+expect_rc 97
+check_is expiry FAIL 'renew the MSCEP-RA certificates' 'ra-signing certificate expired on'
+junit_matches "$WORK/expired.xml"
+expect "expired.xml: the expiry testcase has a failure element naming the renewal" python3 -c '
+import sys, xml.etree.ElementTree as ET
+case = [c for c in ET.parse(sys.argv[1]).getroot().iter("testcase") if c.get("name") == "expiry"][0]
+assert "renew the MSCEP-RA certificates" in case.find("failure").text' "$WORK/expired.xml"
+
+# IIS URL limits with POST available: a WARN (clients that POST are fine), with the 65534 fix.
+start_fixture url-limit --mode url-limit
+scepctl check-ndes --url "$furl" --ca-fingerprint "$fpin" --json
+expect_rc 0
+check_is get-url-length WARN 'maxUrl and maxQueryString to 65534.*MaxFieldLength and MaxRequestBytes' \
+  'refused with HTTP 404 \(404.15: query string too long\); clients that POST are not affected'
+# ... and without POST: every request is a GET, so it FAILs (exit 81).
+start_fixture url-limit-get --mode url-limit --post no --caps-file "$data/caps-des3-sha1-only.txt"
+scepctl check-ndes --url "$furl" --ca-fingerprint "$fpin" --json --junit "$WORK/urllimit.xml"
+expect_rc 81
+check_is get-url-length FAIL '65534' 'the server offers no POST'
+check_is getcacaps WARN '65534' 'only SHA-1 is offered.*no POSTPKIOperation'
+junit_matches "$WORK/urllimit.xml"
+
+# No POST (NDES without POSTPKIOperation): a WARN that names the IIS URL-limit consequence.
+start_fixture get-only --mode get-only
+scepctl check-ndes --url "$furl" --ca-fingerprint "$fpin" --enroll-test --json
+expect_rc 0
+check_is getcacaps WARN 'maxQueryString to 65534' 'no POSTPKIOperation: every request goes in the URL of a GET.*2048'
+check_is get-url-length PASS
+check_is enroll-test PASS
+expect_json "'GET' in [c for c in d['checks'] if c['id'] == 'enroll-test'][0]['evidence']"
+
+# Fingerprint mismatch on the fixture: the pinned CA is another one.
+scepctl check-ndes --url "$furl" --ca-fingerprint "sha256:$(openssl x509 -in "$data/other-ca.pem" -outform DER | sha256sum | cut -c1-64)" --json
+expect_rc 97
+check_is ca-fingerprint FAIL 'pin the new fingerprint'
+
+stop_fixture
+finish

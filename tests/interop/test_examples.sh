@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# The shipped examples work against the test bed: the CI validation script passes on a good
+# setup and fails the job with scepctl's exit code on a bad one.
+. "$(dirname "$0")/lib.sh"
+examples=$(cd "$(dirname "$0")/../../examples" && pwd)
+export KRB5CCNAME=FILE:$WORK/user-ccache
+
+write_config() { # write_config FILE FINGERPRINT
+  cat >"$1" <<EOF2
+[kerberos]
+realm = "$TESTBED_REALM"
+kdc = ["$TESTBED_KDC"]
+service_user = "$TESTBED_SVC_PRINCIPAL"
+keytab = "$TESTBED_SVC_KEYTAB"
+allowed_domains = ["localhost"]
+
+[ca.bed]
+type = "microsoft"
+scep_url = "$TESTBED_SCEP_URL_TLS"
+challenge_url = "$TESTBED_ADMIN_URL_TLS"
+prefer_kerberos = true
+tls_ca_file = "$TESTBED_TLS_CA"
+ca_fingerprint = "$2"
+
+[profile.device]
+ca = "bed"
+EOF2
+}
+
+mkdir -p "$WORK/good" "$WORK/bad"
+write_config "$WORK/good.toml" "sha256:$TESTBED_CA_SHA256"
+run "ci-validate-ndes.sh on a good setup" env SCEPCTL="$SCEPCTL" SCEPCTL_CONFIG="$WORK/good.toml" \
+  REPORT_DIR="$WORK/good" "$examples/ci-validate-ndes.sh" device
+expect_rc 0
+expect_out "NDES setup for profile 'device' is valid"
+expect "check-kerberos report kept, result pass" python3 -c "import json,sys; sys.exit(json.load(open('$WORK/good/scepctl-check-kerberos.json'))['result'] != 'pass')"
+
+write_config "$WORK/bad.toml" "sha256:$(printf '0%.0s' $(seq 64))"
+run "ci-validate-ndes.sh with the wrong CA pinned" env SCEPCTL="$SCEPCTL" SCEPCTL_CONFIG="$WORK/bad.toml" \
+  REPORT_DIR="$WORK/bad" "$examples/ci-validate-ndes.sh" device
+expect_rc 97
+expect_err 'FAILED: getcacert \(exit 97\)'
+expect "no later step ran" test ! -e "$WORK/bad/scepctl-check-kerberos.json"
+
+# The systemd service and the cron line, run as written (binary, config path and the deploy
+# hook substituted): not due on a fresh certificate; due, renewed and deployed 340 days later.
+mkdir -p "$WORK/pki"
+cat >"$WORK/renew.toml" <<EOF2
+[ca.bed]
+scep_url = "$TESTBED_SCEP_URL"
+ca_fingerprint = "sha256:$TESTBED_CA_SHA256"
+
+[profile.device]
+ca = "bed"
+subject = "CN=renew-example"
+out_dir = "$WORK/pki"
+EOF2
+# scepserver wants the challenge on renewals too (NDES does not); the service would get it
+# from an EnvironmentFile.
+export SCEPCTL_CHALLENGE=$TESTBED_CHALLENGE
+scepctl enroll --config "$WORK/renew.toml" --profile device
+expect_rc 0
+first_serial=$(openssl x509 -in "$WORK/pki/cert.pem" -noout -serial)
+adapt() { # the example's command with our binary, config and a recording hook
+  sed -e "s|/usr/bin/scepctl|$SCEPCTL|" -e "s|/etc/scepctl/config.toml|$WORK/renew.toml|" \
+      -e "s|systemctl reload nginx|echo deployed \$SCEPCTL_NEW_SERIAL >>$WORK/hook.log|" <<<"$1"
+}
+service_line=$(adapt "$(sed -n 's/^ExecStart=//p' "$examples/systemd/scepctl-renew.service")")
+expect "the service has one ExecStart" test -n "$service_line"
+run "systemd service, fresh certificate" env SCEPCTL_CONFIG="$WORK/renew.toml" sh -c "$service_line"
+expect_rc 0
+expect_out 'not due'
+expect "no hook ran" test ! -e "$WORK/hook.log"
+run "systemd service, 340 days later" faketime -f +340d env SCEPCTL_CONFIG="$WORK/renew.toml" sh -c "$service_line"
+expect_rc 0
+expect "the hook ran once" test "$(wc -l <"$WORK/hook.log" 2>/dev/null)" = 1
+expect "a new certificate" test "$(openssl x509 -in "$WORK/pki/cert.pem" -noout -serial)" != "$first_serial"
+expect_key_matches "$WORK/pki/cert.pem" "$WORK/pki/key.pem"
+cron_line=$(adapt "$(grep -v '^#' "$examples/scepctl-renew.cron" | awk 'NF { $1 = $2 = $3 = $4 = $5 = $6 = ""; print }')")
+expect "the cron file has a command" test -n "$cron_line"
+run "cron line" sh -c "$cron_line"
+expect_rc 0
+expect_out 'not due'
+grep -q '^OnCalendar=daily' "$examples/systemd/scepctl-renew.timer" && grep -q '^Persistent=true' "$examples/systemd/scepctl-renew.timer"
+expect "the timer runs daily and catches up" test $? -eq 0
+finish

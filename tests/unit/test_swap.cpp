@@ -1,0 +1,207 @@
+#include <filesystem>
+#include <fstream>
+
+#include <catch2/catch.hpp>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "store/atomic_file.hpp"
+#include "store/swap.hpp"
+#include "test_support.hpp"
+
+namespace fs = std::filesystem;
+using scep::as_bytes;
+
+using test::mode_of;
+using test::slurp;
+
+namespace {
+
+std::vector<std::string> names_in(const fs::path& dir) {
+    std::vector<std::string> names;
+    for (const auto& entry : fs::directory_iterator(dir))
+        names.push_back(entry.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+// A directory with an "old" key/cert pair, and the "new" pair plus a chain to swap in.
+struct Pair : test::TempDir {
+    fs::path key = path / "key.pem", cert = path / "cert.pem", chain = path / "chain.pem";
+    fs::path journal = path / "cert.pem.scepctl-journal";
+    Pair() {
+        test::write_file(key, as_bytes("old key"));
+        ::chmod(key.c_str(), 0600);
+        test::write_file(cert, as_bytes("old cert"));
+        ::chmod(cert.c_str(), 0644);
+    }
+    std::vector<store::SwapFile> new_files() const {
+        return {{key, scep::Bytes(as_bytes("new key").begin(), as_bytes("new key").end()), 0600},
+                {cert, scep::Bytes(as_bytes("new cert").begin(), as_bytes("new cert").end()), 0644},
+                {chain, scep::Bytes(as_bytes("new chain").begin(), as_bytes("new chain").end()), 0644}};
+    }
+    bool old_pair() const { return slurp(key) == "old key" && slurp(cert) == "old cert"; }
+    bool new_set() const { return slurp(key) == "new key" && slurp(cert) == "new cert" && slurp(chain) == "new chain"; }
+    std::vector<fs::path> targets() const { return {key, cert, chain}; }
+};
+
+// Runs swap_files in a child process that dies (_exit, no clean-up) when it reaches `stage`, the
+// way SIGKILL would stop it. True when the child did reach the stage.
+bool swap_killed_at(const Pair& pair, const std::string& stage) {
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        auto swapped = store::swap_files(pair.journal, pair.new_files(), [&stage](std::string_view reached) {
+            if (reached == stage) ::_exit(0);
+        });
+        ::_exit(swapped ? 1 : 2);
+    }
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+} // namespace
+
+TEST_CASE("swap replaces key, certificate and chain, keeping the old pair as .bak", "[store][swap]") {
+    Pair pair;
+    auto swapped = store::swap_files(pair.journal, pair.new_files());
+    REQUIRE(swapped);
+    CHECK(pair.new_set());
+    CHECK(slurp(pair.path / "key.pem.bak") == "old key");
+    CHECK(slurp(pair.path / "cert.pem.bak") == "old cert");
+    CHECK(swapped->backups == std::vector<fs::path>{pair.path / "key.pem.bak", pair.path / "cert.pem.bak"});
+    CHECK(mode_of(pair.key) == 0600);
+    CHECK(mode_of(pair.path / "key.pem.bak") == 0600);
+    CHECK(mode_of(pair.chain) == 0644);
+    // No journal, no staged or temp files: exactly the three files and two backups.
+    CHECK(names_in(pair.path) ==
+          std::vector<std::string>{"cert.pem", "cert.pem.bak", "chain.pem", "key.pem", "key.pem.bak"});
+
+    // A second swap replaces the .bak files with the pair it replaces.
+    auto again = pair.new_files();
+    again[0].data = scep::Bytes{'k', '3'};
+    again[1].data = scep::Bytes{'c', '3'};
+    REQUIRE(store::swap_files(pair.journal, again));
+    CHECK(slurp(pair.path / "key.pem.bak") == "new key");
+    CHECK(slurp(pair.path / "cert.pem.bak") == "new cert");
+    CHECK(slurp(pair.path / "chain.pem.bak") == "new chain");
+    CHECK(slurp(pair.key) == "k3");
+}
+
+TEST_CASE("a swap killed at any step leaves the old pair, or a journal that recovery completes", "[store][swap]") {
+    const std::vector<std::string> stages = {"staged:key.pem",   "staged:cert.pem",   "staged",
+                                             "backed-up",        "journal",           "renamed:key.pem",
+                                             "renamed:cert.pem", "renamed:chain.pem", "renamed"};
+    for (const auto& stage : stages) {
+        SECTION(stage) {
+            Pair pair;
+            REQUIRE(swap_killed_at(pair, stage));
+            const bool committed = fs::exists(pair.journal);
+            // Before the commit point nothing was touched; after it, the .bak pair is the old pair.
+            CHECK(committed == (stage.rfind("staged", 0) != 0 && stage != "backed-up"));
+            if (!committed) CHECK(pair.old_pair());
+            if (committed) {
+                CHECK(slurp(pair.path / "key.pem.bak") == "old key");
+                CHECK(slurp(pair.path / "cert.pem.bak") == "old cert");
+            }
+
+            auto recovered = store::recover_swap(pair.journal, pair.targets());
+            REQUIRE(recovered);
+            if (committed) {
+                CHECK(recovered->action == store::Recovery::rolled_forward);
+                CHECK(pair.new_set());
+            } else {
+                CHECK(recovered->action == store::Recovery::discarded);
+                CHECK(pair.old_pair());
+                CHECK_FALSE(fs::exists(pair.chain));
+            }
+            for (const auto& target : pair.targets())
+                CHECK_FALSE(fs::exists(store::staged_path(target)));
+            CHECK_FALSE(fs::exists(pair.journal));
+
+            // Recovery is idempotent: a second run finds nothing to do.
+            auto second = store::recover_swap(pair.journal, pair.targets());
+            REQUIRE(second);
+            CHECK(second->action == store::Recovery::none);
+        }
+    }
+}
+
+TEST_CASE("recovery rolls back from .bak when a file changed behind the journal's back", "[store][swap]") {
+    Pair pair;
+    REQUIRE(swap_killed_at(pair, "renamed:key.pem"));
+    REQUIRE(slurp(pair.key) == "new key");
+    test::write_file(store::staged_path(pair.cert), as_bytes("damaged")); // neither new nor old
+    auto recovered = store::recover_swap(pair.journal, pair.targets());
+    REQUIRE(recovered);
+    CHECK(recovered->action == store::Recovery::rolled_back);
+    CHECK(pair.old_pair());
+    CHECK_FALSE(fs::exists(pair.chain)); // it did not exist before
+    CHECK_FALSE(fs::exists(pair.journal));
+    CHECK_FALSE(fs::exists(store::staged_path(pair.cert)));
+}
+
+TEST_CASE("recovery refuses, naming the files, when neither the file nor its .bak is the old content",
+          "[store][swap]") {
+    Pair pair;
+    REQUIRE(swap_killed_at(pair, "renamed:key.pem"));
+    test::write_file(store::staged_path(pair.cert), as_bytes("damaged"));
+    test::write_file(pair.path / "key.pem.bak", as_bytes("also damaged"));
+    auto recovered = store::recover_swap(pair.journal, pair.targets());
+    REQUIRE_FALSE(recovered);
+    CHECK(recovered.error().code == scep::ErrorCode::file);
+    CHECK(recovered.error().message.find("key.pem.bak") != std::string::npos);
+    CHECK(recovered.error().message.find("by hand") != std::string::npos);
+    CHECK(fs::exists(pair.journal)); // kept for whoever repairs it
+}
+
+TEST_CASE("a swap that fails before its commit point leaves the targets and no staged files", "[store][swap]") {
+    Pair pair;
+    auto files = pair.new_files();
+    files[2].path = pair.path / "missing-dir" / "chain.pem";
+    auto swapped = store::swap_files(pair.journal, files);
+    REQUIRE_FALSE(swapped);
+    CHECK(swapped.error().code == scep::ErrorCode::file);
+    CHECK(pair.old_pair());
+    CHECK(names_in(pair.path) == std::vector<std::string>{"cert.pem", "key.pem"});
+}
+
+TEST_CASE("the journal keeps any path and refuses damage", "[store][swap]") {
+    const std::vector<store::JournalEntry> entries = {
+        {"/tmp/dir with space/key%.pem", std::string(64, 'a'), std::string(64, 'b')},
+        {"/tmp/new\nline/chain.pem", std::string(64, 'c'), std::nullopt},
+    };
+    const std::string text = store::format_journal(entries);
+    auto parsed = store::parse_journal(text, "j");
+    REQUIRE(parsed);
+    REQUIRE(parsed->size() == 2);
+    CHECK((*parsed)[0].path == entries[0].path);
+    CHECK((*parsed)[0].old_sha256 == entries[0].old_sha256);
+    CHECK((*parsed)[1].path == entries[1].path);
+    CHECK_FALSE((*parsed)[1].old_sha256);
+
+    for (const std::string& damaged :
+         {std::string(), std::string("garbage\n"), text.substr(0, text.size() - 1),
+          std::string("scepctl-renew-journal 1\n"), std::string("scepctl-renew-journal 1\nreplace xyz - /a\n"),
+          std::string("scepctl-renew-journal 1\nreplace ") + std::string(64, 'a') + " - relative/path\n",
+          std::string("scepctl-renew-journal 1\nreplace ") + std::string(64, 'a') + " - /bad%4\n"}) {
+        auto result = store::parse_journal(damaged, "/x/cert.pem.scepctl-journal");
+        REQUIRE_FALSE(result);
+        CHECK(result.error().message.find("cert.pem.scepctl-journal' is damaged") != std::string::npos);
+    }
+}
+
+TEST_CASE("the directory lock admits one holder at a time", "[store][swap]") {
+    test::TempDir dir;
+    {
+        auto first = store::DirectoryLock::acquire(dir.path);
+        REQUIRE(first);
+        auto second = store::DirectoryLock::acquire(dir.path);
+        REQUIRE_FALSE(second);
+        CHECK(second.error().message.find("another scepctl renew") != std::string::npos);
+    }
+    CHECK(store::DirectoryLock::acquire(dir.path));
+    CHECK_FALSE(store::DirectoryLock::acquire(dir.path / "missing"));
+}
