@@ -1,6 +1,10 @@
 #include "scep/key.hpp"
 
+#include <optional>
+#include <utility>
+
 #include <openssl/decoder.h>
+#include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
@@ -23,30 +27,48 @@ Result<PrivateKey> PrivateKey::generate_rsa(int bits) {
     return PrivateKey(key);
 }
 
-Result<PrivateKey> PrivateKey::load(ByteView data, const std::optional<std::string>& passphrase) {
+namespace {
+
+// keytype nullptr: every key type. Nothing when the data is not such a key.
+std::optional<PrivateKey> decode_key(ByteView data, const std::optional<std::string>& passphrase, const char* keytype) {
     EVP_PKEY* key = nullptr;
     // One decoder for PEM and DER, every private key structure; the passphrase is only asked for
     // (and only used) when the key is encrypted.
-    DecoderCtxPtr ctx(OSSL_DECODER_CTX_new_for_pkey(&key, nullptr, nullptr, nullptr, EVP_PKEY_KEYPAIR, nullptr, nullptr));
-    if (!ctx) return ossl::error(ErrorCode::internal, "cannot create a key decoder");
+    DecoderCtxPtr ctx(OSSL_DECODER_CTX_new_for_pkey(&key, nullptr, nullptr, keytype, EVP_PKEY_KEYPAIR, nullptr, nullptr));
+    if (!ctx) return std::nullopt;
     if (passphrase) {
         OSSL_DECODER_CTX_set_passphrase(ctx.get(), reinterpret_cast<const unsigned char*>(passphrase->data()),
                                         passphrase->size());
     }
     const unsigned char* p = data.data();
     std::size_t len = data.size();
-    if (OSSL_DECODER_from_data(ctx.get(), &p, &len) != 1 || key == nullptr) {
-        auto error = ossl::error(ErrorCode::file, passphrase ? "cannot read the private key (wrong passphrase, or not a key)"
-                                                              : "cannot read the private key (not a PEM/DER key, or it is "
-                                                                "encrypted: give its passphrase with --key-pass-file)");
-        return error;
+    const bool decoded = OSSL_DECODER_from_data(ctx.get(), &p, &len) == 1;
+    PrivateKey owned(key); // frees a half-made key too
+    if (!decoded || key == nullptr) return std::nullopt;
+    return owned;
+}
+
+} // namespace
+
+Result<PrivateKey> PrivateKey::load(ByteView data, const std::optional<std::string>& passphrase) {
+    // SCEP keys are RSA: a decoder context for RSA alone costs about 30% fewer instructions than one
+    // for every type (callgrind). Any other key is decoded again only to name its type in the error.
+    std::optional<PrivateKey> decoded = decode_key(data, passphrase, "RSA");
+    if (!decoded) {
+        ERR_clear_error();
+        decoded = decode_key(data, passphrase, nullptr);
     }
-    PrivateKey result(key);
+    if (!decoded) {
+        return ossl::error(ErrorCode::file, passphrase ? "cannot read the private key (wrong passphrase, or not a key)"
+                                                       : "cannot read the private key (not a PEM/DER key, or it is "
+                                                         "encrypted: give its passphrase with --key-pass-file)");
+    }
+    const EVP_PKEY* key = decoded->native();
     if (EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA) {
         return Error(ErrorCode::usage, std::string("the private key is ") + EVP_PKEY_get0_type_name(key) +
                                            ", but SCEP needs RSA: the server encrypts its reply to this key");
     }
-    return result;
+    return std::move(*decoded);
 }
 
 PrivateKey::PrivateKey(const PrivateKey& other) : m_key(other.m_key) {

@@ -29,6 +29,13 @@ top=$("$scepctl" --help)
 check "$man_dir/scepctl.1" $(options_of <<<"$top")
 subcommands=$(sed -n '/^Subcommands:/,$p' <<<"$top" | awk 'NR > 1 && NF { print $1 }')
 [ -n "$subcommands" ] || { echo "FAIL: no subcommands found in scepctl --help"; exit 1; }
+# Every subcommand page belongs to a subcommand --help lists, and -h lists the same ones (help must
+# define every subcommand, though a normal run defines only the one it names).
+for page in "$man_dir"/scepctl-*.1; do
+  sub=$(basename "$page" .1)
+  grep -qx -- "${sub#scepctl-}" <<<"$subcommands" || { echo "FAIL: ${sub#scepctl-} has a page but is not in --help"; missing=$((missing + 1)); }
+done
+[ "$("$scepctl" -h)" = "$top" ] || { echo "FAIL: scepctl -h differs from scepctl --help"; missing=$((missing + 1)); }
 for sub in $subcommands; do
   # A subcommand's --help repeats the global options; only its own must be on its page.
   own=$("$scepctl" "$sub" --help | options_of | grep -vxF -f <(options_of <<<"$top"))

@@ -1,5 +1,8 @@
 // What we write is judged by a third party: the committed openssl-made files (byte for byte) and
 // the openssl CLI reading the key, the PKCS#7 chain and the PKCS#12 bundle back.
+#include <fstream>
+#include <iterator>
+
 #include <catch2/catch.hpp>
 
 #include "store/formats.hpp"
@@ -163,4 +166,49 @@ TEST_CASE("PKCS#12 refuses an empty passphrase and a certificate for another key
     auto mismatch = store::encode_pkcs12(key("ra-encrypt.key"), cert("ra-sign.pem"), {}, "x");
     REQUIRE_FALSE(mismatch);
     CHECK(mismatch.error().message.find("not for the key") != std::string::npos);
+}
+
+TEST_CASE("PrivateKey::load reads RSA keys in every form openssl writes and names a non-RSA key",
+          "[store][formats][key]") {
+    TempDir dir;
+    int status = 0;
+    const std::string d = dir.path.string();
+    const std::string made = shell("cd '" + d + "' && openssl genrsa -traditional -out rsa1.pem 2048 2>&1 &&"
+                                   " openssl pkey -in rsa1.pem -out pk8.pem && openssl pkey -in rsa1.pem -outform DER"
+                                   " -out pk8.der && openssl pkey -in rsa1.pem -aes256 -passout pass:pw -out enc.pem &&"
+                                   " openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ec.pem &&"
+                                   " openssl genpkey -algorithm ED25519 -out ed.pem",
+                                   status);
+    INFO(made);
+    REQUIRE(status == 0);
+    const auto load = [&](const std::string& name, std::optional<std::string> pass = std::nullopt) {
+        std::ifstream in(dir.path / name, std::ios::binary);
+        const Bytes data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        return PrivateKey::load(data, pass);
+    };
+    const auto reference = load("rsa1.pem");
+    REQUIRE(reference);
+    for (const char* name : {"pk8.pem", "pk8.der"}) {
+        INFO(name);
+        const auto k = load(name);
+        REQUIRE(k);
+        CHECK(k->public_key_der() == reference->public_key_der());
+    }
+    const auto encrypted = load("enc.pem", "pw");
+    REQUIRE(encrypted);
+    CHECK(encrypted->public_key_der() == reference->public_key_der());
+    const auto wrong_pass = load("enc.pem", "not it");
+    REQUIRE_FALSE(wrong_pass);
+    CHECK(wrong_pass.error().message == "cannot read the private key (wrong passphrase, or not a key)");
+    const auto no_pass = load("enc.pem");
+    REQUIRE_FALSE(no_pass);
+    CHECK(no_pass.error().message.find("--key-pass-file") != std::string::npos);
+    // The RSA-only decoder fails on these; the general one still names what they are.
+    const auto ec = load("ec.pem");
+    REQUIRE_FALSE(ec);
+    CHECK(ec.error().code == ErrorCode::usage);
+    CHECK(ec.error().message == "the private key is EC, but SCEP needs RSA: the server encrypts its reply to this key");
+    const auto ed = load("ed.pem");
+    REQUIRE_FALSE(ed);
+    CHECK(ed.error().message.rfind("the private key is ED25519,", 0) == 0);
 }
