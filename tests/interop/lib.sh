@@ -83,34 +83,45 @@ expect() { # expect DESCRIPTION CMD...: a free-form check
   if "$@"; then pass "$what"; else fail "$what"; fi
 }
 
-# The NDES-like fixture (tests/fixtures/ndes_fixture.py) inside the bed. Set FIXTURE_PORT (each
-# test its own) before start_fixture; FIXTURE_URL and FIXTURE_PIN are then its SCEP URL and the
-# SHA-256 pin of its CA, and $state its state directory. The challenge 8CE317021F690069 is valid
-# and reusable.
+# The NDES-like fixture (tests/fixtures/ndes_fixture.py) inside the bed. FIXTURE_DATA holds its
+# PKI's public files, FIXTURE_PIN is the SHA-256 pin of its CA.
 FIXTURE=$(cd "$(dirname "${BASH_SOURCE[0]}")/../fixtures" && pwd)/ndes_fixture.py
 FIXTURE_DATA=$(cd "$(dirname "${BASH_SOURCE[0]}")/../data/openssl" && pwd)
 FIXTURE_PIN="sha256:$(awk '$1=="ca.pem" && $2=="sha256" {print $3}' "$FIXTURE_DATA/fingerprints.txt")"
-fixture_pid=""
-# start_fixture MODE [ARGS...]: a fresh fixture in its own state dir, ready when it answers.
+fixture_pids=()
+# launch_fixture NAME BASE_URL ARGS...: one more fixture (ARGS go to ndes_fixture.py, --port among
+# them), state dir $WORK/state-NAME (also $state), ready when BASE_URL answers GetCACaps.
+launch_fixture() {
+  local name=$1 base=$2
+  shift 2
+  state="$WORK/state-$name"; rm -rf "$state"; mkdir -p "$state"
+  "$TB" python3 "$FIXTURE" --state-dir "$state" "$@" >"$state/stdout" 2>&1 &
+  fixture_pids+=($!)
+  for _ in $(seq 100); do
+    "$TB" curl -skf -o /dev/null "$base/certsrv/mscep/mscep.dll?operation=GetCACaps" && return 0
+    sleep 0.1
+  done
+  echo "fixture $name did not start:"; cat "$state/stdout"; return 1
+}
+# stop_fixture: stops every fixture this test started (by pid).
+stop_fixture() {
+  local pid
+  for pid in "${fixture_pids[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+  fixture_pids=()
+}
+# start_fixture NAME ARGS...: the test's fixture on FIXTURE_PORT (each test its own port), replacing
+# the one before; FIXTURE_URL is its SCEP URL.
 start_fixture() {
   : "${FIXTURE_PORT:?set FIXTURE_PORT before start_fixture}"
   FIXTURE_URL="http://127.0.0.1:$FIXTURE_PORT/certsrv/mscep/mscep.dll"
   stop_fixture
-  state="$WORK/state-$1"; rm -rf "$state"; mkdir -p "$state"
-  printf '8CE317021F690069\n' >"$state/challenges.txt"
-  "$TB" python3 "$FIXTURE" --port "$FIXTURE_PORT" --state-dir "$state" --mode "$@" \
-    --challenge-file "$state/challenges.txt" --reusable-challenge >"$state/stdout" 2>&1 &
-  fixture_pid=$!
-  for _ in $(seq 100); do
-    "$TB" curl -sf -o /dev/null "$FIXTURE_URL?operation=GetCACaps" && return 0
-    sleep 0.1
-  done
-  echo "fixture in mode $1 did not start:"; cat "$state/stdout"; return 1
+  launch_fixture "$1" "http://127.0.0.1:$FIXTURE_PORT" --port "$FIXTURE_PORT" "${@:2}"
 }
-stop_fixture() {
-  [ -n "$fixture_pid" ] || return 0
-  kill "$fixture_pid" 2>/dev/null; wait "$fixture_pid" 2>/dev/null
-  fixture_pid=""
+# start_mode_fixture MODE ARGS...: start_fixture in that --mode; the challenge 8CE317021F690069 is
+# valid and reusable.
+start_mode_fixture() {
+  printf '8CE317021F690069\n' >"$WORK/fixture-challenges.txt"
+  start_fixture "$1" --mode "$@" --challenge-file "$WORK/fixture-challenges.txt" --reusable-challenge
 }
 # last_event KEY: that key of the fixture's last PKIOperation record.
 last_event() { tail -n 1 "$state/events.jsonl" | python3 -c "import json,sys; print(json.load(sys.stdin).get('$1'))"; }

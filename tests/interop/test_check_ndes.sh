@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 
 FIXTURE_PORT=18950
-. "$(dirname "$0")/fixture.sh"
+data=$FIXTURE_DATA
 
 check_is() { # check_is ID STATUS [FIX-REGEX [SUMMARY-REGEX]]: that check in the JSON result
   expect_json "[c for c in d['checks'] if c['id'] == '$1'][0]['status'] == '$2'"
@@ -153,7 +153,7 @@ expect_no_out "$TESTBED_CHALLENGE"
 # ---------------------------------------------------------------- the NDES fixture
 # NDES as it should be (Server: Microsoft-IIS, so type microsoft), RA certificates 10 days from expiry.
 start_fixture near --ra-expiry near
-scepctl check-ndes --url "$furl" --ca-fingerprint "$fpin" --enroll-test --json --junit "$WORK/near.xml"
+scepctl check-ndes --url "$FIXTURE_URL" --ca-fingerprint "$FIXTURE_PIN" --enroll-test --json --junit "$WORK/near.xml"
 expect_rc 0
 expect_json "d['type'] == 'microsoft'"
 check_is ra-certs PASS "" 'one RA signing \(digitalSignature\) and one RA encryption \(keyEncipherment\)'
@@ -164,7 +164,7 @@ junit_matches "$WORK/near.xml"
 
 # Expired RA certificates: the classic NDES outage. FAIL, exit 97.
 start_fixture expired --ra-expiry expired
-scepctl check-ndes --url "$furl" --ca-fingerprint "$fpin" --json --junit "$WORK/expired.xml"
+scepctl check-ndes --url "$FIXTURE_URL" --ca-fingerprint "$FIXTURE_PIN" --json --junit "$WORK/expired.xml"
 expect_rc 97
 check_is expiry FAIL 'renew the MSCEP-RA certificates' 'ra-signing certificate expired on'
 junit_matches "$WORK/expired.xml"
@@ -175,13 +175,13 @@ assert "renew the MSCEP-RA certificates" in case.find("failure").text' "$WORK/ex
 
 # IIS URL limits with POST available: a WARN (clients that POST are fine), with the 65534 fix.
 start_fixture url-limit --mode url-limit
-scepctl check-ndes --url "$furl" --ca-fingerprint "$fpin" --json
+scepctl check-ndes --url "$FIXTURE_URL" --ca-fingerprint "$FIXTURE_PIN" --json
 expect_rc 0
 check_is get-url-length WARN 'maxUrl and maxQueryString to 65534.*MaxFieldLength and MaxRequestBytes' \
   'refused with HTTP 404 \(404.15: query string too long\); clients that POST are not affected'
 # ... and without POST: every request is a GET, so it FAILs (exit 81).
 start_fixture url-limit-get --mode url-limit --post no --caps-file "$data/caps-des3-sha1-only.txt"
-scepctl check-ndes --url "$furl" --ca-fingerprint "$fpin" --json --junit "$WORK/urllimit.xml"
+scepctl check-ndes --url "$FIXTURE_URL" --ca-fingerprint "$FIXTURE_PIN" --json --junit "$WORK/urllimit.xml"
 expect_rc 81
 check_is get-url-length FAIL '65534' 'the server offers no POST'
 check_is getcacaps WARN '65534' 'only SHA-1 is offered.*no POSTPKIOperation'
@@ -189,7 +189,7 @@ junit_matches "$WORK/urllimit.xml"
 
 # No POST (NDES without POSTPKIOperation): a WARN that names the IIS URL-limit consequence.
 start_fixture get-only --mode get-only
-scepctl check-ndes --url "$furl" --ca-fingerprint "$fpin" --enroll-test --json
+scepctl check-ndes --url "$FIXTURE_URL" --ca-fingerprint "$FIXTURE_PIN" --enroll-test --json
 expect_rc 0
 check_is getcacaps WARN 'maxQueryString to 65534' 'no POSTPKIOperation: every request goes in the URL of a GET.*2048'
 check_is get-url-length PASS
@@ -197,7 +197,7 @@ check_is enroll-test PASS
 expect_json "'GET' in [c for c in d['checks'] if c['id'] == 'enroll-test'][0]['evidence']"
 
 # Fingerprint mismatch on the fixture: the pinned CA is another one.
-scepctl check-ndes --url "$furl" --ca-fingerprint "sha256:$(openssl x509 -in "$data/other-ca.pem" -outform DER | sha256sum | cut -c1-64)" --json
+scepctl check-ndes --url "$FIXTURE_URL" --ca-fingerprint "sha256:$(openssl x509 -in "$data/other-ca.pem" -outform DER | sha256sum | cut -c1-64)" --json
 expect_rc 97
 check_is ca-fingerprint FAIL 'pin the new fingerprint'
 

@@ -22,7 +22,7 @@ enroll_ndes() { # enroll_ndes NAME ARGS...
 
 # NDES 2016 caps: no AES -> DES3 + SHA-256, POST; request encrypted to the RA encryption cert;
 # CertRep signed by the RA signing cert with SHA-1 and carrying no certificates.
-start_fixture success
+start_mode_fixture success
 enroll_ndes ndes
 expect_rc 0
 expect_err 'PKCSReq sent \(POST, des3, sha256'
@@ -42,7 +42,7 @@ expect_rc 0
 expect "aes: request cipher was AES-256" test "$(last_event cipher)" = "aes256-cbc"
 
 # PENDING to the PKCSReq and two CertPolls, then SUCCESS on the third CertPoll.
-start_fixture pending --pending-polls 3
+start_mode_fixture pending --pending-polls 3
 enroll_ndes pending --poll-interval 1 --json
 expect_rc 0
 expect_json 'd["polls"] == 3'
@@ -51,7 +51,7 @@ expect "pending: last message was a CertPoll" test "$(last_event messageTypeName
 expect "pending: certificate verifies" openssl verify -CAfile "$data/ca.pem" "$WORK/pending/cert.pem"
 
 # Still PENDING when the budget runs out: exit 3, the key kept, how to resume printed.
-start_fixture pending --pending-polls 10
+start_mode_fixture pending --pending-polls 10
 enroll_ndes waiting --poll-interval 1 --max-polls 1
 expect_rc 3
 expect_one_line_error
@@ -62,7 +62,7 @@ expect "waiting: no certificate written" test ! -e "$WORK/waiting/cert.pem"
 
 # --resume: the first run gives up after the PKCSReq (exit 3, key kept); the second, with that key,
 # sends only CertPolls in the same transaction and gets the certificate on the third.
-start_fixture pending --pending-polls 3
+start_mode_fixture pending --pending-polls 3
 enroll_ndes resume --poll-interval 1 --max-polls 0
 expect_rc 3
 expect_err "re-run with --key $WORK/resume/key.pem --resume"
@@ -101,7 +101,7 @@ expect "resume-other: nothing written" test -z "$(ls -A "$WORK/resume-other")"
 
 # PENDING with --format p12: the generated key waits in key.pem (no bundle yet); --resume then
 # writes the bundle with that key and leaves key.pem as it was.
-start_fixture pending --pending-polls 1
+start_mode_fixture pending --pending-polls 1
 printf 'p12-pass-789' >"$WORK/p12pass"
 enroll_ndes p12wait --format p12 --p12-pass-file "$WORK/p12pass" --max-polls 0
 expect_rc 3
@@ -119,7 +119,7 @@ expect "p12wait: the bundle holds the kept key" test \
 # FAILURE with each failInfo: exit 70-74, the name in the message, nothing written.
 code=70
 for info in badAlg badMessageCheck badRequest badTime badCertId; do
-  start_fixture "failure-$info"
+  start_mode_fixture "failure-$info"
   enroll_ndes "fail-$info"
   expect_rc "$code"
   expect_one_line_error
@@ -129,28 +129,28 @@ for info in badAlg badMessageCheck badRequest badTime badCertId; do
 done
 
 # A server without POST: GET with standard base64.
-start_fixture get-only
+start_mode_fixture get-only
 enroll_ndes getonly
 expect_rc 0
 expect_err 'PKCSReq sent \(GET'
 expect "getonly: the fixture saw a GET" test "$(last_event method)" = "GET"
 
 # IIS URL limits: a GET too long for maxQueryString is explained with the fix.
-start_fixture url-limit
+start_mode_fixture url-limit
 enroll_ndes urllimit --method get --key-size 4096
 expect_rc 81
 expect_one_line_error
 expect_err 'too long.*65534'
 
 # DES3 + SHA-1 only: a warning about SHA-1, still enrolls.
-start_fixture caps-des3-sha1
+start_mode_fixture caps-des3-sha1
 enroll_ndes sha1only
 expect_rc 0
 expect_err 'warning: the server offers no SHA-2 digest: signing with SHA-1'
 expect "sha1only: digest was SHA-1" test "$(last_event digest)" = "sha1"
 
 # A reply envelope in AES-256.
-start_fixture aes-reply
+start_mode_fixture aes-reply
 enroll_ndes aesreply
 expect_rc 0
 expect "aesreply: certificate verifies" openssl verify -CAfile "$data/ca.pem" "$WORK/aesreply/cert.pem"

@@ -4,7 +4,7 @@
 # advertise GetNextCACert (nor does NDES).
 . "$(dirname "$0")/lib.sh"
 FIXTURE_PORT=18951
-. "$(dirname "$0")/fixture.sh"
+data=$FIXTURE_DATA
 
 # fingerprints FILE: the SHA-256 of every certificate in a PEM file, sorted, one per line.
 fingerprints() {
@@ -15,7 +15,7 @@ fingerprints() {
 
 # Signed by the current CA: written as PEM, exactly the fixture's next CA and RA pair.
 start_fixture next-ca --next-ca ca
-scepctl getnextcacert --url "$furl" --ca-fingerprint "$fpin" --out "$WORK/next.pem"
+scepctl getnextcacert --url "$FIXTURE_URL" --ca-fingerprint "$FIXTURE_PIN" --out "$WORK/next.pem"
 expect_rc 0
 expect_err "signed by the current CA 'CN=Test NDES Root CA,O=scepctl tests' \(verified\)"
 expect_err "wrote 3 certificate\(s\) to $WORK/next.pem"
@@ -29,16 +29,16 @@ expect "the new CA is not the current one" test "$(openssl x509 -in "$WORK/next.
   "$(openssl x509 -in "$data/ca.pem" -noout -fingerprint -sha256)"
 expect "next.pem is 0644" test "$(stat -c %a "$WORK/next.pem")" = 644
 # --out never replaces a file without --force, and refuses before any request.
-scepctl getnextcacert --url "$furl" --ca-fingerprint "$fpin" --out "$WORK/next.pem"
+scepctl getnextcacert --url "$FIXTURE_URL" --ca-fingerprint "$FIXTURE_PIN" --out "$WORK/next.pem"
 expect_rc 93
 expect_one_line_error
-scepctl getnextcacert --url "$furl" --ca-fingerprint "$fpin" --out "$WORK/next.pem" --force --json
+scepctl getnextcacert --url "$FIXTURE_URL" --ca-fingerprint "$FIXTURE_PIN" --out "$WORK/next.pem" --force --json
 expect_rc 0
 expect_json "d['signer'] == 'CN=Test NDES Root CA,O=scepctl tests' and len(d['certificates']) == 3 and d['fingerprint_verified']"
 expect_json "[c['role'] for c in d['certificates']] == ['ra-signing', 'ca', 'ra-encryption']"
 
 # The trust in the rollover rests on the current CA: a wrong pin stops it (exit 97).
-scepctl getnextcacert --url "$furl" --ca-fingerprint "sha256:$(printf '%064d' 0)" --out "$WORK/pin.pem"
+scepctl getnextcacert --url "$FIXTURE_URL" --ca-fingerprint "sha256:$(printf '%064d' 0)" --out "$WORK/pin.pem"
 expect_rc 97
 expect_one_line_error
 expect_err 'CA fingerprint mismatch'
@@ -46,14 +46,14 @@ expect "pin: nothing written" test ! -e "$WORK/pin.pem"
 
 # Signed by the current RA signing key: accepted, and the RA is named.
 start_fixture next-ra --next-ca ra
-scepctl getnextcacert --url "$furl" --ca-fingerprint "$fpin" --out "$WORK/next-ra.pem"
+scepctl getnextcacert --url "$FIXTURE_URL" --ca-fingerprint "$FIXTURE_PIN" --out "$WORK/next-ra.pem"
 expect_rc 0
 expect_err "signed by the current RA 'CN=TESTNDES-MSCEP-RA,O=scepctl tests' \(verified\)"
 
 # Signed by a key that is neither the CA's nor its RA's (the signer certificate is in the reply,
 # which proves nothing): refused, exit 97, nothing written.
 start_fixture next-foreign --next-ca foreign
-scepctl getnextcacert --url "$furl" --ca-fingerprint "$fpin" --out "$WORK/foreign.pem"
+scepctl getnextcacert --url "$FIXTURE_URL" --ca-fingerprint "$FIXTURE_PIN" --out "$WORK/foreign.pem"
 expect_rc 97
 expect_one_line_error
 expect_err 'not signed by the current CA .* or its RA'
@@ -61,7 +61,7 @@ expect "foreign: nothing written" test ! -e "$WORK/foreign.pem"
 
 # Not advertised (NDES as it is): a clear refusal, exit 64, no GetNextCACert request sent.
 start_fixture ndes --mode success
-scepctl getnextcacert --url "$furl" --ca-fingerprint "$fpin" --out "$WORK/ndes.pem"
+scepctl getnextcacert --url "$FIXTURE_URL" --ca-fingerprint "$FIXTURE_PIN" --out "$WORK/ndes.pem"
 expect_rc 64
 expect_one_line_error
 expect_err 'does not advertise GetNextCACert in GetCACaps.*NDES never does'

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Hostile servers (issue 7): every fault of the NDES fixture's fault injection against getcacaps,
-# getcacert and enroll. Each run must end with the documented exit code and one error line naming
+# getcacert, enroll and renew. Each run must end with the documented exit code and one error line naming
 # the cause, leave the output directory exactly as it was (listing, modes, hashes: no key, no
 # certificate, no temp file) and show the challenge nowhere, --verbose and --json included.
 # Then TLS (a certificate for another name, an untrusted one, --insecure), file modes under
@@ -8,37 +8,20 @@
 # The fault matrix is tests/README.md "Hostile servers".
 . "$(dirname "$0")/lib.sh"
 
-fixture=$(cd "$(dirname "$0")/../fixtures" && pwd)/ndes_fixture.py
-data=$(cd "$(dirname "$0")/../data/openssl" && pwd)
+data=$FIXTURE_DATA
 port=18960
 tls_port=18961
 base="http://127.0.0.1:$port"
 path=/certsrv/mscep/mscep.dll
-pin="sha256:$(awk '$1=="ca.pem" && $2=="sha256" {print $3}' "$data/fingerprints.txt")"
+pin=$FIXTURE_PIN
 # A fresh challenge per run: if it shows up in any output, it came from this run.
 challenge=$(openssl rand -hex 8 | tr a-f A-F)
 printf '%s' "$challenge" >"$WORK/challenge"
-pids=()
-
-# start_fixture NAME ARGS...: an NDES fixture in the bed, ready when GetCACaps answers.
-start_fixture() {
-  local name=$1 url=$2; shift 2
-  mkdir -p "$WORK/state-$name"
-  "$TB" python3 "$fixture" --state-dir "$WORK/state-$name" --challenge "$challenge" --reusable-challenge "$@" \
-    >"$WORK/state-$name/stdout" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 100); do
-    "$TB" curl -skf -o /dev/null "$url$path?operation=GetCACaps" && return 0
-    sleep 0.1
-  done
-  echo "fixture $name did not start:"; cat "$WORK/state-$name/stdout"; return 1
+# hostile_fixture NAME BASE_URL ARGS...: a fixture that accepts this run's challenge again and again.
+hostile_fixture() {
+  launch_fixture "$1" "$2" --challenge "$challenge" --reusable-challenge "${@:3}"
 }
-stop_fixtures() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
-  pids=()
-}
-trap 'stop_fixtures; rm -rf "$WORK"' EXIT
-start_fixture plain "$base" --port "$port" || exit 1
+hostile_fixture plain "$base" --port "$port" || exit 1
 
 # An output directory with a history: files, modes and contents a failed run must not touch.
 outdir=$WORK/results
@@ -166,6 +149,45 @@ for fault_code in wrong-signer:97 wrong-nonce:97 wrong-txid:97 wrong-recipient:9
   expect_no_err "$challenge"
 done
 
+# ---- renew: the faults on its requests leave the pair it renews exactly as it was (no new key, no
+# .bak, no journal or lock left), with the same one-line errors.
+mkdir -p "$WORK/renewing"
+scepctl enroll --url "$base$path" --ca-fingerprint "$pin" --challenge-file "$WORK/challenge" --subject CN=renewing \
+  --out-dir "$WORK/renewing"
+expect_rc 0
+renew_before=$(snapshot "$WORK/renewing")
+while read -r fault op code cause <&3; do
+  [ -n "$fault" ] || continue
+  scepctl renew --url "$base/fault/$fault:$op$path" --ca-fingerprint "$pin" --out-dir "$WORK/renewing" --timeout 1
+  current="$fault on $op: renew"
+  expect_rc "$code"
+  expect_one_line_error
+  expect_err "^scepctl: error: .*$cause"
+  expect_unchanged "$WORK/renewing" "$renew_before"
+  expect_no_out "$challenge"
+  expect_no_err "$challenge"
+done 3<<EOF
+garbage      getcacert    97 GetCACert: not a DER PKCS#7/CMS structure
+http-503     getcacert    81 GetCACert: server answered HTTP 503
+wrong-signer pkioperation 97 PKIOperation reply: reply signature does not verify with 'CN=TESTNDES-MSCEP-RA
+wrong-nonce  pkioperation 97 recipientNonce does not match the senderNonce we sent
+wrong-txid   pkioperation 97 reply is for transaction '[0-9A-F]{64}', not ours
+wrong-recipient pkioperation 97 the reply is encrypted to another certificate, not to 'CN=renewing' that signed our request
+wrong-key-cert pkioperation 97 reply holds no certificate for our key
+garbage      pkioperation 97 PKIOperation reply: reply is not a DER PKCS#7 message
+truncated    pkioperation 97 PKIOperation reply: reply is not a DER PKCS#7 message
+cut-off      pkioperation 95 reply from $host was cut off before its announced end
+http-500     pkioperation 81 PKIOperation: server answered HTTP 500
+hang         pkioperation 89 no complete answer from $host within 1
+wrong-type   pkioperation 97 PKIOperation: server sent Content-Type 'text/html', expected application/x-pki-message
+endless      pkioperation 97 reply from $host is larger than the limit of 8388608 bytes
+EOF
+# The same renewal without a fault works: the faults, not the setup, made those runs fail.
+scepctl renew --url "$base$path" --ca-fingerprint "$pin" --out-dir "$WORK/renewing"
+current="renew without a fault"
+expect_rc 0
+expect "renewed: a new certificate that verifies" openssl verify -CAfile "$data/ca.pem" "$WORK/renewing/cert.pem"
+
 # ---- TLS: a certificate for another name, an untrusted one, --insecure
 tls=$WORK/tls
 mkdir -p "$tls"
@@ -177,7 +199,7 @@ mkdir -p "$tls"
   openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -set_serial 0x7e57 -days 2 -extfile server.ext \
     -out server.pem) >"$WORK/tls.log" 2>&1 || { echo "openssl failed:"; cat "$WORK/tls.log"; exit 1; }
 tls_url="https://127.0.0.1:$tls_port$path"
-start_fixture tls "https://127.0.0.1:$tls_port" --port "$tls_port" --tls-cert "$tls/server.pem" \
+hostile_fixture tls "https://127.0.0.1:$tls_port" --port "$tls_port" --tls-cert "$tls/server.pem" \
   --tls-key "$tls/server.key" || exit 1
 
 scepctl getcacaps --url "$tls_url" --cacert "$tls/ca.pem"
@@ -235,5 +257,5 @@ renames = [i for i, l in enumerate(log) if re.search(r"rename\w*\(.*\"%s/\w+\.pe
 synced = [i for i, l in enumerate(log) if re.search(r"fsync\(\d+<%s>\) = 0" % re.escape(d), l)]
 sys.exit(0 if len(renames) == 3 and all(any(s > r for s in synced) for r in renames) else 1)' "$WORK/strace.log" "$WORK/synced"
 
-stop_fixtures
+stop_fixture
 finish

@@ -223,7 +223,7 @@ run "renew an expired certificate" faketime -f +400d "$SCEPCTL" renew --url "$of
 expect_err "cert.pem expired on .*: an expired certificate cannot sign a renewal; enroll anew"
 run "renew a certificate not yet valid" faketime -f -2d "$SCEPCTL" renew --url "$offline_url" --out-dir "$WORK/b"
 expect_err "is not valid before .*check this machine's clock"
-start_fixture success
+start_mode_fixture success
 mkdir -p "$WORK/other"
 scepctl enroll --url "$FIXTURE_URL" --ca-fingerprint "$FIXTURE_PIN" --challenge-file "$fixture_challenge" \
   --subject CN=renew-other --out-dir "$WORK/other" -q
@@ -363,7 +363,7 @@ done
 # ================================================================ NDES fixture
 # RenewalReq without a challenge, signed by the certificate (the fixture checks it was issued by
 # its CA and is valid, as NDES does), reply encrypted to that certificate.
-start_fixture success
+start_mode_fixture success
 mkdir -p "$WORK/f"
 scepctl enroll --url "$FIXTURE_URL" --ca-fingerprint "$FIXTURE_PIN" --challenge-file "$fixture_challenge" \
   --subject "CN=renew-f,O=scepctl renew" --out-dir "$WORK/f" -q
@@ -396,7 +396,7 @@ check_renewed "fixture --reuse-key" "$WORK/f" "$serial" "$pub" same "$FIXTURE_DA
 # FAILURE badTime (no fallback), a reply signed with the wrong key, a connection lost.
 check_unchanged() { expect "$1: the files are byte-identical, modes included" test "$(snapshot "$WORK/f")" = "$before"; }
 before=$(snapshot "$WORK/f")
-start_fixture failure-badRequest
+start_mode_fixture failure-badRequest
 renew_fixture "$WORK/f"
 expect_rc 72
 expect_one_line_error
@@ -405,19 +405,19 @@ expect "failure-badRequest: RenewalReq, then one PKCSReq" test \
   "$(python3 -c 'import json,sys; print(" ".join(json.loads(l)["messageTypeName"] for l in open(sys.argv[1])))' \
     "$state/events.jsonl")" = "RenewalReq PKCSReq"
 check_unchanged failure-badRequest
-start_fixture failure-badTime
+start_mode_fixture failure-badTime
 renew_fixture "$WORK/f"
 expect_rc 73
 expect_one_line_error
 expect_no_err 'trying once more'
 check_unchanged failure-badTime
-start_fixture bad-signature
+start_mode_fixture bad-signature
 renew_fixture "$WORK/f"
 expect_rc 97
 expect_one_line_error
 expect_err 'signature does not verify'
 check_unchanged bad-signature
-start_fixture drop-pkioperation
+start_mode_fixture drop-pkioperation
 renew_fixture "$WORK/f"
 expect_rc 95
 expect_one_line_error
@@ -429,7 +429,7 @@ check_unchanged drop-pkioperation
 
 # PENDING: exit 3, the new key waits in key.pem.scepctl-pending, the pair stays; the next run
 # polls (CertPoll) in the same transaction and swaps in the issued pair.
-start_fixture pending --pending-polls 1
+start_mode_fixture pending --pending-polls 1
 renew_fixture "$WORK/f" --max-polls 0
 expect_rc 3
 expect_one_line_error
