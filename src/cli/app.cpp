@@ -6,6 +6,8 @@
 #include <span>
 #include <string_view>
 
+#include <unistd.h>
+
 #include <gssapi/gssapi.h>
 #include <openssl/crypto.h>
 
@@ -125,14 +127,30 @@ transport::TransportOptions Context::transport_options() const {
                                                                          : 60.0;
     options.timeout_ms = static_cast<long>(std::llround(timeout * 1000));
     options.user_agent = std::string("scepctl/") + scepctl::k_version;
+    const Output* out = &output;
     if (global.verbose) {
-        const Output* out = &output;
         options.trace = [out](const std::string& line) { out->trace(line); };
+    }
+    if (output.shows_status()) {
+        // A request that takes a while says so on a terminal, updated once a second.
+        options.waiting = [out](const std::string& host, std::chrono::milliseconds elapsed, bool done) {
+            if (done) {
+                out->clear_status();
+            } else if (elapsed >= std::chrono::seconds(2)) {
+                const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(elapsed).count();
+                out->status("waiting for " + host + " (" + std::to_string(seconds) + " s)");
+            }
+        };
     }
     return options;
 }
 
 namespace {
+
+bool stderr_is_terminal() {
+    const char* term = std::getenv("TERM");
+    return isatty(STDERR_FILENO) == 1 && !(term != nullptr && std::string_view(term) == "dumb");
+}
 
 struct SubcommandEntry {
     std::string_view name;
@@ -195,7 +213,8 @@ int run(int argc, char** argv) {
         std::fputs(version_text().c_str(), stdout);
         return k_exit_ok;
     }
-    context.output.set_options({context.global.json, context.global.quiet, context.global.verbose});
+    context.output.set_options(
+        {context.global.json, context.global.quiet, context.global.verbose, stderr_is_terminal()});
     if (!context.command) {
         std::fputs(app.help().c_str(), stderr);
         context.output.error(scep::Error(scep::ErrorCode::usage, "no subcommand given"), k_exit_usage);

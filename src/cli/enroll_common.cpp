@@ -314,7 +314,18 @@ scep::PollPolicy poll_policy(const RequestOptions& options) {
 scep::EnrollmentHooks progress_hooks(const Output& out) {
     scep::EnrollmentHooks hooks;
     hooks.progress = [&out](const std::string& line) { out.note(line); };
-    hooks.sleep = [](std::chrono::seconds s) { std::this_thread::sleep_for(s); };
+    hooks.sleep = [&out](std::chrono::seconds wait) {
+        if (!out.shows_status()) {
+            std::this_thread::sleep_for(wait);
+            return;
+        }
+        // On a terminal the wait counts down in place; the plain line above stays.
+        for (auto left = wait; left.count() > 0; left -= std::chrono::seconds(1)) {
+            out.status("waiting for the CA to approve: next poll in " + std::to_string(left.count()) + " s");
+            std::this_thread::sleep_for(std::chrono::seconds(1));
+        }
+        out.clear_status();
+    };
     return hooks;
 }
 

@@ -13,13 +13,34 @@ void write_line(std::FILE* stream, const std::string& text) {
     std::fwrite(text.data(), 1, text.size(), stream);
     std::fputc('\n', stream);
 }
+// Carriage return and "erase to end of line" (ECMA-48 EL): VT100 and every terminal since.
+constexpr const char* k_erase_line = "\r\x1b[K";
 } // namespace
 
+void Output::status(const std::string& text) const {
+    if (!shows_status() || (m_status_shown && text == m_status_text)) return;
+    std::fflush(stdout);
+    std::fputs(k_erase_line, stderr);
+    std::fputs(("scepctl: " + text).c_str(), stderr);
+    std::fflush(stderr);
+    m_status_shown = true;
+    m_status_text = text;
+}
+
+void Output::clear_status() const {
+    if (!m_status_shown) return;
+    std::fputs(k_erase_line, stderr);
+    std::fflush(stderr);
+    m_status_shown = false;
+}
+
 void Output::line(const std::string& text) const {
+    clear_status(); // stdout and stderr are often the same terminal
     if (!m_options.json) write_line(stdout, text);
 }
 
 void Output::json(const Json& value) const {
+    clear_status();
     if (m_options.json) {
         Json versioned = value;
         if (versioned.is_object()) versioned.prepend("schema_version", k_json_schema_version);
@@ -29,18 +50,22 @@ void Output::json(const Json& value) const {
 }
 
 void Output::note(const std::string& text) const {
+    clear_status();
     if (!m_options.quiet) write_line(stderr, "scepctl: " + text);
 }
 
 void Output::warning(const std::string& text) const {
+    clear_status();
     if (!m_options.quiet) write_line(stderr, "scepctl: warning: " + text);
 }
 
 void Output::trace(const std::string& text) const {
+    if (m_options.verbose) clear_status();
     if (m_options.verbose) write_line(stderr, text);
 }
 
 void Output::error(const scep::Error& error, int exit_code, const Json* result) const {
+    clear_status();
     write_line(stderr, "scepctl: error: " + error.message);
     if (m_options.verbose) {
         for (const auto& detail : error.details) write_line(stderr, "scepctl:   " + detail);

@@ -16,19 +16,30 @@ struct OutputOptions {
     bool json = false;    // results as one JSON object on stdout
     bool quiet = false;   // no notes or warnings on stderr; errors still shown
     bool verbose = false; // HTTP trace and error details on stderr
+    // stderr is a terminal (and TERM is not "dumb"): waits are shown as one line that updates in
+    // place. Otherwise (pipes, files, CI logs) only the plain lines are written.
+    bool terminal = false;
 };
 
 class Output {
 public:
     explicit Output(OutputOptions options = {}) : m_options(options) {}
+    Output(const Output&) = delete;
+    Output& operator=(const Output&) = delete;
     const OutputOptions& options() const { return m_options; }
     void set_options(OutputOptions options) { m_options = options; }
+    ~Output() { clear_status(); }
 
     void line(const std::string& text) const;    // a result line on stdout (text mode only)
     void json(const Json& value) const;          // the result object on stdout (JSON mode only)
     void note(const std::string& text) const;    // stderr, unless --quiet
     void warning(const std::string& text) const; // stderr, unless --quiet
     void trace(const std::string& text) const;   // stderr, only with --verbose
+    // A transient line on a terminal ("waiting for the CA: next poll in 7 s"), rewritten in place
+    // and erased before anything else is printed; nothing without a terminal or with --quiet.
+    void status(const std::string& text) const;
+    void clear_status() const;
+    bool shows_status() const { return m_options.terminal && !m_options.quiet; }
     // One line on stderr; with --json also {"error": {...}} on stdout, inside `result` when the
     // command got that far (renew: the renewal is done, its deploy hook failed).
     void error(const scep::Error& error, int exit_code, const Json* result = nullptr) const;
@@ -36,6 +47,8 @@ public:
 private:
     OutputOptions m_options;
     mutable bool m_json_written = false; // one JSON object per run: an error after a result adds none
+    mutable bool m_status_shown = false;
+    mutable std::string m_status_text; // what the status line shows: unchanged text is not redrawn
 };
 
 } // namespace cli

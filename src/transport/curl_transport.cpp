@@ -165,6 +165,15 @@ std::size_t CurlTransport::write_body(char* data, std::size_t size, std::size_t 
     return n;
 }
 
+// libcurl calls this at least once a second during a transfer (CURLOPT_XFERINFOFUNCTION).
+int CurlTransport::on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    auto* self = static_cast<CurlTransport*>(user);
+    const auto elapsed = std::chrono::steady_clock::now() - self->m_request_start;
+    self->m_options.waiting(self->m_request_host, std::chrono::duration_cast<std::chrono::milliseconds>(elapsed),
+                            false);
+    return 0;
+}
+
 // Reads the TLS session while the connection is surely alive: at the first header of the answer.
 std::size_t CurlTransport::on_header(char*, std::size_t size, std::size_t count, void* user) {
     auto* self = static_cast<CurlTransport*>(user);
@@ -324,7 +333,15 @@ scep::Result<scep::HttpResponse> CurlTransport::perform(const std::string& url) 
         curl_easy_setopt(h, CURLOPT_DEBUGDATA, &m_options);
     }
 
+    if (m_options.waiting) {
+        m_request_host = host_of(url);
+        m_request_start = std::chrono::steady_clock::now();
+        curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(h, CURLOPT_XFERINFODATA, this);
+    }
     const CURLcode rc = curl_easy_perform(h);
+    if (m_options.waiting) m_options.waiting(m_request_host, {}, true);
     m_last_code = rc;
     m_tls_wanted = false;
     if (rc != CURLE_OK) return curl_error(rc, url);

@@ -1,6 +1,7 @@
 // HttpTransport on libcurl: one easy handle reused for every request of a run (one connection).
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -44,6 +45,9 @@ struct TransportOptions {
     std::string user_agent;
     // Receives one line per event for --verbose; secrets are already redacted.
     std::function<void(const std::string&)> trace;
+    // Called about once a second while a request is in flight (host, time since it started), and
+    // once with done = true when it ends: the CLI shows slow servers on a terminal.
+    std::function<void(const std::string& host, std::chrono::milliseconds elapsed, bool done)> waiting;
 };
 
 // What the TLS handshake of the last https request negotiated (check-ndes).
@@ -89,6 +93,7 @@ public:
 private:
     static std::size_t write_body(char* data, std::size_t size, std::size_t count, void* self);
     static std::size_t on_header(char* data, std::size_t size, std::size_t count, void* self);
+    static int on_progress(void* self, curl_off_t, curl_off_t, curl_off_t, curl_off_t);
     scep::Result<scep::HttpResponse> perform(const std::string& url);
     scep::Error curl_error(CURLcode code, const std::string& url) const;
     std::string proxy_for(const std::string& url) const;
@@ -103,6 +108,8 @@ private:
     std::optional<TlsInfo> m_tls;
     bool m_tls_wanted = false; // this request is https and its session is not read yet
     CURLcode m_last_code = CURLE_OK;
+    std::string m_request_host;                          // for TransportOptions::waiting
+    std::chrono::steady_clock::time_point m_request_start;
 };
 
 // Versions of the linked libraries, for --version.

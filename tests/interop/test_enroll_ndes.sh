@@ -49,6 +49,36 @@ expect_json 'd["polls"] == 3'
 expect_err 'PENDING: polling again in 1 s \(poll 1 of 30\)'
 expect "pending: last message was a CertPoll" test "$(last_event messageTypeName)" = "CertPoll"
 expect "pending: certificate verifies" openssl verify -CAfile "$data/ca.pem" "$WORK/pending/cert.pem"
+expect_no_err $'\x1b' # stderr is a file here: plain lines, no terminal escapes
+
+# On a terminal (script(1) gives scepctl a pty) the wait between polls counts down in one line
+# rewritten in place (CR + erase-line), erased before the next output; TERM=dumb gets plain lines.
+on_terminal() { # on_terminal NAME TERM ARGS...: enroll_ndes under a pty; the terminal's bytes in $WORK/NAME.tty
+  local name=$1 term=$2; shift 2
+  rm -rf "$WORK/$name"; mkdir -p "$WORK/$name"
+  run "enroll on a terminal (TERM=$term)" env TERM="$term" script -qefc "$(printf '%q ' "$SCEPCTL" enroll --url "$url" \
+    --ca-fingerprint "$pin" --challenge-file "$challenge_file" --out-dir "$WORK/$name" --subject "CN=$name" "$@")" \
+    "$WORK/$name.tty"
+}
+start_mode_fixture pending --pending-polls 1
+on_terminal tty xterm --poll-interval 2
+expect_rc 0
+expect "tty: the countdown is drawn in place" grep -qF $'\r\x1b[Kscepctl: waiting for the CA to approve: next poll in 2 s\r\x1b[Kscepctl: waiting for the CA to approve: next poll in 1 s\r\x1b[K' "$WORK/tty.tty"
+expect "tty: the plain PENDING line is there too" grep -qF 'PENDING: polling again in 2 s (poll 1 of 30)' "$WORK/tty.tty"
+expect "tty: the certificate was written" openssl verify -CAfile "$data/ca.pem" "$WORK/tty/cert.pem"
+start_mode_fixture pending --pending-polls 1
+on_terminal dumb dumb --poll-interval 2
+expect_rc 0
+expect "TERM=dumb: no escape sequences" bash -c "! grep -q $'\x1b' '$WORK/dumb.tty'"
+expect "TERM=dumb: the plain PENDING line" grep -qF 'PENDING: polling again in 2 s' "$WORK/dumb.tty"
+# A slow server on a terminal: "waiting for HOST (N s)" from the second second on, erased before
+# the error (the fixture's hang fault never answers; --timeout 4 ends it).
+hang_url="http://127.0.0.1:$FIXTURE_PORT/fault/hang:getcacaps/certsrv/mscep/mscep.dll"
+run "slow server on a terminal" env TERM=xterm script -qefc \
+  "$(printf '%q ' "$SCEPCTL" getcacaps --url "$hang_url" --timeout 4)" "$WORK/slow.tty"
+expect_rc 89
+expect "slow: the wait is shown and counts" grep -qF $'\r\x1b[Kscepctl: waiting for 127.0.0.1:'"$FIXTURE_PORT"$' (2 s)\r\x1b[Kscepctl: waiting for 127.0.0.1:'"$FIXTURE_PORT"' (3 s)' "$WORK/slow.tty"
+expect "slow: erased before the error line" grep -qF $'\r\x1b[Kscepctl: error: no complete answer from 127.0.0.1:' "$WORK/slow.tty"
 
 # Still PENDING when the budget runs out: exit 3, the key kept, how to resume printed.
 start_mode_fixture pending --pending-polls 10
