@@ -59,17 +59,8 @@ expect "good: certificate verifies" openssl verify -CAfile "$data/ca.pem" "$WORK
 # The matrix: FAULT OPERATION EXIT CAUSE. The fault is applied to that operation only (the fixture's
 # /fault/NAME:OP/ path); enroll's column is its PKIOperation, after GetCACaps and GetCACert went well.
 host="127\.0\.0\.1:$port"
-while read -r fault op code cause <&3; do
-  [ -n "$fault" ] || continue
-  url="$base/fault/$fault:$op$path"
-  case $op in
-    getcacaps) scepctl getcacaps --url "$url" --timeout 1 ;;
-    getcacert) scepctl getcacert --url "$url" --timeout 1 --ca-fingerprint "$pin" --out "$outdir/ca.pem" ;;
-    pkioperation) enroll_in "$url" ;;
-  esac
-  current="$fault on $op"
-  after_failure "$code" "$cause"
-done 3<<EOF
+# SIGNER stands for the subject of the certificate that signed the request.
+matrix=$(cat <<EOF
 garbage      getcacaps    97 GetCACaps reply is not a capability list: binary data
 cut-off      getcacaps    95 reply from $host was cut off before its announced end
 http-500     getcacaps    81 GetCACaps: server answered HTTP 500 Internal Server Error
@@ -88,7 +79,7 @@ endless      getcacert    97 reply from $host is larger than the limit of 838860
 wrong-signer pkioperation 97 PKIOperation reply: reply signature does not verify with 'CN=TESTNDES-MSCEP-RA
 wrong-nonce  pkioperation 97 recipientNonce does not match the senderNonce we sent
 wrong-txid   pkioperation 97 reply is for transaction '[0-9A-F]{64}', not ours
-wrong-recipient pkioperation 97 the reply is encrypted to another certificate, not to 'CN=hostile' that signed our request
+wrong-recipient pkioperation 97 the reply is encrypted to another certificate, not to 'CN=SIGNER' that signed our request
 wrong-key-cert pkioperation 97 reply holds no certificate for our key
 garbage      pkioperation 97 PKIOperation reply: reply is not a DER PKCS#7 message
 truncated    pkioperation 97 PKIOperation reply: reply is not a DER PKCS#7 message
@@ -99,6 +90,18 @@ hang         pkioperation 89 no complete answer from $host within 1
 wrong-type   pkioperation 97 PKIOperation: server sent Content-Type 'text/html', expected application/x-pki-message
 endless      pkioperation 97 reply from $host is larger than the limit of 8388608 bytes
 EOF
+)
+while read -r fault op code cause <&3; do
+  [ -n "$fault" ] || continue
+  url="$base/fault/$fault:$op$path"
+  case $op in
+    getcacaps) scepctl getcacaps --url "$url" --timeout 1 ;;
+    getcacert) scepctl getcacert --url "$url" --timeout 1 --ca-fingerprint "$pin" --out "$outdir/ca.pem" ;;
+    pkioperation) enroll_in "$url" ;;
+  esac
+  current="$fault on $op"
+  after_failure "$code" "$cause"
+done 3<<<"${matrix//SIGNER/hostile}"
 
 # The fixture really sent a body without end, and scepctl stopped reading it near the 8 MiB cap
 # (socket buffers hold a few MiB more), not at the fixture's 1 GiB.
@@ -149,8 +152,8 @@ for fault_code in wrong-signer:97 wrong-nonce:97 wrong-txid:97 wrong-recipient:9
   expect_no_err "$challenge"
 done
 
-# ---- renew: the faults on its requests leave the pair it renews exactly as it was (no new key, no
-# .bak, no journal or lock left), with the same one-line errors.
+# ---- renew: the matrix's PKIOperation faults (and two on GetCACert) leave the pair it renews
+# exactly as it was (no new key, no .bak, no journal or lock left), with the same one-line errors.
 mkdir -p "$WORK/renewing"
 scepctl enroll --url "$base$path" --ca-fingerprint "$pin" --challenge-file "$WORK/challenge" --subject CN=renewing \
   --out-dir "$WORK/renewing"
@@ -166,22 +169,7 @@ while read -r fault op code cause <&3; do
   expect_unchanged "$WORK/renewing" "$renew_before"
   expect_no_out "$challenge"
   expect_no_err "$challenge"
-done 3<<EOF
-garbage      getcacert    97 GetCACert: not a DER PKCS#7/CMS structure
-http-503     getcacert    81 GetCACert: server answered HTTP 503
-wrong-signer pkioperation 97 PKIOperation reply: reply signature does not verify with 'CN=TESTNDES-MSCEP-RA
-wrong-nonce  pkioperation 97 recipientNonce does not match the senderNonce we sent
-wrong-txid   pkioperation 97 reply is for transaction '[0-9A-F]{64}', not ours
-wrong-recipient pkioperation 97 the reply is encrypted to another certificate, not to 'CN=renewing' that signed our request
-wrong-key-cert pkioperation 97 reply holds no certificate for our key
-garbage      pkioperation 97 PKIOperation reply: reply is not a DER PKCS#7 message
-truncated    pkioperation 97 PKIOperation reply: reply is not a DER PKCS#7 message
-cut-off      pkioperation 95 reply from $host was cut off before its announced end
-http-500     pkioperation 81 PKIOperation: server answered HTTP 500
-hang         pkioperation 89 no complete answer from $host within 1
-wrong-type   pkioperation 97 PKIOperation: server sent Content-Type 'text/html', expected application/x-pki-message
-endless      pkioperation 97 reply from $host is larger than the limit of 8388608 bytes
-EOF
+done 3< <(grep -E '^((garbage|http-503) +getcacert|[a-z-]+ +pkioperation) ' <<<"${matrix//SIGNER/renewing}")
 # The same renewal without a fault works: the faults, not the setup, made those runs fail.
 scepctl renew --url "$base$path" --ca-fingerprint "$pin" --out-dir "$WORK/renewing"
 current="renew without a fault"
