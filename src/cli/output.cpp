@@ -60,8 +60,9 @@ void Output::warning(const std::string& text) const {
 }
 
 void Output::trace(const std::string& text) const {
-    if (m_options.verbose) clear_status();
-    if (m_options.verbose) write_line(stderr, text);
+    if (!m_options.verbose) return;
+    clear_status();
+    write_line(stderr, text);
 }
 
 void Output::error(const scep::Error& error, int exit_code, const Json* result) const {
