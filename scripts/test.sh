@@ -2,57 +2,44 @@
 # The whole test suite on a fresh Debian 12 machine: install, build, run every test through CTest.
 # Needs root: apt-get, and the interop test bed runs its servers in a private network namespace.
 #
-# Stages (each runs even when an earlier one failed; the exit status says whether all passed):
-#   1. g++ build in BUILD_DIR (default build/), every unit and interop test (valgrind included)
-#   2. clang build with ASan + UBSan and libFuzzer coverage in SANITIZE_BUILD_DIR (default
-#      build-sanitize/, its own test bed), every unit and interop test again except those that
-#      check the test servers or the docs rather than scepctl (listed in sanitize_suite)
-#   3. fuzz smoke: each libFuzzer target of that build for FUZZ_SECONDS (default 15) s
-# SCEPCTL_TEST_STAGES picks stages, e.g. "1" for the quick run (default "1 2 3").
+# Two builds, then one CTest run over the tests of both (its summary line ends the output):
+#   1. g++ in BUILD_DIR (default build/): every unit, interop and docs test, valgrind included
+#   2. clang with ASan + UBSan and libFuzzer coverage in SANITIZE_BUILD_DIR (default
+#      build-sanitize/, its own test bed): the unit and interop tests again, named "asan ...",
+#      and a smoke run of each fuzz target ("fuzz: TARGET smoke", FUZZ_SECONDS each, default 15)
+# SCEPCTL_TEST_STAGES picks builds, e.g. "1" for the quick run (default "1 2").
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-stages=${SCEPCTL_TEST_STAGES:-1 2 3}
-failed=()
-timings=()
-
-stage() { # stage NUMBER NAME CMD...: runs CMD when NUMBER is selected, records time and outcome
-  local number=$1 name=$2 start
-  shift 2
-  case " $stages " in *" $number "*) ;; *) return 0 ;; esac
-  echo "=== stage $number: $name"
-  start=$(date +%s)
-  if ! "$@"; then failed+=("$number ($name)"); fi
-  timings+=("stage $number ($name): $(($(date +%s) - start)) s")
-}
+stages=${SCEPCTL_TEST_STAGES:-1 2}
+build=${BUILD_DIR:-$root/build}
+sanitize_build=${SANITIZE_BUILD_DIR:-$root/build-sanitize}
+suite=${SUITE_DIR:-$root/build-suite}
 
 "$root/scripts/install-deps.sh" || exit 1
 
-normal_suite() {
-  "$root/scripts/build.sh" && (cd "${BUILD_DIR:-$root/build}" && ctest --output-on-failure --parallel 2)
-}
-sanitize_build=${SANITIZE_BUILD_DIR:-$root/build-sanitize}
-# Not repeated under ASan: they exercise the bed's and the fixture's servers and the man pages,
-# and stage 1 ran them. (valgrind's test is not registered in a sanitizer build.)
-sanitize_excluded='^(interop: test bed selftest|interop: ndes fixture selftest|docs: .*)$'
-sanitize_suite() {
-  echo "not repeated under ASan (stage 1 ran them): $sanitize_excluded"
-  # LeakSanitizer is on: a leak fails the test that leaked.
+selected() { case " $stages " in *" $1 "*) return 0 ;; esac; return 1; }
+tested=()
+if selected 1; then
+  echo "=== build 1: g++"
+  "$root/scripts/build.sh" || exit 1
+  tested+=("$build")
+fi
+if selected 2; then
+  echo "=== build 2: clang, ASan + UBSan, libFuzzer targets"
   # -O1 with line tables only: what ASan's docs recommend, and half the compile time of -O2 -g.
   BUILD_DIR=$sanitize_build "$root/scripts/build.sh" -DCMAKE_CXX_COMPILER=clang++ -DSCEPCTL_SANITIZE=ON \
-    -DSCEPCTL_FUZZ=ON "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only -DNDEBUG" &&
-    (cd "$sanitize_build" && ctest --output-on-failure --parallel 2 -E "$sanitize_excluded")
-}
-fuzz_smoke() {
-  FUZZ_BUILD_DIR=$sanitize_build "$root/tests/fuzz/run.sh" "${FUZZ_SECONDS:-15}"
-}
-
-stage 1 "g++ build, unit and interop tests" normal_suite
-stage 2 "clang ASan+UBSan build, unit and interop tests" sanitize_suite
-stage 3 "fuzz smoke" fuzz_smoke
-
-printf '%s\n' "${timings[@]}"
-if [ ${#failed[@]} -gt 0 ]; then
-  echo "FAILED: stage ${failed[*]}"
-  exit 1
+    -DSCEPCTL_FUZZ=ON "-DSCEPCTL_FUZZ_SMOKE_SECONDS=${FUZZ_SECONDS:-15}" \
+    "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only -DNDEBUG" || exit 1
+  tested+=("$sanitize_build")
 fi
-echo "all stages passed"
+[ ${#tested[@]} -gt 0 ] || { echo "SCEPCTL_TEST_STAGES='$stages' selects no build (1, 2)" >&2; exit 64; }
+
+# One CTest run over every selected build: CTest reads each build's tests through subdirs().
+mkdir -p "$suite"
+{
+  echo "# Written by scripts/test.sh: the tests of these builds, run as one suite."
+  printf 'subdirs("%s")\n' "${tested[@]}"
+} >"$suite/CTestTestfile.cmake"
+echo "=== tests of: ${tested[*]}"
+# LeakSanitizer is on in the sanitizer build: a leak fails the test that leaked.
+cd "$suite" && exec ctest --output-on-failure --parallel 2

@@ -30,13 +30,18 @@ expect_err 'with Negotiate \(Kerberos\) \(svc-scep@EXAMPLE.TEST, SPN HTTP/localh
 expect "the user's credential cache was not written" test ! -e "$user_ccache"
 
 # Password over https, with the KDC given on the command line and no krb5.conf of the bed at all:
-# the private krb5.conf names realm and KDC.
-run "getchallenge password https --kdc" env -u KRB5_CONFIG "$SCEPCTL" getchallenge --challenge-url "$TESTBED_ADMIN_URL_TLS" \
+# the private krb5.conf names realm and KDC. It goes to a TMPDIR of its own (other tests running at
+# the same time make such files too), and strace shows it was made there, so that "none left
+# behind" proves something. (LeakSanitizer cannot run under ptrace.)
+mkdir "$WORK/tmp"
+run "getchallenge password https --kdc" env -u KRB5_CONFIG TMPDIR="$WORK/tmp" ASAN_OPTIONS=detect_leaks=0 \
+  strace -f -qq -e trace=openat,unlink -o "$WORK/krb5conf.strace" "$SCEPCTL" getchallenge --challenge-url "$TESTBED_ADMIN_URL_TLS" \
   --cacert "$TESTBED_TLS_CA" "${krb[@]}" "${password[@]}" --realm "$TESTBED_REALM" --kdc "$TESTBED_KDC"
 expect_rc 0
 challenge_only
 no_secrets
-expect "no private krb5.conf left behind" test -z "$(find "${TMPDIR:-/tmp}" -maxdepth 1 -name 'scepctl-krb5-*' -newer "$WORK" 2>/dev/null)"
+expect "the private krb5.conf was made in TMPDIR" grep -q "openat(.*\"$WORK/tmp/scepctl-krb5-.*O_CREAT" "$WORK/krb5conf.strace"
+expect "no private krb5.conf left behind" test -z "$(ls -A "$WORK/tmp")"
 
 # --json carries the challenge for getchallenge (its whole point), and says how it was fetched.
 scepctl getchallenge --json --challenge-url "$admin" "${krb[@]}" "${keytab[@]}"
