@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,16 @@
 #include "scep/result.hpp"
 
 namespace scep {
+
+// Owners of the OpenSSL structures this header makes.
+struct X509NameFree {
+    void operator()(X509_NAME* name) const noexcept { X509_NAME_free(name); }
+};
+struct GeneralNamesFree {
+    void operator()(GENERAL_NAMES* names) const noexcept { GENERAL_NAMES_free(names); }
+};
+using X509NamePtr = std::unique_ptr<X509_NAME, X509NameFree>;
+using GeneralNamesPtr = std::unique_ptr<GENERAL_NAMES, GeneralNamesFree>;
 
 struct NameAttribute {
     std::string type;  // as typed: "CN", "O", "emailAddress", or a dotted OID "2.5.4.5"
@@ -36,9 +47,9 @@ Result<DistinguishedName> parse_distinguished_name(std::string_view text);
 // The X.509 Name in DER order (reverse of RFC 4514 order). String types follow OpenSSL's
 // per-attribute table as `openssl req -utf8` does (RFC 5280): UTF8String in general,
 // PrintableString for C, serialNumber and dnQualifier, IA5String for emailAddress and DC; the
-// table's length limits (CN <= 64, C exactly 2) are usage errors. Caller owns the result
-// (X509_NAME_free). Unknown attribute types are usage errors.
-Result<X509_NAME*> to_x509_name(const DistinguishedName& dn);
+// table's length limits (CN <= 64, C exactly 2) are usage errors. Unknown attribute types are
+// usage errors.
+Result<X509NamePtr> to_x509_name(const DistinguishedName& dn);
 
 // Returns the value of variable `name`, or nullopt when it is not defined.
 using VariableLookup = std::function<std::optional<std::string>(std::string_view name)>;
@@ -75,8 +86,8 @@ struct CertificateAltNames {
 };
 CertificateAltNames subject_alt_names_of(const X509* cert);
 
-// The subjectAltName extension value (GENERAL_NAMES) for the given names. Caller owns the result
-// (GENERAL_NAMES_free). At least one name required.
-Result<GENERAL_NAMES*> to_general_names(const std::vector<SubjectAltName>& names);
+// The subjectAltName extension value (GENERAL_NAMES) for the given names. At least one name
+// required.
+Result<GeneralNamesPtr> to_general_names(const std::vector<SubjectAltName>& names);
 
 } // namespace scep

@@ -1,7 +1,6 @@
 #include "cli/pki_query.hpp"
 
 #include "cli/secrets.hpp"
-#include "ossl/handles.hpp"
 
 namespace cli {
 
@@ -65,8 +64,7 @@ scep::Result<PreparedQuery> prepare_query(Context& context, const QueryOptions& 
         signer = *query.cert;
     } else {
         SCEP_TRY(const scep::DistinguishedName name, scep::parse_distinguished_name("CN=scepctl"));
-        SCEP_TRY(X509_NAME * raw, scep::to_x509_name(name));
-        const ossl::Handle<X509_NAME, X509_NAME_free> subject(raw);
+        SCEP_TRY(const scep::X509NamePtr subject, scep::to_x509_name(name));
         SCEP_TRY(signer, scep::make_self_signed_signer(*key, subject.get(), algorithms.digest));
     }
     query.request =

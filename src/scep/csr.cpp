@@ -14,7 +14,6 @@ using X509ReqPtr = ossl::Handle<X509_REQ, X509_REQ_free>;
 using ExtensionPtr = ossl::Handle<X509_EXTENSION, X509_EXTENSION_free>;
 inline void free_extension_stack(STACK_OF(X509_EXTENSION)* s) { sk_X509_EXTENSION_pop_free(s, X509_EXTENSION_free); }
 using ExtensionStackPtr = ossl::Handle<STACK_OF(X509_EXTENSION), free_extension_stack>;
-using GeneralNamesPtr = ossl::Handle<GENERAL_NAMES, GENERAL_NAMES_free>;
 
 bool is_printable_string(const std::string& s) {
     for (unsigned char c : s) {
@@ -37,14 +36,14 @@ Result<void> push_extension(STACK_OF(X509_EXTENSION)* stack, int nid, bool criti
 } // namespace
 
 Result<CertificationRequest> build_csr(const PrivateKey& key, const CsrParams& params) {
-    X509_NAME* raw_subject = nullptr;
+    X509NamePtr subject_name;
     if (params.exact_subject != nullptr) {
-        raw_subject = X509_NAME_dup(params.exact_subject);
-        if (raw_subject == nullptr) return ossl::error(ErrorCode::internal, "cannot copy the subject name");
+        subject_name.reset(X509_NAME_dup(params.exact_subject));
+        if (!subject_name) return ossl::error(ErrorCode::internal, "cannot copy the subject name");
     } else {
-        SCEP_TRY(raw_subject, to_x509_name(params.subject));
+        SCEP_TRY(subject_name, to_x509_name(params.subject));
     }
-    std::shared_ptr<X509_NAME> subject(raw_subject, X509_NAME_free);
+    const std::shared_ptr<X509_NAME> subject(std::move(subject_name));
 
     X509ReqPtr req(X509_REQ_new());
     if (!req || X509_REQ_set_version(req.get(), X509_REQ_VERSION_1) != 1 ||
@@ -84,8 +83,7 @@ Result<CertificationRequest> build_csr(const PrivateKey& key, const CsrParams& p
         SCEP_TRY_VOID(push_extension(extensions.get(), NID_ext_key_usage, false, eku.get()));
     }
     if (!params.alt_names.empty()) {
-        SCEP_TRY(GENERAL_NAMES* raw_names, to_general_names(params.alt_names));
-        GeneralNamesPtr names(raw_names);
+        SCEP_TRY(const GeneralNamesPtr names, to_general_names(params.alt_names));
         SCEP_TRY_VOID(push_extension(extensions.get(), NID_subject_alt_name, false, names.get()));
     }
     if (sk_X509_EXTENSION_num(extensions.get()) > 0 && X509_REQ_add_extensions(req.get(), extensions.get()) != 1) {

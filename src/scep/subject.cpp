@@ -20,13 +20,11 @@
 namespace scep {
 namespace {
 
-using X509NamePtr = ossl::Handle<X509_NAME, X509_NAME_free>;
 using X509NameEntryPtr = ossl::Handle<X509_NAME_ENTRY, X509_NAME_ENTRY_free>;
 using Asn1StringPtr = ossl::Handle<ASN1_STRING, ASN1_STRING_free>;
 using Asn1ObjectPtr = ossl::Handle<ASN1_OBJECT, ASN1_OBJECT_free>;
 using Asn1TypePtr = ossl::Handle<ASN1_TYPE, ASN1_TYPE_free>;
 using GeneralNamePtr = ossl::Handle<GENERAL_NAME, GENERAL_NAME_free>;
-using GeneralNamesPtr = ossl::Handle<GENERAL_NAMES, GENERAL_NAMES_free>;
 
 constexpr const char* k_upn_oid = "1.3.6.1.4.1.311.20.2.3"; // Microsoft UPN otherName
 // Far above any real attribute or SAN; keeps every length representable as the int OpenSSL wants.
@@ -499,7 +497,7 @@ Result<GeneralNamePtr> make_general_name(SubjectAltName::Kind kind, const std::s
 
 Result<DistinguishedName> parse_distinguished_name(std::string_view text) { return DnParser(text).parse(); }
 
-Result<X509_NAME*> to_x509_name(const DistinguishedName& dn) {
+Result<X509NamePtr> to_x509_name(const DistinguishedName& dn) {
     X509NamePtr name(X509_NAME_new());
     if (!name) return ossl::error(ErrorCode::internal, "out of memory building the subject name");
     // DER lists the least specific RDN first; RFC 4514 the most specific.
@@ -513,7 +511,7 @@ Result<X509_NAME*> to_x509_name(const DistinguishedName& dn) {
             set = -1;
         }
     }
-    return name.release();
+    return name;
 }
 
 Result<std::string> expand_template(std::string_view text, const VariableLookup& lookup) {
@@ -631,7 +629,7 @@ CertificateAltNames subject_alt_names_of(const X509* cert) {
     return result;
 }
 
-Result<GENERAL_NAMES*> to_general_names(const std::vector<SubjectAltName>& names) {
+Result<GeneralNamesPtr> to_general_names(const std::vector<SubjectAltName>& names) {
     if (names.empty()) return usage("at least one subjectAltName is required");
     GeneralNamesPtr result(sk_GENERAL_NAME_new_null());
     if (!result) return ossl::error(ErrorCode::internal, "out of memory building subjectAltNames");
@@ -646,7 +644,7 @@ Result<GENERAL_NAMES*> to_general_names(const std::vector<SubjectAltName>& names
             return ossl::error(ErrorCode::internal, "out of memory building subjectAltNames");
         static_cast<void>(gen.release()); // now owned by the stack
     }
-    return result.release();
+    return result;
 }
 
 } // namespace scep

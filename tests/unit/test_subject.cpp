@@ -19,9 +19,6 @@ using namespace scep;
 
 namespace {
 
-using X509NamePtr = ossl::Handle<X509_NAME, X509_NAME_free>;
-using GeneralNamesPtr = ossl::Handle<GENERAL_NAMES, GENERAL_NAMES_free>;
-
 ossl::X509Ptr load_cert(const std::string& file) {
     const Bytes der = test::read_data("subject/" + file);
     const unsigned char* p = der.data();
@@ -60,7 +57,7 @@ X509NamePtr our_name(const std::string& rfc4514) {
     if (!dn) FAIL("parse: " << dn.error().message);
     auto name = to_x509_name(*dn);
     if (!name) FAIL("to_x509_name: " << name.error().message);
-    return X509NamePtr(*name);
+    return std::move(name).value();
 }
 
 std::string our_subject(const std::string& rfc4514) { return name_der_hex(our_name(rfc4514).get()); }
@@ -83,8 +80,7 @@ std::string our_sans(const std::vector<std::string>& specs) {
     }
     auto general = to_general_names(names);
     if (!general) FAIL(general.error().message);
-    const GeneralNamesPtr owned(*general);
-    return general_names_hex(owned.get());
+    return general_names_hex(general->get());
 }
 
 Error dn_error(const std::string& text) {
@@ -95,7 +91,6 @@ Error dn_error(const std::string& text) {
 
 Error encode_error(const DistinguishedName& dn) {
     auto name = to_x509_name(dn);
-    if (name) X509_NAME_free(*name);
     REQUIRE_FALSE(name);
     return name.error();
 }
@@ -304,14 +299,12 @@ TEST_CASE("to_x509_name checks hand-built names too", "[subject]") {
     const DistinguishedName dn{{{{"CN", "a"}, {"UID", "b"}}, {{"O", "Example, Inc."}}, {{"C", "DE"}}}};
     auto name = to_x509_name(dn);
     REQUIRE(name);
-    const X509NamePtr owned(*name);
-    CHECK(name_der_hex(owned.get()) == openssl_subject("multivalued.der"));
+    CHECK(name_der_hex(name->get()) == openssl_subject("multivalued.der"));
 
     // No RDNs at all is a valid (empty) X.509 Name; only the parser refuses an empty string.
     auto empty = to_x509_name(DistinguishedName{});
     REQUIRE(empty);
-    const X509NamePtr empty_owned(*empty);
-    CHECK(X509_NAME_entry_count(empty_owned.get()) == 0);
+    CHECK(X509_NAME_entry_count(empty->get()) == 0);
 }
 
 // ---- templates ------------------------------------------------------------------------------
@@ -524,9 +517,8 @@ TEST_CASE("a certificate's subjectAltNames read back as the specs that encode th
     // Encoding them again gives openssl's bytes: a renewal asks for exactly the same names.
     auto encoded = to_general_names(read.names);
     REQUIRE(encoded);
-    const GeneralNamesPtr owned(*encoded);
     unsigned char* out = nullptr;
-    const int len = i2d_GENERAL_NAMES(owned.get(), &out);
+    const int len = i2d_GENERAL_NAMES(encoded->get(), &out);
     REQUIRE(len > 0);
     CHECK(to_hex(ByteView(out, static_cast<std::size_t>(len))) == openssl_san("san.der"));
     OPENSSL_free(out);
@@ -551,9 +543,8 @@ TEST_CASE("SAN kinds a request cannot carry are named, not dropped silently", "[
 TEST_CASE("the UPN is a Microsoft otherName holding a UTF8String", "[subject]") {
     auto names = to_general_names({SubjectAltName{SubjectAltName::Kind::upn, "jösé@example.com"}});
     REQUIRE(names);
-    const GeneralNamesPtr owned(*names);
-    REQUIRE(sk_GENERAL_NAME_num(owned.get()) == 1);
-    const GENERAL_NAME* gen = sk_GENERAL_NAME_value(owned.get(), 0);
+    REQUIRE(sk_GENERAL_NAME_num(names->get()) == 1);
+    const GENERAL_NAME* gen = sk_GENERAL_NAME_value(names->get(), 0);
     int type = 0;
     const auto* other = static_cast<const OTHERNAME*>(GENERAL_NAME_get0_value(gen, &type));
     REQUIRE(type == GEN_OTHERNAME);
@@ -585,6 +576,5 @@ TEST_CASE("to_general_names refuses an empty list and invalid hand-built names",
     // A hand-built, non-canonical IP literal is accepted and encoded by value.
     auto ok = to_general_names({SubjectAltName{SubjectAltName::Kind::ip, "2001:DB8::0:1"}});
     REQUIRE(ok);
-    const GeneralNamesPtr owned(*ok);
-    CHECK(general_names_hex(owned.get()) == our_sans({"ip:2001:db8::1"}));
+    CHECK(general_names_hex(ok->get()) == our_sans({"ip:2001:db8::1"}));
 }
