@@ -83,6 +83,34 @@ expect() { # expect DESCRIPTION CMD...: a free-form check
   if "$@"; then pass "$what"; else fail "$what"; fi
 }
 
+# bed_ndes_config CREDENTIAL TYPE FINGERPRINT: prints the [kerberos] and [ca.bed] sections of a
+# config for the bed's NDES-like setup over https: the service user logs in with its keytab or
+# password file (CREDENTIAL: keytab or password_file); tests append their [profile] sections.
+bed_ndes_config() {
+  local credential
+  case $1 in
+    keytab) credential="keytab = \"$TESTBED_SVC_KEYTAB\"" ;;
+    password_file) credential="password_file = \"$TESTBED_SVC_PASSWORD_FILE\"" ;;
+    *) echo "bed_ndes_config: unknown credential '$1'" >&2; return 1 ;;
+  esac
+  cat <<EOF
+[kerberos]
+realm = "$TESTBED_REALM"
+kdc = ["$TESTBED_KDC"]
+service_user = "$TESTBED_SVC_PRINCIPAL"
+$credential
+allowed_domains = ["localhost"]
+
+[ca.bed]
+type = "$2"
+scep_url = "$TESTBED_SCEP_URL_TLS"
+challenge_url = "$TESTBED_ADMIN_URL_TLS"
+prefer_kerberos = true
+tls_ca_file = "$TESTBED_TLS_CA"
+ca_fingerprint = "$3"
+EOF
+}
+
 # The NDES-like fixture (tests/fixtures/ndes_fixture.py) inside the bed. FIXTURE_DATA holds its
 # PKI's public files, FIXTURE_PIN is the SHA-256 pin of its CA.
 FIXTURE=$(cd "$(dirname "${BASH_SOURCE[0]}")/../fixtures" && pwd)/ndes_fixture.py

@@ -186,21 +186,7 @@ expect_err 'answers without authentication: disable Anonymous Authentication'
 # The whole flow from a profile: challenge with Kerberos, then enrollment; verbose and JSON
 # never show the challenge or the password.
 mkdir -p "$WORK/etc" "$WORK/profile-out"
-cat >"$WORK/etc/config.toml" <<EOF
-[kerberos]
-realm = "$TESTBED_REALM"
-kdc = ["$TESTBED_KDC"]
-service_user = "$TESTBED_SVC_PRINCIPAL"
-password_file = "$TESTBED_SVC_PASSWORD_FILE"
-allowed_domains = ["localhost"]
-
-[ca.bed]
-type = "microsoft"
-scep_url = "$TESTBED_SCEP_URL_TLS"
-challenge_url = "$TESTBED_ADMIN_URL_TLS"
-prefer_kerberos = true
-tls_ca_file = "$TESTBED_TLS_CA"
-ca_fingerprint = "md5:$TESTBED_CA_THUMBPRINT_MD5"
+{ bed_ndes_config password_file microsoft "md5:$TESTBED_CA_THUMBPRINT_MD5" && cat <<EOF
 
 [profile.device]
 ca = "bed"
@@ -209,6 +195,7 @@ san = ["dns:\${device}.example.test", "ip:\${device_ip}"]
 key_usage = "both"
 out_dir = "$WORK/profile-out"
 EOF
+} >"$WORK/etc/config.toml"
 run "enroll --profile device" env -u KRB5_CONFIG "$SCEPCTL" enroll --config "$WORK/etc/config.toml" --profile device \
   --var device=profile-device --var device_ip=192.0.2.9 --json -v
 expect_rc 0

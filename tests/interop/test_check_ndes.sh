@@ -39,25 +39,8 @@ all_ids="['reachability', 'tls', 'getcacaps', 'getcacert', 'ca-fingerprint', 'ra
 
 # ---------------------------------------------------------------- the test bed, from a profile
 mkdir -p "$WORK/etc"
-cat >"$WORK/etc/config.toml" <<EOF
-[kerberos]
-realm = "$TESTBED_REALM"
-kdc = ["$TESTBED_KDC"]
-service_user = "$TESTBED_SVC_PRINCIPAL"
-keytab = "$TESTBED_SVC_KEYTAB"
-allowed_domains = ["localhost"]
-
-[ca.bed]
-type = "generic"
-scep_url = "$TESTBED_SCEP_URL_TLS"
-challenge_url = "$TESTBED_ADMIN_URL_TLS"
-prefer_kerberos = true
-tls_ca_file = "$TESTBED_TLS_CA"
-ca_fingerprint = "md5:$TESTBED_CA_THUMBPRINT_MD5"
-
-[profile.device]
-ca = "bed"
-EOF
+{ bed_ndes_config keytab generic "md5:$TESTBED_CA_THUMBPRINT_MD5" && printf '\n[profile.device]\nca = "bed"\n'; } \
+  >"$WORK/etc/config.toml"
 svc_password=$(cat "$TESTBED_SVC_PASSWORD_FILE")
 
 # All good: every check passes, the Kerberos walk runs in-process, the throw-away enrollment works.

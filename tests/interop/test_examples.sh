@@ -6,25 +6,7 @@ examples=$(cd "$(dirname "$0")/../../examples" && pwd)
 export KRB5CCNAME=FILE:$WORK/user-ccache
 
 write_config() { # write_config FILE FINGERPRINT
-  cat >"$1" <<EOF2
-[kerberos]
-realm = "$TESTBED_REALM"
-kdc = ["$TESTBED_KDC"]
-service_user = "$TESTBED_SVC_PRINCIPAL"
-keytab = "$TESTBED_SVC_KEYTAB"
-allowed_domains = ["localhost"]
-
-[ca.bed]
-type = "microsoft"
-scep_url = "$TESTBED_SCEP_URL_TLS"
-challenge_url = "$TESTBED_ADMIN_URL_TLS"
-prefer_kerberos = true
-tls_ca_file = "$TESTBED_TLS_CA"
-ca_fingerprint = "$2"
-
-[profile.device]
-ca = "bed"
-EOF2
+  { bed_ndes_config keytab microsoft "$2" && printf '\n[profile.device]\nca = "bed"\n'; } >"$1"
 }
 
 mkdir -p "$WORK/good" "$WORK/bad"
