@@ -30,10 +30,11 @@ scep::Result<CaConnection> connect_ca(const Context& context, const CaRequestOpt
     return connection;
 }
 
-scep::Result<scep::CaCertBundle> fetch_verified_ca(CaConnection& connection, const Output& out) {
-    SCEP_TRY(scep::CaCertBundle bundle, connection.client->get_ca_cert(connection.message, std::time(nullptr)));
-    if (connection.pinned) {
-        SCEP_TRY_VOID(scep::verify_ca_fingerprint(bundle, *connection.pinned));
+scep::Result<scep::CaCertBundle> fetch_verified_ca(scep::Client& client, const std::string& message,
+                                                   const std::optional<scep::Fingerprint>& pinned, const Output& out) {
+    SCEP_TRY(scep::CaCertBundle bundle, client.get_ca_cert(message, std::time(nullptr)));
+    if (pinned) {
+        SCEP_TRY_VOID(scep::verify_ca_fingerprint(bundle, *pinned));
     } else {
         out.warning("no --ca-fingerprint given: the CA is not authenticated (it is " + bundle.issuing_ca().subject() +
                     ", sha256:" + scep::to_hex(bundle.issuing_ca().fingerprint(scep::DigestAlg::sha256)) + ")");
@@ -41,6 +42,10 @@ scep::Result<scep::CaCertBundle> fetch_verified_ca(CaConnection& connection, con
     for (const auto& warning : bundle.warnings)
         out.warning(warning);
     return bundle;
+}
+
+scep::Result<scep::CaCertBundle> fetch_verified_ca(CaConnection& connection, const Output& out) {
+    return fetch_verified_ca(*connection.client, connection.message, connection.pinned, out);
 }
 
 } // namespace cli

@@ -5,12 +5,12 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <ctime>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <thread>
 
+#include "cli/ca_connection.hpp"
 #include "cli/secrets.hpp"
 #include "store/atomic_file.hpp"
 
@@ -270,15 +270,7 @@ scep::Result<CaSession> contact_ca(scep::Client& client, const RequestOptions& o
                                    const Output& out) {
     SCEP_TRY(scep::CapsReply caps, client.get_ca_caps(options.message));
     if (caps.http_error) out.warning(caps.http_error->message + "; continuing without capabilities");
-    SCEP_TRY(scep::CaCertBundle ca, client.get_ca_cert(options.message, std::time(nullptr)));
-    if (checked.pinned) {
-        SCEP_TRY_VOID(scep::verify_ca_fingerprint(ca, *checked.pinned));
-    } else {
-        out.warning("no --ca-fingerprint given: the CA is not authenticated (it is " + ca.issuing_ca().subject() +
-                    ", sha256:" + scep::to_hex(ca.issuing_ca().fingerprint(scep::DigestAlg::sha256)) + ")");
-    }
-    for (const auto& warning : ca.warnings)
-        out.warning(warning);
+    SCEP_TRY(scep::CaCertBundle ca, fetch_verified_ca(client, options.message, checked.pinned, out));
     SCEP_TRY(scep::AlgorithmChoice algorithms, scep::choose_algorithms(caps.caps, checked.preference));
     return CaSession{std::move(caps), std::move(ca), std::move(algorithms)};
 }
