@@ -2,7 +2,8 @@
 # The whole test suite on a fresh Debian 12 machine: install, build, run every test through CTest.
 # Needs root: apt-get, and the interop test bed runs its servers in a private network namespace.
 #
-# Two builds, then one CTest run over the tests of both (its summary line ends the output):
+# Two builds, then one CTest run over the tests of both from SUITE_DIR (default build-suite/; its
+# summary line ends the output):
 #   1. g++ in BUILD_DIR (default build/): every unit, interop and docs test, valgrind included
 #   2. clang with ASan + UBSan and libFuzzer coverage in SANITIZE_BUILD_DIR (default
 #      build-sanitize/, its own test bed): the unit and interop tests again, named "asan ...",
