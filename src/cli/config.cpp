@@ -796,6 +796,115 @@ void Parser::read_profiles(const toml::node& node, std::uint32_t line) {
     }
 }
 
+// toml++ 3.3.0 (Debian 12) reaches __builtin_unreachable, i.e. undefined behaviour, when its
+// whitespace test meets U+00A1-U+0499, U+2CEE-U+30E7 or U+FBB6-U+FEFE (upstream issues 190 and
+// 295, fixed after 3.3.0). It only asks that question outside strings and comments, and after a
+// line-ending backslash in a multi-line basic string. TOML allows non-ASCII text only inside
+// strings and comments, so such a file is refused here, before the parser sees it, with the
+// place named: (line, column in characters, what is wrong), or nothing when the text is safe.
+struct TextProblem {
+    std::uint32_t line;
+    std::uint32_t column;
+    std::string what;
+};
+
+std::optional<TextProblem> non_ascii_outside_strings(std::string_view text) {
+    enum class State { normal, comment, basic, literal, multiline_basic, multiline_literal };
+    State state = State::normal;
+    std::uint32_t line = 1;
+    std::uint32_t column = 0; // characters, not bytes: UTF-8 continuation bytes do not count
+    bool after_line_continuation = false;
+    const auto at = [&](std::size_t i, std::string_view token) { return text.substr(i, token.size()) == token; };
+    // Skips the rest of a closing delimiter: up to two more quotes belong to the string's content.
+    const auto close_multiline = [&](std::size_t& i, char quote) {
+        i += 2;
+        column += 2;
+        for (int extra = 0; extra < 2 && i + 1 < text.size() && text[i + 1] == quote; ++extra) {
+            ++i;
+            ++column;
+        }
+    };
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c == '\n') {
+            ++line;
+            column = 0;
+            if (state == State::comment || state == State::basic || state == State::literal) state = State::normal;
+            continue;
+        }
+        if ((c & 0xC0) != 0x80) ++column;
+        if (after_line_continuation) {
+            if (c == ' ' || c == '\t' || c == '\r') continue;
+            after_line_continuation = false;
+            if (c >= 0x80) {
+                return TextProblem{line, column,
+                                   "a non-ASCII character right after a line-ending backslash in a multi-line string: "
+                                   "start the line with an ASCII character or write it as \\uXXXX"};
+            }
+        }
+        switch (state) {
+        case State::normal:
+            if (c >= 0x80) {
+                return TextProblem{line, column,
+                                   "non-ASCII character outside a string or comment (keys and values other than "
+                                   "strings are ASCII in TOML: put the text in quotes)"};
+            }
+            if (c == '#') {
+                state = State::comment;
+            } else if (at(i, "\"\"\"")) {
+                state = State::multiline_basic;
+                i += 2;
+                column += 2;
+            } else if (at(i, "'''")) {
+                state = State::multiline_literal;
+                i += 2;
+                column += 2;
+            } else if (c == '"') {
+                state = State::basic;
+            } else if (c == '\'') {
+                state = State::literal;
+            }
+            break;
+        case State::comment:
+            break;
+        case State::basic:
+            if (c == '\\') {
+                if (i + 1 < text.size() && text[i + 1] != '\n') ++i; // an escaped character, never the end
+            } else if (c == '"') {
+                state = State::normal;
+            }
+            break;
+        case State::literal:
+            if (c == '\'') state = State::normal;
+            break;
+        case State::multiline_basic:
+            if (c == '\\') {
+                // A backslash with only whitespace after it to the end of the line continues the line;
+                // any other is an escape of the next character.
+                std::size_t next = i + 1;
+                while (next < text.size() && (text[next] == ' ' || text[next] == '\t' || text[next] == '\r')) ++next;
+                if (next >= text.size() || text[next] == '\n') {
+                    after_line_continuation = true;
+                } else {
+                    ++i;
+                    ++column;
+                }
+            } else if (at(i, "\"\"\"")) {
+                close_multiline(i, '"');
+                state = State::normal;
+            }
+            break;
+        case State::multiline_literal:
+            if (at(i, "'''")) {
+                close_multiline(i, '\'');
+                state = State::normal;
+            }
+            break;
+        }
+    }
+    return std::nullopt;
+}
+
 scep::Error syntax_error(const std::string& source, const toml::parse_error& e) {
     const auto& begin = e.source().begin;
     return Error(ErrorCode::config, source + ":" + std::to_string(begin.line) + ":" + std::to_string(begin.column) +
@@ -803,6 +912,10 @@ scep::Error syntax_error(const std::string& source, const toml::parse_error& e) 
 }
 
 scep::Result<Config> Parser::parse(std::string_view text) {
+    if (const auto problem = non_ascii_outside_strings(text)) {
+        return Error(ErrorCode::config, m_source + ":" + std::to_string(problem->line) + ":" +
+                                            std::to_string(problem->column) + ": " + problem->what);
+    }
 #if TOML_EXCEPTIONS
     toml::table root;
     try {

@@ -231,6 +231,35 @@ TEST_CASE("TOML syntax errors name file, line and column", "[config]") {
     CHECK_THAT(error_of("[ca.x]\n[ca.x]\n"), StartsWith("<test>:2:"));
 }
 
+// toml++ 3.3.0 reaches __builtin_unreachable on some non-ASCII characters where it looks for
+// whitespace (found by fuzz_config: "poll_tip°"); such text is refused before it gets there.
+TEST_CASE("non-ASCII text outside strings and comments is refused before the TOML parser", "[config]") {
+    CHECK(error_of(profile_with("poll_tip\xC2\xB0 = 1\n")) ==
+          "<test>:6:9: non-ASCII character outside a string or comment (keys and values other than strings are "
+          "ASCII in TOML: put the text in quotes)");
+    CHECK_THAT(error_of("# K\xC3\xB6ln\n[ca.x]\nscep_url = \xC3\xA9\n"), StartsWith("<test>:3:12: non-ASCII"));
+    CHECK_THAT(error_of(ca_with("timeout = 30 \xE3\x80\x80\n")), StartsWith("<test>:3:14: non-ASCII"));
+    // Where toml++ trims the start of a continued line in a multi-line basic string (issue 190).
+    CHECK(error_of(profile_with("subject = \"\"\"CN=a,\\\n  \xC2\xA7\"\"\"\n")) ==
+          "<test>:7:3: a non-ASCII character right after a line-ending backslash in a multi-line string: start the "
+          "line with an ASCII character or write it as \\uXXXX");
+    CHECK_THAT(error_of(profile_with("subject = \"\"\"CN=a,\\  \r\n\n\xC2\xA7\"\"\"\n")),
+               StartsWith("<test>:8:1: a non-ASCII"));
+}
+
+TEST_CASE("non-ASCII text in strings and comments is read as written", "[config]") {
+    // Comments, basic and literal strings, multi-line ones (with quotes and escapes inside, and up
+    // to two extra quotes before the closing delimiter), and quoted keys.
+    const std::string utf8 = "M\xC3\xBCller \xE2\x82\xAC \xC2\xB0";
+    const auto message_of = [](const std::string& line) { return parsed(ca_with(line)).cas.at("x").message; };
+    CHECK(message_of("# " + utf8 + "\nmessage = \"" + utf8 + " \\\"q\\\" \"\n") == utf8 + " \"q\" ");
+    CHECK(message_of("message = '" + utf8 + "'\n") == utf8);
+    CHECK(message_of("message = \"\"\"a\\\"\"\"" + utf8 + "\"\"\"\"\n") == "a\"\"\"" + utf8 + "\"");
+    CHECK(message_of("message = '''a\n" + utf8 + "'''''\n") == "a\n" + utf8 + "''");
+    CHECK(message_of("message = \"\"\"a,\\\n  b" + utf8 + "\"\"\"\n") == "a,b" + utf8);
+    CHECK_THAT(error_of("[\"" + utf8 + "\"]\n"), StartsWith("<test>:1: " + utf8 + ": unknown table"));
+}
+
 TEST_CASE("unknown tables and keys are errors, with a did-you-mean hint", "[config]") {
     CHECK(error_of("[profiles.x]\nca = \"y\"\n") == "<test>:1: profiles: unknown table (did you mean [profile]?)");
     CHECK(error_of("[kerbros]\n") == "<test>:1: kerbros: unknown table (did you mean [kerberos]?)");
