@@ -2,6 +2,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <ctime>
 #include <functional>
 #include <optional>
 #include <string>
@@ -63,6 +65,8 @@ struct EnrollmentHooks {
     std::function<void(const std::string&)> progress;     // one line per request and poll
     std::function<void(std::chrono::seconds)> sleep;      // waits between polls (tests pass a fake)
     std::function<std::chrono::steady_clock::time_point()> now = [] { return std::chrono::steady_clock::now(); };
+    // The wall clock that judges the issued certificate's validity (tests pass a fixed time).
+    std::function<std::int64_t()> unix_now = [] { return static_cast<std::int64_t>(std::time(nullptr)); };
 };
 
 struct EnrollmentResult {
@@ -73,6 +77,15 @@ struct EnrollmentResult {
     bool used_post = false;
     std::vector<std::string> warnings;
 };
+
+// How far in the future an issued certificate's notBefore may lie: clocks of host and CA differ
+// a little (the CA may also backdate), and Kerberos tolerates the same five minutes.
+constexpr std::int64_t k_max_not_before_skew = 300;
+
+// An issued certificate is only written when it is valid now: notAfter after notBefore, notAfter
+// not past, notBefore at most k_max_not_before_skew ahead of `now_unix`. A certificate that is not
+// valid would replace a working pair (renew) or be useless from the start. Errors: verification.
+Result<void> check_issued_validity(const Certificate& cert, std::int64_t now_unix);
 
 // The error for a FAILURE reply: ca_failure with fail_info, the name and the likely cause.
 Error cert_rep_failure(const CertRep& rep);

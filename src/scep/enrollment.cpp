@@ -87,6 +87,28 @@ Result<AlgorithmChoice> choose_algorithms(const Capabilities& caps, const Algori
     return choice;
 }
 
+Result<void> check_issued_validity(const Certificate& cert, std::int64_t now_unix) {
+    const std::string issued = "the CA issued '" + cert.subject() + "' (serial " + cert.serial_hex() + ")";
+    if (cert.not_after_unix() <= cert.not_before_unix()) {
+        return Error(ErrorCode::verification, issued + " with a validity that ends (" + cert.not_after() +
+                                                  ") before it begins (" + cert.not_before() +
+                                                  "): nothing was written; ask the CA administrator to check the "
+                                                  "template's validity period");
+    }
+    if (cert.not_after_unix() < now_unix) {
+        return Error(ErrorCode::verification, issued + " already expired on " + cert.not_after() +
+                                                  ": nothing was written; check this host's clock (NTP) and the "
+                                                  "validity period of the CA's template");
+    }
+    if (cert.not_before_unix() > now_unix + k_max_not_before_skew) {
+        return Error(ErrorCode::verification, issued + " not valid before " + cert.not_before() +
+                                                  ", more than " + std::to_string(k_max_not_before_skew / 60) +
+                                                  " minutes from now: nothing was written; check the clocks of this "
+                                                  "host and the CA (NTP)");
+    }
+    return {};
+}
+
 Error cert_rep_failure(const CertRep& rep) {
     std::string message = "the CA refused the request: ";
     if (rep.fail_info) {
@@ -183,6 +205,7 @@ Result<EnrollmentResult> enroll(Client& client, const CaCertBundle& ca, const Ca
                 return Error(ErrorCode::verification, "the issued certificate '" + issued->certificate.subject() +
                                                           "' is not signed by the CA '" + ca.issuing_ca().subject() + "'");
             }
+            SCEP_TRY_VOID(check_issued_validity(issued->certificate, hooks.unix_now()));
             return EnrollmentResult{std::move(issued->certificate), ca.ca_chain(), message.transaction_id, polls,
                                     use_post, std::move(warnings)};
         }

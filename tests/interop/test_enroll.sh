@@ -215,6 +215,16 @@ scepctl enroll --url "$TESTBED_SCEP_URL" --challenge-file "$TESTBED_CHALLENGE_FI
 expect_rc 97
 expect "fingerprint mismatch: nothing written" test -z "$(ls -A "$WORK/pin")"
 
+# A certificate that is not valid now is never written: scepserver issues for 365 days from its
+# own clock, so to a host whose clock is 400 days ahead the new certificate has already expired.
+mkdir -p "$WORK/late"
+run "enroll with the clock 400 days ahead" faketime -f +400d "$SCEPCTL" enroll --url "$TESTBED_SCEP_URL" \
+  --challenge-file "$TESTBED_CHALLENGE_FILE" --ca-fingerprint "$pin" --subject CN=late --out-dir "$WORK/late"
+expect_rc 97
+expect_one_line_error
+expect_err "^scepctl: error: the CA issued 'CN=late' \(serial [0-9A-F]+\) already expired on .*: nothing was written; check this host's clock"
+expect "expired on issue: nothing written" test -z "$(ls -A "$WORK/late")"
+
 # An EC key is refused with the reason.
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$WORK/ec.pem" 2>/dev/null
 mkdir -p "$WORK/ec"

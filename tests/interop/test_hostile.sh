@@ -81,6 +81,8 @@ wrong-nonce  pkioperation 97 recipientNonce does not match the senderNonce we se
 wrong-txid   pkioperation 97 reply is for transaction '[0-9A-F]{64}', not ours
 wrong-recipient pkioperation 97 the reply is encrypted to another certificate, not to 'CN=SIGNER' that signed our request
 wrong-key-cert pkioperation 97 reply holds no certificate for our key
+expired-cert pkioperation 97 the CA issued 'CN=SIGNER' \(serial [0-9A-F]+\) already expired on .*: nothing was written
+future-cert  pkioperation 97 not valid before [0-9T:-]+Z, more than 5 minutes from now: nothing was written
 garbage      pkioperation 97 PKIOperation reply: reply is not a DER PKCS#7 message
 truncated    pkioperation 97 PKIOperation reply: reply is not a DER PKCS#7 message
 cut-off      pkioperation 95 reply from $host was cut off before its announced end
@@ -139,7 +141,8 @@ expect_err 'warning: GetCACaps: server answered HTTP 500.*continuing without cap
 
 # The PKIOperation faults again with --json --verbose: the error object carries the exit code,
 # and neither the HTTP trace nor the JSON shows the challenge.
-for fault_code in wrong-signer:97 wrong-nonce:97 wrong-txid:97 wrong-recipient:97 wrong-key-cert:97 garbage:97 \
+for fault_code in wrong-signer:97 wrong-nonce:97 wrong-txid:97 wrong-recipient:97 wrong-key-cert:97 expired-cert:97 \
+  future-cert:97 garbage:97 \
   truncated:97 cut-off:95 http-500:81 http-503:81 wrong-type:97 endless:97; do
   fault=${fault_code%:*} code=${fault_code#*:}
   enroll_in "$base/fault/$fault:pkioperation$path" --json --verbose

@@ -1,7 +1,9 @@
-// Algorithm choice from GetCACaps (RFC 8894 §3.5.2) and a profile's allowed digests.
+// Algorithm choice from GetCACaps (RFC 8894 §3.5.2), a profile's allowed digests, and the
+// validity check of an issued certificate.
 #include <catch2/catch.hpp>
 
 #include "scep/enrollment.hpp"
+#include "test_support.hpp"
 
 using scep::Capabilities;
 using scep::ContentCipher;
@@ -67,4 +69,28 @@ TEST_CASE("a profile's allowed_digests narrow the automatic choice", "[enrollmen
     REQUIRE_FALSE(none);
     CHECK(none.error().code == scep::ErrorCode::usage);
     CHECK_THAT(none.error().message, Catch::Contains("none of the profile's allowed_digests (sha512)"));
+}
+
+TEST_CASE("an issued certificate is accepted only when it is valid now", "[enrollment]") {
+    constexpr std::int64_t now = 1796342400; // 2026-12-04T00:00:00Z
+    const auto check = [&](const char* name) {
+        return scep::check_issued_validity(test::certificate(std::string("validity/") + name), now);
+    };
+    CHECK(check("current.pem"));
+    CHECK(check("starts-soon.pem")); // notBefore 4 minutes ahead: within the allowed clock skew
+
+    const auto refused = [&](const char* name, const char* says) {
+        const auto result = check(name);
+        REQUIRE_FALSE(result);
+        CHECK(result.error().code == scep::ErrorCode::verification);
+        CHECK_THAT(result.error().message, Catch::Matchers::Contains(says));
+        CHECK_THAT(result.error().message, Catch::Matchers::Contains("nothing was written"));
+    };
+    refused("expired.pem", "already expired on 2021-01-01T00:00:00Z");
+    refused("inverted.pem", "ends (2020-01-01T00:00:00Z) before it begins (2030-01-01T00:00:00Z)");
+    refused("future.pem", "not valid before 2036-01-01T00:00:00Z, more than 5 minutes from now");
+    // The boundaries: notAfter exactly now is still valid; notBefore one second past the skew is not.
+    CHECK(scep::check_issued_validity(test::certificate("validity/expired.pem"), 1609459200));
+    CHECK_FALSE(scep::check_issued_validity(test::certificate("validity/starts-soon.pem"),
+                                            1796342400 + 240 - scep::k_max_not_before_skew - 1));
 }
