@@ -63,7 +63,15 @@ struct EnrollmentRequest {
 
 struct EnrollmentHooks {
     std::function<void(const std::string&)> progress;     // one line per request and poll
-    std::function<void(std::chrono::seconds)> sleep;      // waits between polls (tests pass a fake)
+    // Waits between polls (tests pass a fake); false when the wait was interrupted, which ends
+    // the enrollment with ErrorCode::interrupted.
+    std::function<bool(std::chrono::seconds)> sleep;
+    // Called right before each pkiMessage is sent: from then on the CA may know the request.
+    std::function<void(MessageType)> sending;
+    // Called once, at the first PENDING reply of a request (not when resuming with CertPoll): the
+    // caller keeps the key now, so that a later run can poll even if this one is stopped. An error
+    // ends the enrollment.
+    std::function<Result<void>(const TransactionId&)> first_pending;
     std::function<std::chrono::steady_clock::time_point()> now = [] { return std::chrono::steady_clock::now(); };
     // The wall clock that judges the issued certificate's validity (tests pass a fixed time).
     std::function<std::int64_t()> unix_now = [] { return static_cast<std::int64_t>(std::time(nullptr)); };
@@ -100,7 +108,8 @@ Result<Bytes> pki_operation(Client& client, ByteView message, bool post);
 // CA's reply signer, our transaction ID, our nonce). FAILURE and PENDING replies are returned.
 Result<CertRep> exchange(Client& client, const CaCertBundle& ca, OutgoingMessage& message, ByteView message_data,
                          const Certificate& signer, const PrivateKey& signer_key, bool post,
-                         const std::function<void(const std::string&)>& progress);
+                         const std::function<void(const std::string&)>& progress,
+                         const std::function<void(MessageType)>& sending = {});
 
 Result<EnrollmentResult> enroll(Client& client, const CaCertBundle& ca, const Capabilities& caps,
                                 const EnrollmentRequest& request, const EnrollmentHooks& hooks);

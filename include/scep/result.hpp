@@ -28,6 +28,7 @@ enum class ErrorCode {
     challenge_unavailable, // no challenge password could be obtained
     hook_failed,           // a command run after success (renew --deploy-hook) failed; the work itself is done
     not_renewable,         // the certificate to renew is expired, from another CA, not ours, or came back unchanged
+    interrupted,           // SIGINT, SIGTERM or SIGHUP stopped the run at a safe point (`signal` says which)
 };
 
 struct Error {
@@ -36,6 +37,7 @@ struct Error {
     std::vector<std::string> details;   // extra lines: drained OpenSSL errors, GSS texts (shown with --verbose)
     std::optional<long> http_status;
     std::optional<int> fail_info;       // RFC 8894 §3.2.1.4, when code == ca_failure
+    std::optional<int> signal;          // when code == interrupted: the signal number
 
     Error() = default;
     Error(ErrorCode c, std::string msg) : code(c), message(std::move(msg)) {}

@@ -12,6 +12,7 @@
 #include <openssl/crypto.h>
 
 #include "cli/exit_codes.hpp"
+#include "cli/interrupt.hpp"
 #include "scepctl_version.hpp"
 
 namespace cli {
@@ -127,6 +128,8 @@ transport::TransportOptions Context::transport_options() const {
                                                                          : 60.0;
     options.timeout_ms = static_cast<long>(std::llround(timeout * 1000));
     options.user_agent = std::string("scepctl/") + scepctl::k_version;
+    // True only after SIGINT, SIGTERM or SIGHUP in enroll and renew (interrupt::install).
+    options.cancelled = [] { return interrupt::received() != 0; };
     const Output* out = &output;
     if (global.verbose) {
         options.trace = [out](const std::string& line) { out->trace(line); };
@@ -226,8 +229,14 @@ int run(int argc, char** argv) {
 
     auto result = context.command();
     if (!result) {
-        const int code = exit_code_for(result.error());
-        context.output.error(result.error(), code, context.result_on_error ? &*context.result_on_error : nullptr);
+        scep::Error error = std::move(result).error();
+        if (error.code == scep::ErrorCode::interrupted) {
+            // The command says where it was and what it kept; the signal is named here, once.
+            error.signal = interrupt::received() != 0 ? interrupt::received() : SIGINT;
+            error.message = "interrupted by " + interrupt::name(*error.signal) + " " + error.message;
+        }
+        const int code = exit_code_for(error);
+        context.output.error(error, code, context.result_on_error ? &*context.result_on_error : nullptr);
         return code;
     }
     return k_exit_ok;

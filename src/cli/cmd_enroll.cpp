@@ -6,10 +6,12 @@
 #include "cli/cert_output.hpp"
 #include "cli/challenge.hpp"
 #include "cli/enroll_common.hpp"
+#include "cli/interrupt.hpp"
 #include "cli/secrets.hpp"
 #include "scep/enrollment.hpp"
 #include "store/atomic_file.hpp"
 #include "store/formats.hpp"
+#include "store/paths.hpp"
 
 namespace cli {
 
@@ -40,8 +42,16 @@ struct OutputFiles {
 
     std::vector<fs::path> all() const {
         std::vector<fs::path> paths;
-        for (const auto* path : {&key, &cert, &chain, &p12}) {
-            if (*path) paths.push_back(**path);
+        for (const auto& named : named()) paths.push_back(named.path);
+        return paths;
+    }
+    // Each output with the option that names it, for messages.
+    std::vector<store::NamedPath> named() const {
+        std::vector<store::NamedPath> paths;
+        const std::pair<const char*, const std::optional<fs::path>*> outputs[] = {
+            {"--key-out", &key}, {"--cert-out", &cert}, {"--chain-out", &chain}, {"--p12-out", &p12}};
+        for (const auto& [option, path] : outputs) {
+            if (*path) paths.push_back({option, **path});
         }
         return paths;
     }
@@ -89,6 +99,7 @@ scep::Result<OutputFiles> output_files(const EnrollOptions& options, bool key_ge
 }
 
 scep::Result<void> run_enroll(Context& context, const CLI::App& command, EnrollOptions options) {
+    interrupt::install();
     const Output& out = context.output;
     SCEP_TRY(const std::string url, context.scep_url());
     SCEP_TRY(const config::ProfileConfig* profile, context.profile());
@@ -107,6 +118,10 @@ scep::Result<void> run_enroll(Context& context, const CLI::App& command, EnrollO
                            "ID is derived from it)");
     }
     SCEP_TRY(const OutputFiles output, output_files(options, options.key.empty()));
+    // No output may be another output or the key it is made with, under any spelling.
+    std::vector<store::NamedPath> named = output.named();
+    if (!options.key.empty()) named.push_back({"--key", options.key});
+    SCEP_TRY_VOID(store::check_distinct(named));
     SCEP_TRY(std::optional<std::string> challenge, read_challenge(options, out));
     std::optional<ChallengeSource> challenge_source;
     if (!challenge && !options.resume) { // a CertPoll carries no CSR, so no challenge either
@@ -137,6 +152,8 @@ scep::Result<void> run_enroll(Context& context, const CLI::App& command, EnrollO
         }
     }
     SCEP_TRY_VOID(store::check_new_files(output.all(), overwrite));
+    // Held until the files are written: two runs into one directory never mix their files.
+    SCEP_TRY(const store::DirectoryLocks lock, store::DirectoryLocks::acquire(output.all()));
 
     transport::CurlTransport transport(context.transport_options());
     scep::Client client(transport, url);
@@ -154,18 +171,37 @@ scep::Result<void> run_enroll(Context& context, const CLI::App& command, EnrollO
     scep::EnrollmentRequest request{
         key, csr, signer, key, scep::MessageType::pkcs_req, algorithms, checked.method, poll_policy(options)};
     request.start_with_poll = options.resume;
-    auto enrolled = scep::enroll(client, session.ca, session.caps.caps, request, progress_hooks(out));
+    // The transaction ID is derived from the key, so with the key on disk a later run can poll
+    // (--resume). A generated key is kept as soon as the CA answers PENDING, not only at exit 3:
+    // a run stopped while it waits must not lose a request that used up a one-time challenge.
+    const fs::path key_path = output.key ? *output.key : fs::path(options.key);
+    bool request_sent = false, pending = options.resume, key_written = false;
+    scep::EnrollmentHooks hooks = progress_hooks(out);
+    hooks.sending = [&request_sent](scep::MessageType) { request_sent = true; };
+    hooks.first_pending = [&](const scep::TransactionId&) -> scep::Result<void> {
+        pending = true;
+        if (!output.key) return {};
+        SCEP_TRY(const scep::Bytes key_data, store::encode_key(key, output.key_format(), key_passphrase));
+        const interrupt::Deferred whole_file;
+        SCEP_TRY_VOID(store::write_file_atomic(key_path, key_data, 0600, overwrite));
+        key_written = true;
+        out.note("the new key is kept in " + key_path.string() + " (mode 0600)");
+        return {};
+    };
+    auto enrolled = scep::enroll(client, session.ca, session.caps.caps, request, hooks);
     if (!enrolled) {
         scep::Error error = std::move(enrolled).error();
+        const std::string resume = "re-run with --key " + key_path.string() + " --resume";
         if (error.code == scep::ErrorCode::pending) {
-            // Keep a new key: the transaction ID is derived from it, so --resume can poll again.
-            const fs::path key_path = output.key ? *output.key : fs::path(options.key);
-            if (output.key) {
-                SCEP_TRY(const scep::Bytes key_data, store::encode_key(key, output.key_format(), key_passphrase));
-                SCEP_TRY_VOID(store::write_file_atomic(key_path, key_data, 0600, overwrite));
-                out.note("the new key is kept in " + key_path.string() + " (mode 0600)");
-            }
-            error.message += "; re-run with --key " + key_path.string() + " --resume to poll again";
+            error.message += "; " + resume + " to poll again";
+        } else if (error.code == scep::ErrorCode::interrupted) {
+            error.message += pending ? ": the request is PENDING at the CA" +
+                                           (key_written ? "; its key is kept in " + key_path.string() + " (0600)"
+                                                        : std::string()) +
+                                           "; once it is approved, " + resume + " to fetch the certificate"
+                             : request_sent ? ": nothing was written; the CA may have received the request (and "
+                                              "used up its one-time challenge)"
+                                            : ": nothing was written and no request was sent to the CA";
         } else if (options.resume && error.code == scep::ErrorCode::ca_failure && error.fail_info == 4) {
             error.message += " (--resume needs the same --key and --subject as the request that is pending)";
         }
@@ -174,7 +210,7 @@ scep::Result<void> run_enroll(Context& context, const CLI::App& command, EnrollO
     for (const auto& warning : enrolled->warnings) out.warning(warning);
 
     store::FileSet files;
-    if (output.write_key) {
+    if (output.write_key && !key_written) {
         SCEP_TRY(scep::Bytes key_data, store::encode_key(key, output.key_format(), key_passphrase));
         files.add(*output.key, std::move(key_data), 0600);
     }
@@ -188,7 +224,11 @@ scep::Result<void> run_enroll(Context& context, const CLI::App& command, EnrollO
         files.add(*output.cert, std::move(cert_data), 0644);
         files.add(*output.chain, std::move(chain_data), 0644);
     }
-    SCEP_TRY_VOID(files.commit(overwrite));
+    {
+        // A signal now waits until every file is in place or the set is taken back.
+        const interrupt::Deferred whole_set;
+        SCEP_TRY_VOID(files.commit(overwrite));
+    }
 
     const scep::Certificate& cert = enrolled->certificate;
     print_certificate_summary(out, cert);
@@ -207,6 +247,11 @@ scep::Result<void> run_enroll(Context& context, const CLI::App& command, EnrollO
     result.set("format", store::to_string(output.format))
         .set("files", std::move(paths))
         .set("warnings", Json::strings(enrolled->warnings));
+    if (interrupt::received() != 0) {
+        context.result_on_error = std::move(result);
+        return scep::Error(scep::ErrorCode::interrupted,
+                           "after the certificate was written: the files above are complete and belong together");
+    }
     out.json(result);
     return {};
 }

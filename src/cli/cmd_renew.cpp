@@ -12,10 +12,12 @@
 #include "cli/app.hpp"
 #include "cli/cert_output.hpp"
 #include "cli/enroll_common.hpp"
+#include "cli/interrupt.hpp"
 #include "cli/renewal.hpp"
 #include "scep/enrollment.hpp"
 #include "store/atomic_file.hpp"
 #include "store/formats.hpp"
+#include "store/paths.hpp"
 #include "store/swap.hpp"
 
 extern char** environ;
@@ -99,14 +101,6 @@ mode_t mode_of(const fs::path& path, mode_t fallback) {
     return ::stat(path.c_str(), &st) == 0 ? st.st_mode & 07777 : fallback;
 }
 
-bool same_file(const fs::path& a, const fs::path& b) {
-    std::error_code error_a, error_b;
-    const fs::path canonical_a = fs::weakly_canonical(a, error_a);
-    const fs::path canonical_b = fs::weakly_canonical(b, error_b);
-    if (error_a || error_b) return fs::absolute(a).lexically_normal() == fs::absolute(b).lexically_normal();
-    return canonical_a == canonical_b;
-}
-
 // Before the network: the pair belongs together and the certificate is inside its validity.
 scep::Result<void> check_existing_pair(const RenewFiles& files, const scep::Certificate& cert,
                                        const scep::PrivateKey& key, std::int64_t now) {
@@ -144,6 +138,7 @@ void report_recovery(const store::RecoveryResult& recovery, const RenewFiles& fi
 }
 
 scep::Result<void> run_renew(Context& context, const CLI::App& command, RenewOptions options) {
+    interrupt::install();
     const Output& out = context.output;
     SCEP_TRY(const std::string url, context.scep_url());
     SCEP_TRY(const config::ProfileConfig* profile, context.profile());
@@ -161,9 +156,7 @@ scep::Result<void> run_renew(Context& context, const CLI::App& command, RenewOpt
         return usage_error("--key-size and --reuse-key exclude each other: the reused key keeps its size");
     }
     const RenewFiles files = renew_files(options);
-    if (same_file(files.key, files.cert) || same_file(files.key, files.chain) || same_file(files.cert, files.chain)) {
-        return usage_error("key, certificate and chain must be three different files (--key, --cert, --chain-out)");
-    }
+    SCEP_TRY_VOID(store::check_distinct({{"--key", files.key}, {"--cert", files.cert}, {"--chain-out", files.chain}}));
     std::optional<scep::DistinguishedName> subject;
     std::optional<std::vector<scep::SubjectAltName>> alt_names;
     if (given("--subject") || given("--san")) {
@@ -186,8 +179,7 @@ scep::Result<void> run_renew(Context& context, const CLI::App& command, RenewOpt
 
     // No other renewal of these files runs meanwhile; a swap an earlier run left half done is
     // finished (or undone) before the files are even read.
-    const fs::path cert_dir = files.cert.has_parent_path() ? files.cert.parent_path() : fs::path(".");
-    SCEP_TRY(const store::DirectoryLock lock, store::DirectoryLock::acquire(cert_dir));
+    SCEP_TRY(const store::DirectoryLocks lock, store::DirectoryLocks::acquire({files.key, files.cert, files.chain}));
     SCEP_TRY(const store::RecoveryResult recovery,
              store::recover_swap(files.journal, {files.key, files.cert, files.chain}));
     report_recovery(recovery, files, out);
@@ -278,7 +270,17 @@ scep::Result<void> run_renew(Context& context, const CLI::App& command, RenewOpt
                                     poll_policy(options)};
     request.start_with_poll = resume;
     if (key_kept) request.transaction_id = scep::renewal_transaction_id(old_key, old_cert);
-    const scep::EnrollmentHooks hooks = progress_hooks(out);
+    // The new key of a PENDING renewal waits in KEY.scepctl-pending from the first PENDING reply
+    // on, so that the next run can poll even if this one is stopped while it waits.
+    bool request_sent = false, pending = resume;
+    scep::EnrollmentHooks hooks = progress_hooks(out);
+    hooks.sending = [&request_sent](scep::MessageType) { request_sent = true; };
+    hooks.first_pending = [&](const scep::TransactionId&) -> scep::Result<void> {
+        pending = true;
+        SCEP_TRY(const scep::Bytes key_data, store::encode_key(new_key, store::Format::pem, key_passphrase));
+        const interrupt::Deferred whole_file;
+        return store::write_file_atomic(files.pending, key_data, 0600, store::Overwrite::replace);
+    };
     auto renewed = scep::enroll(client, session.ca, session.caps.caps, request, hooks);
     bool fell_back = false;
     // Some servers advertise Renewal and still refuse RenewalReq: one more try as PKCSReq signed
@@ -294,13 +296,15 @@ scep::Result<void> run_renew(Context& context, const CLI::App& command, RenewOpt
     }
     if (!renewed) {
         scep::Error error = std::move(renewed).error();
+        const std::string waiting = "the new key waits in " + files.pending.string() +
+                                    " (0600): run the same renew again to poll, the old key and certificate stay in use";
         if (error.code == scep::ErrorCode::pending) {
-            if (!resume) {
-                SCEP_TRY(const scep::Bytes key_data, store::encode_key(new_key, store::Format::pem, key_passphrase));
-                SCEP_TRY_VOID(store::write_file_atomic(files.pending, key_data, 0600, store::Overwrite::replace));
-            }
-            error.message += "; the new key waits in " + files.pending.string() +
-                             " (0600): run the same renew again to poll, the old key and certificate stay in use";
+            error.message += "; " + waiting;
+        } else if (error.code == scep::ErrorCode::interrupted) {
+            error.message += pending ? ": the renewal is PENDING at the CA; " + waiting
+                             : request_sent ? ": the old key and certificate are unchanged; the CA may have received "
+                                              "the request"
+                                            : ": the old key and certificate are unchanged and no request was sent";
         } else if (resume && error.code == scep::ErrorCode::ca_failure) {
             ::unlink(files.pending.c_str());
             error.message += "; the pending renewal's key " + files.pending.string() +
@@ -337,10 +341,15 @@ scep::Result<void> run_renew(Context& context, const CLI::App& command, RenewOpt
     SCEP_TRY(scep::Bytes chain_data, store::encode_chain(renewed->chain, store::Format::pem));
     swap.push_back({files.cert, std::move(cert_data), mode_of(files.cert, 0644) & 0666});
     swap.push_back({files.chain, std::move(chain_data), mode_of(files.chain, 0644) & 0666});
-    SCEP_TRY(const store::SwapResult swapped, store::swap_files(files.journal, swap, test_pause_at));
-    if (resume) ::unlink(files.pending.c_str());
+    std::optional<store::SwapResult> swapped;
+    {
+        // A signal now waits until the swap is complete (or was undone); SIGKILL leaves the journal.
+        const interrupt::Deferred whole_swap;
+        SCEP_TRY(swapped, store::swap_files(files.journal, swap, test_pause_at));
+        if (resume) ::unlink(files.pending.c_str());
+    }
     test_pause_at("swapped");
-    for (const auto& warning : swapped.warnings)
+    for (const auto& warning : swapped->warnings)
         out.warning(warning);
 
     print_certificate_summary(out, cert);
@@ -352,7 +361,7 @@ scep::Result<void> run_renew(Context& context, const CLI::App& command, RenewOpt
     show_file(out, paths, "cert", files.cert.string());
     show_file(out, paths, "chain", files.chain.string());
     Json backups = Json::array();
-    for (const auto& backup : swapped.backups) {
+    for (const auto& backup : swapped->backups) {
         out.line("backup:     " + backup.string());
         backups.push(backup.string());
     }
@@ -369,6 +378,14 @@ scep::Result<void> run_renew(Context& context, const CLI::App& command, RenewOpt
         .set("recovery", store::to_string(recovery.action))
         .set("warnings", Json::strings(renewed->warnings));
 
+    if (interrupt::received() != 0) {
+        result.set("deploy_hook", Json());
+        context.result_on_error = std::move(result);
+        return scep::Error(scep::ErrorCode::interrupted,
+                           "after the renewal was complete (the new files are in place, the old ones in .bak)" +
+                               std::string(options.deploy_hook.empty() ? "" : "; the deploy hook did not run: run it "
+                                                                              "by hand"));
+    }
     if (options.deploy_hook.empty()) {
         result.set("deploy_hook", Json());
         out.json(result);

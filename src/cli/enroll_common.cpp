@@ -8,9 +8,9 @@
 #include <iostream>
 #include <map>
 #include <memory>
-#include <thread>
 
 #include "cli/ca_connection.hpp"
+#include "cli/interrupt.hpp"
 #include "cli/secrets.hpp"
 #include "store/atomic_file.hpp"
 
@@ -307,16 +307,15 @@ scep::EnrollmentHooks progress_hooks(const Output& out) {
     scep::EnrollmentHooks hooks;
     hooks.progress = [&out](const std::string& line) { out.note(line); };
     hooks.sleep = [&out](std::chrono::seconds wait) {
-        if (!out.shows_status()) {
-            std::this_thread::sleep_for(wait);
-            return;
-        }
+        if (!out.shows_status()) return interrupt::wait_for(wait);
         // On a terminal the wait counts down in place; the plain line above stays.
-        for (auto left = wait; left.count() > 0; left -= std::chrono::seconds(1)) {
+        bool slept = true;
+        for (auto left = wait; slept && left.count() > 0; left -= std::chrono::seconds(1)) {
             out.status("waiting for the CA to approve: next poll in " + std::to_string(left.count()) + " s");
-            std::this_thread::sleep_for(std::chrono::seconds(1));
+            slept = interrupt::wait_for(std::chrono::seconds(1));
         }
         out.clear_status();
+        return slept;
     };
     return hooks;
 }

@@ -1,5 +1,7 @@
 #include "cli/exit_codes.hpp"
 
+#include <csignal>
+
 namespace cli {
 
 int exit_code_for(const scep::Error& error) {
@@ -22,6 +24,7 @@ int exit_code_for(const scep::Error& error) {
     case ErrorCode::challenge_unavailable: return k_exit_challenge;
     case ErrorCode::hook_failed: return k_exit_hook;
     case ErrorCode::not_renewable: return k_exit_not_renewable;
+    case ErrorCode::interrupted: return k_exit_signal_base + error.signal.value_or(SIGINT);
     }
     return k_exit_internal;
 }

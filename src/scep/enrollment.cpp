@@ -148,9 +148,11 @@ Result<Bytes> pki_operation(Client& client, ByteView message, bool post) {
 
 Result<CertRep> exchange(Client& client, const CaCertBundle& ca, OutgoingMessage& message, ByteView message_data,
                          const Certificate& signer, const PrivateKey& signer_key, bool post,
-                         const std::function<void(const std::string&)>& progress) {
+                         const std::function<void(const std::string&)>& progress,
+                         const std::function<void(MessageType)>& sending) {
     message.sender_nonce = random_nonce(); // fresh for every message, polls included (§3.2.1.5)
     SCEP_TRY(const Bytes pki_message, build_pki_message(message, message_data, signer, signer_key, ca.recipient()));
+    if (sending) sending(message.type);
     if (progress) {
         progress(to_string(message.type) + " sent (" + (post ? "POST" : "GET") + ", " + to_string(message.cipher) +
                  ", " + to_string(message.digest) + ", transaction " + message.transaction_id.substr(0, 16) + "...)");
@@ -192,7 +194,7 @@ Result<EnrollmentResult> enroll(Client& client, const CaCertBundle& ca, const Ca
 
     for (;;) {
         SCEP_TRY(const CertRep rep, exchange(client, ca, message, message_data, request.signer, request.signer_key,
-                                             use_post, hooks.progress));
+                                             use_post, hooks.progress, hooks.sending));
 
         if (rep.status == PkiStatus::failure) return cert_rep_failure(rep);
         if (rep.status == PkiStatus::success) {
@@ -211,6 +213,9 @@ Result<EnrollmentResult> enroll(Client& client, const CaCertBundle& ca, const Ca
         }
 
         // PENDING (§3.3.2.2): poll with CertPoll, same transaction, within the policy.
+        if (message.type != MessageType::cert_poll && hooks.first_pending) {
+            SCEP_TRY_VOID(hooks.first_pending(message.transaction_id));
+        }
         const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(hooks.now() - started);
         if (polls >= request.poll.max_polls || elapsed + request.poll.interval > request.poll.deadline) {
             // The caller says how to resume (the CLI: --key PATH --resume).
@@ -223,7 +228,10 @@ Result<EnrollmentResult> enroll(Client& client, const CaCertBundle& ca, const Ca
             hooks.progress("PENDING: polling again in " + std::to_string(request.poll.interval.count()) + " s (poll " +
                            std::to_string(polls + 1) + " of " + std::to_string(request.poll.max_polls) + ")");
         }
-        if (hooks.sleep) hooks.sleep(request.poll.interval);
+        if (hooks.sleep && !hooks.sleep(request.poll.interval)) {
+            return Error(ErrorCode::interrupted, "while waiting to poll for the PENDING request (transaction " +
+                                                     message.transaction_id + ")");
+        }
         ++polls;
         if (message.type != MessageType::cert_poll) SCEP_TRY_VOID(start_polling());
     }

@@ -19,6 +19,7 @@ std::string to_string(ErrorCode code) {
     case ErrorCode::challenge_unavailable: return "challenge_unavailable";
     case ErrorCode::hook_failed: return "hook_failed";
     case ErrorCode::not_renewable: return "not_renewable";
+    case ErrorCode::interrupted: return "interrupted";
     }
     return "unknown";
 }

@@ -389,7 +389,7 @@ scep::Result<DirectoryLock> DirectoryLock::acquire(const fs::path& dir) {
     DirectoryLock lock(fd);
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
         if (errno == EWOULDBLOCK) {
-            return Error(ErrorCode::file, "another scepctl renew is working on files in '" + dir.string() +
+            return Error(ErrorCode::file, "another scepctl enroll or renew is working on files in '" + dir.string() +
                                               "' (it holds a lock on the directory): try again when it has finished");
         }
         return file_error("cannot lock directory", dir, errno);

@@ -168,9 +168,12 @@ std::size_t CurlTransport::write_body(char* data, std::size_t size, std::size_t 
 // libcurl calls this at least once a second during a transfer (CURLOPT_XFERINFOFUNCTION).
 int CurlTransport::on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
     auto* self = static_cast<CurlTransport*>(user);
-    const auto elapsed = std::chrono::steady_clock::now() - self->m_request_start;
-    self->m_options.waiting(self->m_request_host, std::chrono::duration_cast<std::chrono::milliseconds>(elapsed),
-                            false);
+    if (self->m_options.cancelled && self->m_options.cancelled()) return 1; // CURLE_ABORTED_BY_CALLBACK
+    if (self->m_options.waiting) {
+        const auto elapsed = std::chrono::steady_clock::now() - self->m_request_start;
+        self->m_options.waiting(self->m_request_host, std::chrono::duration_cast<std::chrono::milliseconds>(elapsed),
+                                false);
+    }
     return 0;
 }
 
@@ -333,7 +336,10 @@ scep::Result<scep::HttpResponse> CurlTransport::perform(const std::string& url) 
         curl_easy_setopt(h, CURLOPT_DEBUGDATA, &m_options);
     }
 
-    if (m_options.waiting) {
+    if (m_options.cancelled && m_options.cancelled()) {
+        return Error(ErrorCode::interrupted, "before the request to " + host_of(url));
+    }
+    if (m_options.waiting || m_options.cancelled) {
         m_request_host = host_of(url);
         m_request_start = std::chrono::steady_clock::now();
         curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
@@ -414,6 +420,8 @@ Error CurlTransport::curl_error(CURLcode code, const std::string& url) const {
                                                    std::to_string(m_options.max_body_bytes) + " bytes");
         }
         break;
+    case CURLE_ABORTED_BY_CALLBACK:
+        return Error(ErrorCode::interrupted, "while waiting for " + host);
     case CURLE_GOT_NOTHING:
         return Error(ErrorCode::network, host + " closed the connection without answering");
     case CURLE_PARTIAL_FILE:

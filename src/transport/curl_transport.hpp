@@ -48,6 +48,9 @@ struct TransportOptions {
     // Called about once a second while a request is in flight (host, time since it started), and
     // once with done = true when it ends: the CLI shows slow servers on a terminal.
     std::function<void(const std::string& host, std::chrono::milliseconds elapsed, bool done)> waiting;
+    // Asked before each request and about once a second during it: true aborts the request with
+    // ErrorCode::interrupted (enroll and renew stop on SIGINT, SIGTERM, SIGHUP).
+    std::function<bool()> cancelled;
 };
 
 // What the TLS handshake of the last https request negotiated (check-ndes).

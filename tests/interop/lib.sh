@@ -154,6 +154,30 @@ start_mode_fixture() {
 # last_event KEY: that key of the fixture's last PKIOperation record.
 last_event() { tail -n 1 "$state/events.jsonl" | python3 -c "import json,sys; print(json.load(sys.stdin).get('$1'))"; }
 
+# start_bg NAME CMD...: CMD inside the bed in the background; its pid in $bg (nsenter and env
+# exec, so the pid is the command's own), its output in $bg_file.out and $bg_file.err. A
+# shell starts background jobs with SIGINT ignored, which scepctl keeps (as for nohup): env puts
+# the default back, as an interactive shell would have it.
+start_bg() {
+  bg_name=$1 bg_file="$WORK/bg-${1//[^A-Za-z0-9]/_}"
+  shift
+  "$TB" env --default-signal=INT "$@" >"$bg_file.out" 2>"$bg_file.err" &
+  bg=$!
+}
+# wait_text FILE REGEX: waits up to 20 s for REGEX to appear in FILE.
+wait_text() {
+  for _ in $(seq 200); do
+    grep -qE -- "$2" "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}
+# finish_bg: waits for the background command; $rc, $out, $err as `run` sets them.
+finish_bg() {
+  current=$bg_name
+  wait "$bg" && rc=0 || rc=$?
+  out=$(cat "$bg_file.out"); err=$(cat "$bg_file.err")
+}
 finish() {
   echo "$passed passed, $failed failed"
   [ "$failed" -eq 0 ]

@@ -225,6 +225,30 @@ expect_one_line_error
 expect_err "^scepctl: error: the CA issued 'CN=late' \(serial [0-9A-F]+\) already expired on .*: nothing was written; check this host's clock"
 expect "expired on issue: nothing written" test -z "$(ls -A "$WORK/late")"
 
+# Outputs that are the same file, under any spelling, are refused before anything is sent (nothing
+# listens at the URL: a request would be exit 95), and the file that is there stays as it was.
+offline_url="http://127.0.0.1:9/scep"
+mkdir -p "$WORK/same/sub"
+printf 'precious\n' >"$WORK/same/x.pem"
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/same/my.key" 2>/dev/null
+ln -s x.pem "$WORK/same/link.pem"
+same_before=$(snapshot "$WORK/same")
+same_case() { # same_case DESCRIPTION OPTION-A OPTION-B ARGS...
+  local what=$1 a=$2 b=$3; shift 3
+  scepctl enroll --url "$offline_url" --challenge-file "$TESTBED_CHALLENGE_FILE" --subject CN=same \
+    --out-dir "$WORK/same" --force "$@"
+  current="same file: $what"
+  expect_rc 64
+  expect_one_line_error
+  expect_err "^scepctl: error: $a .* and $b .* are the same file: one would overwrite the other; give each its own path$"
+  expect_unchanged "$WORK/same" "$same_before"
+}
+same_case "key, cert and chain in one" --key-out --cert-out --key-out "$WORK/same/x.pem" --cert-out "$WORK/same/x.pem" \
+  --chain-out "$WORK/same/x.pem"
+same_case "the certificate over the only key" --cert-out --key --key "$WORK/same/my.key" --cert-out "$WORK/same/my.key"
+same_case "another spelling" --cert-out --chain-out --cert-out "$WORK/same/sub/../x.pem" --chain-out "$WORK/same/./x.pem"
+same_case "through a symlink" --cert-out --chain-out --cert-out "$WORK/same/link.pem" --chain-out "$WORK/same/x.pem"
+
 # An EC key is refused with the reason.
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$WORK/ec.pem" 2>/dev/null
 mkdir -p "$WORK/ec"

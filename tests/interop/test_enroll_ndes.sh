@@ -80,6 +80,26 @@ expect_rc 89
 expect "slow: the wait is shown and counts" grep -qF $'\r\x1b[Kscepctl: waiting for 127.0.0.1:'"$FIXTURE_PORT"$' (2 s)\r\x1b[Kscepctl: waiting for 127.0.0.1:'"$FIXTURE_PORT"' (3 s)' "$WORK/slow.tty"
 expect "slow: erased before the error line" grep -qF $'\r\x1b[Kscepctl: error: no complete answer from 127.0.0.1:' "$WORK/slow.tty"
 
+# Two runs into one directory never mix their files: while the first holds the directory lock
+# (here it waits for the CA's approval), a second, even with --force, is refused at once.
+start_mode_fixture pending --pending-polls 2
+rm -rf "$WORK/locked"; mkdir -p "$WORK/locked"
+start_bg "first enroll into locked/" "$SCEPCTL" enroll --url "$url" --ca-fingerprint "$pin" \
+  --challenge-file "$challenge_file" --out-dir "$WORK/locked" --subject CN=first --poll-interval 2
+wait_text "$bg_file.err" 'PENDING: polling again'
+pkcsreqs=$(grep -c '"messageTypeName": "PKCSReq"' "$state/events.jsonl")
+scepctl enroll --url "$url" --ca-fingerprint "$pin" --challenge-file "$challenge_file" --out-dir "$WORK/locked" \
+  --subject CN=second --force
+expect_rc 93
+expect_one_line_error
+expect_err "^scepctl: error: another scepctl enroll or renew is working on files in '$WORK/locked'"
+expect "locked: the second run sent no request" \
+  test "$(grep -c '"messageTypeName": "PKCSReq"' "$state/events.jsonl")" = "$pkcsreqs"
+finish_bg
+expect_rc 0
+expect_key_matches "$WORK/locked/cert.pem" "$WORK/locked/key.pem"
+expect "locked: the first run's certificate" grep -q 'CN = first' <(openssl x509 -in "$WORK/locked/cert.pem" -noout -subject)
+
 # Still PENDING when the budget runs out: exit 3, the key kept, how to resume printed.
 start_mode_fixture pending --pending-polls 10
 enroll_ndes waiting --poll-interval 1 --max-polls 1

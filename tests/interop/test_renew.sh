@@ -246,7 +246,8 @@ renew_bed "$WORK/b" --days-before -1
 expect_rc 64
 renew_bed "$WORK/b" --cert "$WORK/b/key.pem"
 expect_rc 64
-expect_err 'three different files'
+expect_one_line_error
+expect_err "^scepctl: error: --key $WORK/b/key.pem and --cert $WORK/b/key.pem are the same file: one would overwrite the other"
 mkdir -p "$WORK/der"
 scepctl enroll --url "$TESTBED_SCEP_URL" --ca-fingerprint "$pin" --challenge-file "$TESTBED_CHALLENGE_FILE" \
   --subject CN=renew-der --format der --out-dir "$WORK/der" -q

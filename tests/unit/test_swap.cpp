@@ -200,7 +200,7 @@ TEST_CASE("the directory lock admits one holder at a time", "[store][swap]") {
         REQUIRE(first);
         auto second = store::DirectoryLock::acquire(dir.path);
         REQUIRE_FALSE(second);
-        CHECK(second.error().message.find("another scepctl renew") != std::string::npos);
+        CHECK(second.error().message.find("another scepctl enroll or renew") != std::string::npos);
     }
     CHECK(store::DirectoryLock::acquire(dir.path));
     CHECK_FALSE(store::DirectoryLock::acquire(dir.path / "missing"));
