@@ -156,12 +156,12 @@ last_event() { tail -n 1 "$state/events.jsonl" | python3 -c "import json,sys; pr
 
 # start_bg NAME CMD...: CMD inside the bed in the background; its pid in $bg (nsenter and env
 # exec, so the pid is the command's own), its output in $bg_file.out and $bg_file.err. A
-# shell starts background jobs with SIGINT ignored, which scepctl keeps (as for nohup): env puts
-# the default back, as an interactive shell would have it.
+# shell starts background jobs with SIGINT and SIGQUIT ignored, which scepctl keeps (as for
+# nohup): env puts the defaults back, as an interactive shell would have them.
 start_bg() {
   bg_name=$1 bg_file="$WORK/bg-${1//[^A-Za-z0-9]/_}"
   shift
-  "$TB" env --default-signal=INT "$@" >"$bg_file.out" 2>"$bg_file.err" &
+  "$TB" env --default-signal=INT,QUIT "$@" >"$bg_file.out" 2>"$bg_file.err" &
   bg=$!
 }
 # wait_text FILE REGEX: waits up to 20 s for REGEX to appear in FILE.
