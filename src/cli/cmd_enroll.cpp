@@ -10,6 +10,7 @@
 #include "scep/enrollment.hpp"
 #include "store/atomic_file.hpp"
 #include "store/formats.hpp"
+#include "store/swap.hpp"
 
 namespace cli {
 
@@ -155,6 +156,13 @@ scep::Result<void> run_enroll(Context& context, const CLI::App& command, EnrollO
         key, csr, signer, key, scep::MessageType::pkcs_req, algorithms, checked.method, poll_policy(options)};
     request.start_with_poll = options.resume;
     auto enrolled = scep::enroll(client, session.ca, session.caps.caps, request, progress_hooks(out));
+    // The write path (the result, or the key while PENDING): no other scepctl writes there
+    // meanwhile; temp files a killed run left go first.
+    std::vector<store::DirectoryLock> locks;
+    if (enrolled || enrolled.error().code == scep::ErrorCode::pending) {
+        SCEP_TRY(locks, store::lock_directories_of(output.all()));
+        SCEP_TRY_VOID(remove_stale_temp_files(output.all(), out));
+    }
     if (!enrolled) {
         scep::Error error = std::move(enrolled).error();
         if (error.code == scep::ErrorCode::pending) {
