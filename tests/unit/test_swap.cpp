@@ -296,6 +296,30 @@ TEST_CASE("swap gives the new files the old owner and group on the descriptor, a
           std::vector<std::string>{"cert.pem", "cert.pem.bak", "chain.pem", "key.pem", "key.pem.bak"});
 }
 
+TEST_CASE("a link renamed over a staged name while the swap runs never takes the place of a target",
+          "[store][swap][hostile]") {
+    // What the directory's owner can do between two steps of the swap (the race of
+    // test_hostile_env.sh, at a known point): rename a symlink to the victim over the staged name,
+    // or first move what is there aside.
+    HostilePair pair;
+    pair.give_away();
+    const bool move_aside = GENERATE(false, true);
+    const fs::path staged = store::staged_path(pair.key);
+    const fs::path link = pair.dir / ".link";
+    auto swapped = store::swap_files(pair.journal, pair.new_files(), [&](std::string_view stage) {
+        if (stage != "staged") return;
+        fs::create_symlink(pair.victim.path, link);
+        if (move_aside) fs::rename(staged, pair.dir / "moved-aside");
+        std::error_code ignored; // a directory cannot be renamed over
+        fs::rename(link, staged, ignored);
+    });
+    REQUIRE(swapped);
+    CHECK(fs::is_regular_file(fs::symlink_status(pair.key)));
+    CHECK(pair.new_set());
+    CHECK(owner_of(pair.key) == test::k_other_uid);
+    CHECK(pair.victim.intact());
+}
+
 TEST_CASE("swap keeps the old mode under a mask when asked", "[store][swap]") {
     Pair pair;
     ::chmod(pair.key.c_str(), 0640);
