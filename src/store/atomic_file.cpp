@@ -1,7 +1,6 @@
 #include "store/atomic_file.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -80,8 +79,30 @@ std::string random_suffix() {
 bool is_temp_name(const std::string& name, const std::string& target) {
     const std::string prefix = "." + target + ".tmp.";
     if (name.size() != prefix.size() + 6 || name.compare(0, prefix.size(), prefix) != 0) return false;
-    return std::all_of(name.begin() + static_cast<std::ptrdiff_t>(prefix.size()), name.end(),
-                       [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; });
+    return std::all_of(name.begin() + static_cast<std::ptrdiff_t>(prefix.size()), name.end(), [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    });
+}
+
+// The names in a directory (without . and ..); nullopt with errno set when it cannot be read.
+std::optional<std::vector<std::string>> list_directory(int dir_fd) {
+    const int fd = ::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) return std::nullopt;
+    DIR* dir = ::fdopendir(fd);
+    if (dir == nullptr) {
+        const int err = errno;
+        ::close(fd);
+        errno = err;
+        return std::nullopt;
+    }
+    ::rewinddir(dir); // the duplicate shares its offset with dir_fd
+    std::vector<std::string> names;
+    while (const dirent* entry = ::readdir(dir)) {
+        const std::string name = entry->d_name;
+        if (name != "." && name != "..") names.push_back(name);
+    }
+    ::closedir(dir);
+    return names;
 }
 
 scep::Result<void> write_all(int fd, scep::ByteView data, const fs::path& path) {
@@ -335,14 +356,8 @@ scep::Result<void> PrivateDir::move_out(const std::string& name, int dir_fd, con
 void PrivateDir::remove() {
     if (!m_fd) return;
     // Only our own files are in it: no one else may enter it.
-    if (DIR* dir = ::fdopendir(::fcntl(m_fd.get(), F_DUPFD_CLOEXEC, 0))) {
-        std::vector<std::string> names;
-        while (const dirent* entry = ::readdir(dir)) {
-            const std::string name = entry->d_name;
-            if (name != "." && name != "..") names.push_back(name);
-        }
-        ::closedir(dir);
-        for (const auto& name : names)
+    if (const auto names = list_directory(m_fd.get())) {
+        for (const auto& name : *names)
             ::unlinkat(m_fd.get(), name.c_str(), 0);
     }
     // Its name may have been taken over meanwhile: remove it only while it still is this one.
@@ -519,17 +534,13 @@ scep::Result<StaleTempFiles> remove_stale_temp_files(const std::vector<fs::path>
             if (errno == ENOENT) continue; // nothing can be left where nothing is
             return file_error("cannot open directory", dir_path, errno);
         }
+        const auto all = list_directory(dir_fd.get());
+        if (!all) return file_error("cannot list directory", dir_path, errno);
         std::vector<std::string> names;
-        if (DIR* dir = ::fdopendir(::fcntl(dir_fd.get(), F_DUPFD_CLOEXEC, 0))) {
-            while (const dirent* entry = ::readdir(dir)) {
-                const std::string name = entry->d_name;
-                for (const auto& target : targets) {
-                    if (is_temp_name(name, target) || name == target + ".bak.scepctl-tmp") names.push_back(name);
-                }
+        for (const auto& name : *all) {
+            for (const auto& target : targets) {
+                if (is_temp_name(name, target) || name == target + ".bak.scepctl-tmp") names.push_back(name);
             }
-            ::closedir(dir);
-        } else {
-            return file_error("cannot list directory", dir_path, errno);
         }
         for (const auto& name : names) {
             const fs::path path = dir_path / name;
