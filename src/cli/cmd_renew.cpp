@@ -187,7 +187,6 @@ scep::Result<void> run_renew(Context& context, const CLI::App& command, RenewOpt
              store::recover_swap(files.journal, {files.key, files.cert, files.chain}));
     report_recovery(recovery, files, out);
     SCEP_TRY_VOID(remove_stale_temp_files({files.key, files.cert, files.chain, files.journal, files.pending}, out));
-    SCEP_TRY_VOID(store::check_new_files({files.key, files.cert, files.chain}, store::Overwrite::replace));
 
     SCEP_TRY(const scep::Certificate old_cert, read_pem_certificate(files.cert));
     SCEP_TRY_VOID(check_pem_key(files.key));
@@ -213,6 +212,9 @@ scep::Result<void> run_renew(Context& context, const CLI::App& command, RenewOpt
             return {};
         }
     }
+
+    // What the swap will need, before anything is sent (a run that is not due needs none of it).
+    SCEP_TRY_VOID(store::check_new_files({files.key, files.cert, files.chain}, store::Overwrite::replace));
 
     // A renewal the CA answered PENDING left its new key; this run polls for it instead.
     std::optional<scep::PrivateKey> pending_key;
