@@ -227,18 +227,22 @@ scep::Result<PrivateDir> PrivateDir::open_made(int parent_fd, const fs::path& pa
     const fs::path path = parent_path / name;
     UniqueFd parent(::fcntl(parent_fd, F_DUPFD_CLOEXEC, 0));
     if (!parent) return file_error("cannot open directory", parent_path, errno);
-    UniqueFd fd(::openat(parent_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (!fd) return file_error("cannot open the directory scepctl just made", path, errno);
     // Whoever can rename entries in the parent could have put something else there meanwhile:
     // what we use must be a directory no one but us may enter.
+    const auto replaced = [&](const std::string& by) {
+        return Error(ErrorCode::file, "'" + path.string() + "' was replaced by " + by +
+                                          " while scepctl made it: nothing was changed; find out who changes files "
+                                          "in '" +
+                                          parent_path.string() + "'");
+    };
+    UniqueFd fd(::openat(parent_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd) {
+        if (errno == ELOOP || errno == ENOTDIR || errno == ENOENT) return replaced("something else");
+        return file_error("cannot open the directory scepctl just made", path, errno);
+    }
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0) return file_error("cannot look at", path, errno);
-    if (st.st_uid != ::geteuid()) {
-        return Error(ErrorCode::file, "'" + path.string() +
-                                          "' was replaced by someone else's directory while scepctl made it: nothing "
-                                          "was changed; find out who changes files in '" +
-                                          parent_path.string() + "'");
-    }
+    if (st.st_uid != ::geteuid()) return replaced("someone else's directory");
     // The mode mkdir got is cut by the umask; 0700 exactly, whatever it is.
     if (::fchmod(fd.get(), 0700) != 0) return file_error("cannot set the mode of", path, errno);
     return PrivateDir(std::move(parent), parent_path, name, std::move(fd));

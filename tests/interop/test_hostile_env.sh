@@ -149,6 +149,7 @@ race() {
       # With our private directory moved away under it, renew may stop before its commit point.
       expect_rc 93
       expect_one_line_error
+      expect_err "scepctl: error: '$d/[^']+' was replaced by something else while scepctl made it: nothing was changed"
       expect "refused: the old pair stays" test "$(serial_of "$d/cert.pem")" = "$serial"
     fi
     [ "$rc" -eq 0 ] && won=$((won + 1))
