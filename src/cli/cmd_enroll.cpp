@@ -12,6 +12,7 @@
 #include "store/atomic_file.hpp"
 #include "store/formats.hpp"
 #include "store/paths.hpp"
+#include "store/swap.hpp"
 
 namespace cli {
 
@@ -152,8 +153,10 @@ scep::Result<void> run_enroll(Context& context, const CLI::App& command, EnrollO
         }
     }
     SCEP_TRY_VOID(store::check_new_files(output.all(), overwrite));
-    // Held until the files are written: two runs into one directory never mix their files.
-    SCEP_TRY(const store::DirectoryLocks lock, store::DirectoryLocks::acquire(output.all()));
+    // Held until the files are written: two runs into one directory never mix their files. Under
+    // it, temporary files a killed run left are known to be stale and go.
+    SCEP_TRY(const std::vector<store::DirectoryLock> locks, store::lock_directories_of(output.all()));
+    SCEP_TRY_VOID(remove_stale_temp_files(output.all(), out));
 
     transport::CurlTransport transport(context.transport_options());
     scep::Client client(transport, url);

@@ -73,7 +73,7 @@ scep::Error not_renewable(std::string message) {
 // renew writes PEM (the swap replaces files in place, so it keeps their format); DER and PKCS#12
 // files from enroll --format der|p12 are refused before anything happens.
 scep::Result<scep::Certificate> read_pem_certificate(const fs::path& path) {
-    SCEP_TRY(const scep::Bytes data, store::read_file(path, 1 << 20));
+    SCEP_TRY(const scep::Bytes data, store::read_regular_file(path, 1 << 20));
     const std::string_view text = scep::as_chars(data);
     if (text.find("-----BEGIN CERTIFICATE-----") == std::string_view::npos) {
         return scep::Error(scep::ErrorCode::file,
@@ -87,18 +87,13 @@ scep::Result<scep::Certificate> read_pem_certificate(const fs::path& path) {
 }
 
 scep::Result<void> check_pem_key(const fs::path& path) {
-    SCEP_TRY(const scep::Bytes data, store::read_file(path, 1 << 20));
+    SCEP_TRY(const scep::Bytes data, store::read_regular_file(path, 1 << 20));
     if (scep::as_chars(data).find("PRIVATE KEY-----") == std::string_view::npos) {
         return scep::Error(scep::ErrorCode::file, "--key " + path.string() +
                                                       " is not a PEM private key: renew replaces PEM files only "
                                                       "(convert with openssl pkey -in FILE -out FILE.pem)");
     }
     return {};
-}
-
-mode_t mode_of(const fs::path& path, mode_t fallback) {
-    struct stat st {};
-    return ::stat(path.c_str(), &st) == 0 ? st.st_mode & 07777 : fallback;
 }
 
 // Before the network: the pair belongs together and the certificate is inside its validity.
@@ -179,10 +174,12 @@ scep::Result<void> run_renew(Context& context, const CLI::App& command, RenewOpt
 
     // No other renewal of these files runs meanwhile; a swap an earlier run left half done is
     // finished (or undone) before the files are even read.
-    SCEP_TRY(const store::DirectoryLocks lock, store::DirectoryLocks::acquire({files.key, files.cert, files.chain}));
+    SCEP_TRY(const std::vector<store::DirectoryLock> locks,
+             store::lock_directories_of({files.key, files.cert, files.chain}));
     SCEP_TRY(const store::RecoveryResult recovery,
              store::recover_swap(files.journal, {files.key, files.cert, files.chain}));
     report_recovery(recovery, files, out);
+    SCEP_TRY_VOID(remove_stale_temp_files({files.key, files.cert, files.chain, files.journal, files.pending}, out));
 
     SCEP_TRY(const scep::Certificate old_cert, read_pem_certificate(files.cert));
     SCEP_TRY_VOID(check_pem_key(files.key));
@@ -209,10 +206,16 @@ scep::Result<void> run_renew(Context& context, const CLI::App& command, RenewOpt
         }
     }
 
+    // What the swap will need, before anything is sent (a run that is not due needs none of it).
+    SCEP_TRY_VOID(store::check_new_files({files.key, files.cert, files.chain}, store::Overwrite::replace));
+
     // A renewal the CA answered PENDING left its new key; this run polls for it instead.
     std::optional<scep::PrivateKey> pending_key;
-    if (std::error_code ignored; fs::exists(files.pending, ignored)) {
-        SCEP_TRY(pending_key, load_private_key(files.pending.string(), key_passphrase, "pending key"));
+    SCEP_TRY(const std::optional<scep::Bytes> pending_data, store::read_own_file(files.pending, "pending key"));
+    if (pending_data) {
+        auto loaded = scep::PrivateKey::load(*pending_data, key_passphrase);
+        if (!loaded) return std::move(loaded).error().context("pending key " + files.pending.string());
+        pending_key = std::move(loaded).value();
         if (pending_key->matches(old_cert)) { // the earlier run got its certificate after all
             ::unlink(files.pending.c_str());
             pending_key.reset();
@@ -331,16 +334,16 @@ scep::Result<void> run_renew(Context& context, const CLI::App& command, RenewOpt
     // byte for byte as it is, so that KEY.bak and CERT.bak are always one pair.
     std::vector<store::SwapFile> swap;
     if (key_kept) {
-        SCEP_TRY(scep::Bytes key_data, store::read_file(files.key, 1 << 20));
-        swap.push_back({files.key, std::move(key_data), mode_of(files.key, 0600) & 0660});
+        SCEP_TRY(scep::Bytes key_data, store::read_regular_file(files.key, 1 << 20));
+        swap.push_back({files.key, std::move(key_data), 0600, 0660});
     } else {
         SCEP_TRY(scep::Bytes key_data, store::encode_key(new_key, store::Format::pem, key_passphrase));
-        swap.push_back({files.key, std::move(key_data), mode_of(files.key, 0600) & 0660});
+        swap.push_back({files.key, std::move(key_data), 0600, 0660});
     }
     SCEP_TRY(scep::Bytes cert_data, store::encode_certificate(cert, store::Format::pem));
     SCEP_TRY(scep::Bytes chain_data, store::encode_chain(renewed->chain, store::Format::pem));
-    swap.push_back({files.cert, std::move(cert_data), mode_of(files.cert, 0644) & 0666});
-    swap.push_back({files.chain, std::move(chain_data), mode_of(files.chain, 0644) & 0666});
+    swap.push_back({files.cert, std::move(cert_data), 0644, 0666});
+    swap.push_back({files.chain, std::move(chain_data), 0644, 0666});
     std::optional<store::SwapResult> swapped;
     {
         // A signal now waits until the swap is complete (or was undone); SIGKILL leaves the journal.

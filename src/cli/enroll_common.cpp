@@ -157,10 +157,19 @@ scep::Result<std::optional<std::string>> read_key_passphrase(const RequestOption
 
 scep::Result<scep::PrivateKey> load_private_key(const std::string& path, const std::optional<std::string>& passphrase,
                                                 const char* option) {
-    SCEP_TRY(const scep::Bytes key_data, store::read_file(path, 1 << 20));
+    SCEP_TRY(const scep::Bytes key_data, store::read_regular_file(path, 1 << 20));
     auto key = scep::PrivateKey::load(key_data, passphrase);
     if (!key) return std::move(key).error().context(std::string(option) + " " + path);
     return key;
+}
+
+scep::Result<void> remove_stale_temp_files(const std::vector<std::filesystem::path>& paths, const Output& out) {
+    SCEP_TRY(const store::StaleTempFiles stale, store::remove_stale_temp_files(paths));
+    for (const auto& path : stale.removed)
+        out.note("removed '" + path.string() + "', a temp file an interrupted scepctl left");
+    for (const auto& line : stale.kept)
+        out.warning(line);
+    return {};
 }
 
 // Values are raw here; the subject escapes them for its DN syntax.

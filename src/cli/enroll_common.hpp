@@ -2,6 +2,7 @@
 // challenge password, subject and SANs, algorithms, the CA round trip and the result summary.
 #pragma once
 
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
@@ -65,9 +66,13 @@ scep::Result<std::optional<std::string>> read_challenge(const RequestOptions& op
 
 // --key-pass-file, read when given.
 scep::Result<std::optional<std::string>> read_key_passphrase(const RequestOptions& options);
-// A private key file (PEM or DER); errors name `option` and the path.
+// A private key file (PEM or DER), never read through a link; errors name `option` and the path.
 scep::Result<scep::PrivateKey> load_private_key(const std::string& path, const std::optional<std::string>& passphrase,
                                                 const char* option);
+
+// Removes the temp files a killed run left next to `paths` (store::remove_stale_temp_files) and
+// says so; call it holding the directory lock.
+scep::Result<void> remove_stale_temp_files(const std::vector<std::filesystem::path>& paths, const Output& out);
 
 // ${name} for --subject and --san: --var, then the environment, then the built-ins.
 scep::Result<scep::VariableLookup> template_variables(const RequestOptions& options);

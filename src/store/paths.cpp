@@ -2,19 +2,10 @@
 
 #include <sys/stat.h>
 
-#include <algorithm>
 
 namespace store {
 
 namespace fs = std::filesystem;
-
-namespace {
-
-fs::path directory_of(const fs::path& path) {
-    return path.has_parent_path() ? path.parent_path() : fs::path(".");
-}
-
-} // namespace
 
 bool same_file(const fs::path& a, const fs::path& b) {
     struct stat sa {}, sb {};
@@ -39,21 +30,6 @@ scep::Result<void> check_distinct(const std::vector<NamedPath>& paths) {
         }
     }
     return {};
-}
-
-scep::Result<DirectoryLocks> DirectoryLocks::acquire(const std::vector<fs::path>& files) {
-    DirectoryLocks locks;
-    std::vector<fs::path> locked;
-    for (const auto& file : files) {
-        const fs::path dir = directory_of(file);
-        if (std::any_of(locked.begin(), locked.end(), [&dir](const fs::path& done) { return same_file(done, dir); })) {
-            continue;
-        }
-        SCEP_TRY(DirectoryLock lock, DirectoryLock::acquire(dir));
-        locks.m_locks.push_back(std::move(lock));
-        locked.push_back(dir);
-    }
-    return locks;
 }
 
 } // namespace store

@@ -1,5 +1,4 @@
-// Where a run's files go: the same file under two names, and the directory locks that keep two
-// runs (enroll or renew) from writing into the same directories at once.
+// Where a run's files go: the same file under two names.
 #pragma once
 
 #include <filesystem>
@@ -8,7 +7,6 @@
 #include <vector>
 
 #include "scep/result.hpp"
-#include "store/swap.hpp"
 
 namespace store {
 
@@ -25,15 +23,5 @@ struct NamedPath {
 // Usage error naming both options when two of `paths` are the same file: one output would
 // overwrite another (or the key it was made with) and the pair would be lost.
 scep::Result<void> check_distinct(const std::vector<NamedPath>& paths);
-
-// Exclusive locks on the directories of `files` (each directory once), held while the object
-// lives. Fails at once, naming the directory, when another scepctl holds one of them.
-class DirectoryLocks {
-  public:
-    static scep::Result<DirectoryLocks> acquire(const std::vector<std::filesystem::path>& files);
-
-  private:
-    std::vector<DirectoryLock> m_locks;
-};
 
 } // namespace store

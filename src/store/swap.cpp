@@ -35,69 +35,64 @@ std::string sha256_hex(scep::ByteView data) {
     return scep::to_hex(scep::ByteView(digest, len));
 }
 
-bool exists_no_follow(const fs::path& path) {
-    struct stat st {};
-    return ::lstat(path.c_str(), &st) == 0;
-}
-
-// The SHA-256 of a file's content; nullopt when it does not exist.
-scep::Result<std::optional<std::string>> file_sha256(const fs::path& path) {
-    if (!exists_no_follow(path)) return std::optional<std::string>();
-    SCEP_TRY(const scep::Bytes data, read_file(path, k_max_file));
-    return std::optional<std::string>(sha256_hex(data));
-}
-
-fs::path directory_of(const fs::path& path) {
-    return path.has_parent_path() ? path.parent_path() : fs::path(".");
-}
-
 fs::path with_suffix(const fs::path& path, const char* suffix) {
     fs::path result = path;
     result += suffix;
     return result;
 }
 
-scep::Result<void> sync_directories(const std::vector<fs::path>& paths) {
-    std::vector<fs::path> done;
-    for (const auto& path : paths) {
-        const fs::path dir = directory_of(path);
-        if (std::find(done.begin(), done.end(), dir) != done.end()) continue;
-        SCEP_TRY_VOID(sync_directory(dir));
-        done.push_back(dir);
+bool same_inode(const struct stat& a, const struct stat& b) {
+    return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+// One file of the swap: its directory, opened once, and what is there now.
+struct Target {
+    DirEntry entry;
+    std::optional<OpenFile> old; // the file being replaced, opened without following a link
+    scep::Bytes old_data;
+    std::optional<std::string> old_sha256;
+};
+
+scep::Result<Target> open_target(const fs::path& path) {
+    Target target;
+    SCEP_TRY(target.entry, DirEntry::open(path));
+    SCEP_TRY(target.old, open_regular(target.entry.dir.get(), target.entry.name, path));
+    if (target.old) {
+        SCEP_TRY(target.old_data, read_all(target.old->fd.get(), path, k_max_file));
+        target.old_sha256 = sha256_hex(target.old_data);
+    }
+    return target;
+}
+
+std::string staged_name(const Target& target) {
+    return target.entry.name + ".scepctl-new";
+}
+
+// Every directory flushed once: renames in it are durable only then.
+scep::Result<void> sync_directories(const std::vector<Target>& targets) {
+    std::vector<struct stat> done;
+    for (const auto& target : targets) {
+        struct stat st {};
+        if (::fstat(target.entry.dir.get(), &st) != 0)
+            return file_error("cannot look at", target.entry.dir_path, errno);
+        if (std::any_of(done.begin(), done.end(), [&st](const struct stat& d) { return same_inode(d, st); })) continue;
+        SCEP_TRY_VOID(sync_directory(target.entry.dir.get(), target.entry.dir_path));
+        done.push_back(st);
     }
     return {};
 }
 
-scep::Result<void> sync_file(const fs::path& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return file_error("cannot open", path, errno);
-    const int rc = ::fsync(fd);
-    const int err = errno;
-    ::close(fd);
-    if (rc != 0) return file_error("cannot flush", path, err);
-    return {};
-}
-
-// `to` becomes a copy of `from` (same inode where the file system allows hard links), replacing
-// whatever `to` was, in one rename.
-scep::Result<void> link_or_copy(const fs::path& from, const fs::path& to) {
-    const fs::path temp = with_suffix(to, ".scepctl-tmp");
-    ::unlink(temp.c_str());
-    if (::link(from.c_str(), temp.c_str()) == 0) {
-        if (::rename(temp.c_str(), to.c_str()) != 0) {
-            const int err = errno;
-            ::unlink(temp.c_str());
-            return file_error("cannot rename a copy into place as", to, err);
-        }
-        return {};
-    }
-    if (errno != EPERM && errno != EXDEV && errno != EMLINK && errno != EOPNOTSUPP && errno != ENOSYS) {
-        return file_error("cannot link '" + from.string() + "' as", temp, errno);
-    }
-    struct stat st {};
-    if (::stat(from.c_str(), &st) != 0) return file_error("cannot read the mode of", from, errno);
-    SCEP_TRY(const scep::Bytes data, read_file(from, k_max_file));
-    return write_file_atomic(to, data, st.st_mode & 07777, Overwrite::replace);
+// The journal names a target by its absolute path; this run may spell it otherwise (relative,
+// another working directory): the same name in the same directory is the same target.
+bool same_target(const fs::path& recorded, const fs::path& target) {
+    std::error_code error;
+    const fs::path absolute = fs::absolute(target, error);
+    if (!error && recorded.lexically_normal() == absolute.lexically_normal()) return true;
+    if (recorded.filename() != target.filename()) return false;
+    struct stat a {
+    }, b{};
+    const fs::path target_dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    return ::stat(recorded.parent_path().c_str(), &a) == 0 && ::stat(target_dir.c_str(), &b) == 0 && same_inode(a, b);
 }
 
 // Percent-encodes what would break the line format (space, control characters, '%').
@@ -215,88 +210,85 @@ scep::Result<SwapResult> swap_files(const fs::path& journal, const std::vector<S
     };
     if (files.empty()) return Error(ErrorCode::internal, "swap_files: nothing to replace");
     SwapResult result;
-    std::vector<fs::path> targets;
-    for (const auto& file : files)
-        targets.push_back(fs::absolute(file.path));
+    // Every target is opened (never followed) and read before anything is written: a link or a
+    // FIFO where a target should be stops the swap here.
+    std::vector<Target> targets;
+    for (const auto& file : files) {
+        SCEP_TRY(Target target, open_target(file.path));
+        targets.push_back(std::move(target));
+    }
     const fs::path journal_path = fs::absolute(journal);
+    SCEP_TRY(const DirEntry journal_entry, DirEntry::open(journal_path));
 
     // 1. Stage every new file complete, with the owner and group of the file it will replace.
-    std::vector<fs::path> staged;
-    const auto discard = [&staged] {
-        for (const auto& path : staged)
-            ::unlink(path.c_str());
-    };
+    // Until the commit point an early return removes the private directories with their files.
+    std::vector<PrivateDir> stages;
+    stages.reserve(files.size());
     for (std::size_t i = 0; i < files.size(); ++i) {
-        const fs::path path = staged_path(targets[i]);
-        staged.push_back(path);
-        if (auto written = write_file_atomic(path, files[i].data, files[i].mode, Overwrite::replace); !written) {
-            discard();
-            return std::move(written).error();
+        const Target& target = targets[i];
+        SCEP_TRY(PrivateDir stage,
+                 PrivateDir::create(target.entry.dir.get(), target.entry.dir_path, staged_name(target)));
+        mode_t mode = files[i].mode;
+        std::optional<Owner> owner;
+        if (target.old) {
+            const struct stat& old = target.old->st;
+            if (files[i].keep_mode_mask != 0) mode = old.st_mode & files[i].keep_mode_mask;
+            owner = Owner{old.st_uid, old.st_gid};
         }
-        struct stat old {};
-        if (::stat(targets[i].c_str(), &old) == 0 && (old.st_uid != ::geteuid() || old.st_gid != ::getegid())) {
-            if (::chown(path.c_str(), old.st_uid, old.st_gid) != 0) {
-                result.warnings.push_back("cannot give the new '" + targets[i].string() +
-                                          "' the owner and group of the old one (" + std::strerror(errno) +
-                                          "): check who may read it");
-            } else if (auto synced = sync_file(path); !synced) {
-                discard();
-                return std::move(synced).error();
-            }
+        SCEP_TRY(const bool owner_given, stage.write(target.entry.name, files[i].data, mode, owner));
+        if (!owner_given) {
+            result.warnings.push_back("cannot give the new '" + files[i].path.string() +
+                                      "' the owner and group of the old one (" + std::strerror(EPERM) +
+                                      "): check who may read it");
         }
-        reached("staged:" + targets[i].filename().string());
+        stages.push_back(std::move(stage));
+        reached("staged:" + target.entry.name);
     }
     reached("staged");
 
-    // 2. Keep the files about to be replaced as NAME.bak; 3. the journal (the commit point).
+    // 2. Keep the files about to be replaced as NAME.bak: the inode we read, not whatever the
+    // name holds now; 3. the journal (the commit point).
     std::vector<JournalEntry> entries;
     for (std::size_t i = 0; i < files.size(); ++i) {
-        JournalEntry entry{targets[i], sha256_hex(files[i].data), std::nullopt};
-        auto old_hash = file_sha256(targets[i]);
-        if (!old_hash) {
-            discard();
-            return std::move(old_hash).error();
-        }
-        entry.old_sha256 = *old_hash;
-        if (entry.old_sha256) {
-            const fs::path backup = backup_path(targets[i]);
-            if (auto copied = link_or_copy(targets[i], backup); !copied) {
-                discard();
-                return std::move(copied).error();
-            }
-            result.backups.push_back(backup_path(files[i].path)); // as the caller named it
-        }
-        entries.push_back(std::move(entry));
+        const Target& target = targets[i];
+        entries.push_back(JournalEntry{fs::absolute(files[i].path), sha256_hex(files[i].data), target.old_sha256});
+        if (!target.old) continue;
+        const std::string backup = target.entry.name + ".bak";
+        SCEP_TRY_VOID(stages[i].link(backup, *target.old, target.old_data));
+        SCEP_TRY_VOID(
+            stages[i].move_out(backup, target.entry.dir.get(), backup, backup_path(files[i].path), Overwrite::replace));
+        result.backups.push_back(backup_path(files[i].path)); // as the caller named it
     }
-    if (auto synced = sync_directories(targets); !synced) {
-        discard();
-        return std::move(synced).error();
-    }
+    SCEP_TRY_VOID(sync_directories(targets));
     reached("backed-up");
     const std::string journal_text = format_journal(entries);
-    if (auto written = write_file_atomic(journal_path, scep::as_bytes(journal_text), 0600, Overwrite::replace);
-        !written) {
-        discard();
-        return std::move(written).error();
-    }
+    SCEP_TRY_VOID(write_file_atomic(journal_path, scep::as_bytes(journal_text), 0600, Overwrite::replace));
+    for (auto& stage : stages)
+        stage.keep(); // from here on they belong to the journal
     reached("journal");
 
     // 4. Rename, in order. A failure here cannot be undone safely: the journal stays for recovery.
     for (std::size_t i = 0; i < files.size(); ++i) {
-        if (::rename(staged[i].c_str(), targets[i].c_str()) != 0) {
-            Error error = file_error("cannot move the new file into place as", targets[i], errno);
+        const Target& target = targets[i];
+        if (auto moved = stages[i].move_out(target.entry.name, target.entry.dir.get(), target.entry.name, files[i].path,
+                                            Overwrite::replace);
+            !moved) {
+            Error error = std::move(moved).error();
             error.message += "; the journal '" + journal_path.string() +
                              "' is kept: the next scepctl renew finishes the swap (the old files are in .bak)";
             return error;
         }
-        reached("renamed:" + targets[i].filename().string());
+        reached("renamed:" + target.entry.name);
     }
-    // 5. Durable, then the journal goes.
+    // 5. The private directories (empty now) go; durable, then the journal goes.
+    for (auto& stage : stages)
+        stage.remove();
     SCEP_TRY_VOID(sync_directories(targets));
     reached("renamed");
-    if (::unlink(journal_path.c_str()) != 0)
+    if (::unlinkat(journal_entry.dir.get(), journal_entry.name.c_str(), 0) != 0) {
         return file_error("cannot remove the renewal journal", journal_path, errno);
-    SCEP_TRY_VOID(sync_directory(directory_of(journal_path)));
+    }
+    SCEP_TRY_VOID(sync_directory(journal_entry.dir.get(), journal_entry.dir_path));
     return result;
 }
 
@@ -312,74 +304,137 @@ std::string to_string(Recovery recovery) {
 
 scep::Result<RecoveryResult> recover_swap(const fs::path& journal, const std::vector<fs::path>& targets) {
     RecoveryResult result;
-    if (!exists_no_follow(journal)) {
+    SCEP_TRY(const DirEntry journal_entry, DirEntry::open(journal));
+    SCEP_TRY(const std::optional<scep::Bytes> text, read_own_file(journal, "renewal journal", k_max_file));
+    if (!text) {
         // Interrupted before the commit point (or never begun): the targets were never touched.
-        for (const auto& target : targets) {
-            for (const fs::path& stale : {staged_path(target), with_suffix(backup_path(target), ".scepctl-tmp")}) {
-                if (::unlink(stale.c_str()) == 0) {
-                    result.action = Recovery::discarded;
-                    result.files.push_back(target);
+        for (const auto& path : targets) {
+            SCEP_TRY(const DirEntry target, DirEntry::open(path));
+            const std::string staged = target.name + ".scepctl-new";
+            // Older versions staged a plain file of ours under that name.
+            SCEP_TRY(const EntryStat entry, stat_entry(target.dir.get(), staged, staged_path(path)));
+            if (entry.type == EntryType::regular && entry.st.st_uid == ::geteuid()) {
+                if (::unlinkat(target.dir.get(), staged.c_str(), 0) != 0) {
+                    return file_error("cannot remove", staged_path(path), errno);
                 }
+            } else {
+                SCEP_TRY(auto stage, PrivateDir::open_existing(target.dir.get(), target.dir_path, staged));
+                if (!stage) continue;
+                stage->remove();
             }
+            result.action = Recovery::discarded;
+            result.files.push_back(path);
         }
         return result;
     }
-    SCEP_TRY(const scep::Bytes text, read_file(journal, k_max_file));
-    SCEP_TRY(const std::vector<JournalEntry> entries, parse_journal(scep::as_chars(text), journal));
+    SCEP_TRY(const std::vector<JournalEntry> entries, parse_journal(scep::as_chars(*text), journal));
+
+    // Only this run's own files: a journal can never make us touch anything else.
+    std::vector<std::size_t> which; // entry -> index in targets
+    for (const auto& entry : entries) {
+        std::size_t index = 0;
+        while (index < targets.size() && !same_target(entry.path, targets[index]))
+            ++index;
+        if (index == targets.size() || std::find(which.begin(), which.end(), index) != which.end()) {
+            return Error(ErrorCode::file, "renewal journal '" + journal.string() + "' names '" + entry.path.string() +
+                                              "', which is not one of this renewal's key, certificate and chain "
+                                              "files: not trusted, nothing was changed; remove it if no renewal of "
+                                              "these files was interrupted, or run renew with the paths it names");
+        }
+        which.push_back(index);
+    }
 
     enum class State { pending, done, broken };
+    std::vector<Target> opened;
+    std::vector<std::optional<PrivateDir>> stages;
     std::vector<State> states;
-    for (const auto& entry : entries) {
-        SCEP_TRY(const auto staged_hash, file_sha256(staged_path(entry.path)));
-        SCEP_TRY(const auto target_hash, file_sha256(entry.path));
-        states.push_back(staged_hash == entry.new_sha256   ? State::pending
-                         : target_hash == entry.new_sha256 ? State::done
-                                                           : State::broken);
-        result.files.push_back(entry.path);
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        const fs::path& path = targets[which[i]];
+        SCEP_TRY(Target target, open_target(path));
+        SCEP_TRY(auto stage,
+                 PrivateDir::open_existing(target.entry.dir.get(), target.entry.dir_path, staged_name(target)));
+        std::optional<std::string> staged_hash;
+        if (stage) {
+            stage->keep(); // removed below, once the swap is done
+            const fs::path staged_file = stage->path() / target.entry.name;
+            SCEP_TRY(const auto staged, open_regular(stage->fd(), target.entry.name, staged_file));
+            if (staged) {
+                SCEP_TRY(const scep::Bytes data, read_all(staged->fd.get(), staged_file, k_max_file));
+                staged_hash = sha256_hex(data);
+            }
+        }
+        states.push_back(staged_hash == entries[i].new_sha256         ? State::pending
+                         : target.old_sha256 == entries[i].new_sha256 ? State::done
+                                                                      : State::broken);
+        result.files.push_back(path);
+        opened.push_back(std::move(target));
+        stages.push_back(std::move(stage));
     }
-    std::vector<fs::path> paths;
-    for (const auto& entry : entries)
-        paths.push_back(entry.path);
 
     if (std::find(states.begin(), states.end(), State::broken) == states.end()) {
         // Roll forward: every new file is complete, either staged or already in place.
         for (std::size_t i = 0; i < entries.size(); ++i) {
             if (states[i] != State::pending) continue;
-            const fs::path staged = staged_path(entries[i].path);
-            if (::rename(staged.c_str(), entries[i].path.c_str()) != 0) {
-                return file_error("cannot finish the interrupted renewal: cannot rename '" + staged.string() + "' to",
-                                  entries[i].path, errno);
+            const Target& target = opened[i];
+            auto moved = stages[i] ? stages[i]->move_out(target.entry.name, target.entry.dir.get(), target.entry.name,
+                                                         target.entry.path, Overwrite::replace)
+                                   : scep::Result<void>(Error(ErrorCode::internal, "no staged file"));
+            if (!moved) {
+                return std::move(moved).error().context("cannot finish the interrupted renewal in '" +
+                                                        journal.string() + "'");
             }
         }
         result.action = Recovery::rolled_forward;
     } else {
         // Something changed a file behind our back: put every target back to its old content.
-        for (const auto& entry : entries) {
-            SCEP_TRY(const auto target_hash, file_sha256(entry.path));
-            if (!entry.old_sha256) {
-                if (target_hash == entry.new_sha256 && ::unlink(entry.path.c_str()) != 0) {
-                    return file_error("cannot remove", entry.path, errno);
-                }
-            } else if (target_hash != entry.old_sha256) {
-                const fs::path backup = backup_path(entry.path);
-                SCEP_TRY(const auto backup_hash, file_sha256(backup));
-                if (backup_hash != entry.old_sha256) {
-                    return Error(ErrorCode::file, "cannot recover the interrupted renewal in '" + journal.string() +
-                                                      "': '" + entry.path.string() +
-                                                      "' holds neither its old nor its new content and '" +
-                                                      backup.string() +
-                                                      "' is not the old one either: restore the "
-                                                      "key and certificate by hand, then remove the journal");
-                }
-                SCEP_TRY_VOID(link_or_copy(backup, entry.path));
+        // Every .bak is checked before the first file is touched.
+        std::vector<std::optional<OpenFile>> backups;
+        std::vector<scep::Bytes> backup_data;
+        for (std::size_t i = 0; i < entries.size(); ++i) {
+            const Target& target = opened[i];
+            backups.emplace_back();
+            backup_data.emplace_back();
+            if (!entries[i].old_sha256 || target.old_sha256 == entries[i].old_sha256) continue;
+            const std::string backup = target.entry.name + ".bak";
+            const fs::path backup_file = backup_path(target.entry.path);
+            SCEP_TRY(backups.back(), open_regular(target.entry.dir.get(), backup, backup_file));
+            if (backups.back()) {
+                SCEP_TRY(backup_data.back(), read_all(backups.back()->fd.get(), backup_file, k_max_file));
             }
-            ::unlink(staged_path(entry.path).c_str());
+            if (!backups.back() || sha256_hex(backup_data.back()) != *entries[i].old_sha256) {
+                return Error(ErrorCode::file, "cannot recover the interrupted renewal in '" + journal.string() +
+                                                  "': '" + target.entry.path.string() +
+                                                  "' holds neither its old nor its new content and '" +
+                                                  backup_file.string() +
+                                                  "' is not the old one either: restore the key and certificate "
+                                                  "by hand, then remove the journal");
+            }
+        }
+        for (std::size_t i = 0; i < entries.size(); ++i) {
+            const Target& target = opened[i];
+            if (!entries[i].old_sha256) {
+                if (target.old_sha256 == entries[i].new_sha256 &&
+                    ::unlinkat(target.entry.dir.get(), target.entry.name.c_str(), 0) != 0) {
+                    return file_error("cannot remove", target.entry.path, errno);
+                }
+            } else if (backups[i]) {
+                SCEP_TRY(PrivateDir temp,
+                         PrivateDir::create_temp(target.entry.dir.get(), target.entry.dir_path, target.entry.name));
+                SCEP_TRY_VOID(temp.link(target.entry.name, *backups[i], backup_data[i]));
+                SCEP_TRY_VOID(temp.move_out(target.entry.name, target.entry.dir.get(), target.entry.name,
+                                            target.entry.path, Overwrite::replace));
+            }
         }
         result.action = Recovery::rolled_back;
     }
-    SCEP_TRY_VOID(sync_directories(paths));
-    if (::unlink(journal.c_str()) != 0) return file_error("cannot remove the renewal journal", journal, errno);
-    SCEP_TRY_VOID(sync_directory(directory_of(journal)));
+    for (auto& stage : stages) {
+        if (stage) stage->remove();
+    }
+    SCEP_TRY_VOID(sync_directories(opened));
+    if (::unlinkat(journal_entry.dir.get(), journal_entry.name.c_str(), 0) != 0) {
+        return file_error("cannot remove the renewal journal", journal, errno);
+    }
+    SCEP_TRY_VOID(sync_directory(journal_entry.dir.get(), journal_entry.dir_path));
     return result;
 }
 
@@ -395,6 +450,23 @@ scep::Result<DirectoryLock> DirectoryLock::acquire(const fs::path& dir) {
         return file_error("cannot lock directory", dir, errno);
     }
     return lock;
+}
+
+scep::Result<std::vector<DirectoryLock>> lock_directories_of(const std::vector<fs::path>& paths) {
+    std::vector<DirectoryLock> locks;
+    std::vector<struct stat> locked;
+    for (const auto& path : paths) {
+        const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
+        struct stat st {};
+        if (::stat(dir.c_str(), &st) != 0) return file_error("cannot open directory", dir, errno);
+        if (std::any_of(locked.begin(), locked.end(), [&st](const struct stat& d) { return same_inode(d, st); })) {
+            continue;
+        }
+        SCEP_TRY(DirectoryLock lock, DirectoryLock::acquire(dir));
+        locks.push_back(std::move(lock));
+        locked.push_back(st);
+    }
+    return locks;
 }
 
 DirectoryLock::~DirectoryLock() {

@@ -234,7 +234,8 @@ enroll_in "$base$path" --chain-out "$outdir/$long_name"
 current="write failure after enrollment"
 after_failure 93 "cannot create a temporary file in '$outdir'"
 
-# Every rename of a result file is followed by an fsync of its directory (strace -y names the fds).
+# Every rename of a result file is followed by an fsync of its directory (strace -y names the fds:
+# the rename is relative to the directory's descriptor, renameat2(TEMPDIR_FD, "NAME", DIR_FD, "NAME")).
 # LeakSanitizer cannot work under ptrace; the other runs check for leaks in a sanitizer build.
 mkdir -p "$WORK/synced"
 run "enroll under strace" env ASAN_OPTIONS=detect_leaks=0 strace -f -y -qq -e trace=rename,renameat,renameat2,fsync -o "$WORK/strace.log" \
@@ -244,7 +245,7 @@ expect_rc 0
 expect "strace: three renames into the directory, each followed by an fsync of it" python3 -c '
 import re, sys
 log, d = open(sys.argv[1]).read().splitlines(), sys.argv[2]
-renames = [i for i, l in enumerate(log) if re.search(r"rename\w*\(.*\"%s/\w+\.pem\"" % re.escape(d), l) and l.endswith("= 0")]
+renames = [i for i, l in enumerate(log) if re.search(r"rename\w*\(.*<%s>, \"\w+\.pem\"" % re.escape(d), l) and l.endswith("= 0")]
 synced = [i for i, l in enumerate(log) if re.search(r"fsync\(\d+<%s>\) = 0" % re.escape(d), l)]
 sys.exit(0 if len(renames) == 3 and all(any(s > r for s in synced) for r in renames) else 1)' "$WORK/strace.log" "$WORK/synced"
 

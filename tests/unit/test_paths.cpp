@@ -1,9 +1,10 @@
-// store/paths: the same file under two names, distinct outputs, directory locks.
+// store/paths: the same file under two names, distinct outputs; and the directory locks of swap.hpp.
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
 
 #include "store/paths.hpp"
+#include "store/swap.hpp"
 #include "test_support.hpp"
 
 namespace fs = std::filesystem;
@@ -38,16 +39,16 @@ TEST_CASE("check_distinct names both options of a clash", "[paths]") {
     CHECK_THAT(clash.error().message, Catch::Matchers::Contains("are the same file"));
 }
 
-TEST_CASE("DirectoryLocks lock each directory once and exclude a second run", "[paths]") {
+TEST_CASE("lock_directories_of locks each directory once and excludes a second run", "[paths]") {
     test::TempDir dir;
     fs::create_directory(dir.path / "a");
     fs::create_directory(dir.path / "b");
     // Three files in two directories: two locks, taken without locking one directory twice.
-    auto first = store::DirectoryLocks::acquire(
+    auto first = store::lock_directories_of(
         {dir.path / "a" / "key.pem", dir.path / "a" / "cert.pem", dir.path / "b" / ".." / "b" / "chain.pem"});
     REQUIRE(first);
     for (const char* sub : {"a", "b"}) {
-        const auto second = store::DirectoryLocks::acquire({dir.path / sub / "other.pem"});
+        const auto second = store::lock_directories_of({dir.path / sub / "other.pem"});
         REQUIRE_FALSE(second);
         CHECK(second.error().code == scep::ErrorCode::file);
         CHECK_THAT(second.error().message, Catch::Matchers::Contains("another scepctl enroll or renew"));

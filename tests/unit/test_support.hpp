@@ -8,7 +8,10 @@
 #include <iterator>
 #include <string>
 
+#include <grp.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "scep/bytes.hpp"
 #include "scep/certificate.hpp"
@@ -99,6 +102,27 @@ inline std::string openssl_self_signed(const std::filesystem::path& dir, const s
                                      status);
     if (status != 0) throw std::runtime_error("openssl req failed: " + output);
     return slurp(dir / "c.pem");
+}
+
+// The unprivileged identity the hostile-environment tests use for "someone else" (nobody).
+constexpr uid_t k_other_uid = 65534;
+constexpr gid_t k_other_gid = 65534;
+
+// Runs `body` in a child process as k_other_uid/k_other_gid (the tests run as root); true when it
+// returned true.
+template <class Body> bool as_other_user(Body body) {
+    const pid_t pid = ::fork();
+    if (pid < 0) throw std::runtime_error("fork failed");
+    if (pid == 0) {
+        if (::setgroups(0, nullptr) != 0 || ::setresgid(k_other_gid, k_other_gid, k_other_gid) != 0 ||
+            ::setresuid(k_other_uid, k_other_uid, k_other_uid) != 0) {
+            ::_exit(3);
+        }
+        ::_exit(body() ? 0 : 1);
+    }
+    int status = 0;
+    if (::waitpid(pid, &status, 0) != pid) throw std::runtime_error("waitpid failed");
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 // "FILE ALG HEX" lines of tests/data/openssl/fingerprints.txt

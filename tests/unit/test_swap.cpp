@@ -133,7 +133,7 @@ TEST_CASE("recovery rolls back from .bak when a file changed behind the journal'
     Pair pair;
     REQUIRE(swap_killed_at(pair, "renamed:key.pem"));
     REQUIRE(slurp(pair.key) == "new key");
-    test::write_file(store::staged_path(pair.cert), as_bytes("damaged")); // neither new nor old
+    test::write_file(store::staged_path(pair.cert) / "cert.pem", as_bytes("damaged")); // neither new nor old
     auto recovered = store::recover_swap(pair.journal, pair.targets());
     REQUIRE(recovered);
     CHECK(recovered->action == store::Recovery::rolled_back);
@@ -147,7 +147,7 @@ TEST_CASE("recovery refuses, naming the files, when neither the file nor its .ba
           "[store][swap]") {
     Pair pair;
     REQUIRE(swap_killed_at(pair, "renamed:key.pem"));
-    test::write_file(store::staged_path(pair.cert), as_bytes("damaged"));
+    test::write_file(store::staged_path(pair.cert) / "cert.pem", as_bytes("damaged"));
     test::write_file(pair.path / "key.pem.bak", as_bytes("also damaged"));
     auto recovered = store::recover_swap(pair.journal, pair.targets());
     REQUIRE_FALSE(recovered);
@@ -204,4 +204,241 @@ TEST_CASE("the directory lock admits one holder at a time", "[store][swap]") {
     }
     CHECK(store::DirectoryLock::acquire(dir.path));
     CHECK_FALSE(store::DirectoryLock::acquire(dir.path / "missing"));
+}
+
+// ---------------------------------------------------------------- hostile directories
+// The tests run as root; the pair belongs to "someone else" (test::k_other_uid), who may write to
+// its directory. Nothing there is followed, and only our own journal is trusted.
+
+namespace {
+
+struct Victim {
+    fs::path path;
+    explicit Victim(const fs::path& dir) : path(dir / "victim") {
+        test::write_file(path, as_bytes("root:x:0:0::/root:/bin/sh\n"));
+        ::chmod(path.c_str(), 0644);
+    }
+    bool intact() const {
+        struct stat st {};
+        return ::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == 0 &&
+               (st.st_mode & 07777) == 0644 && slurp(path) == "root:x:0:0::/root:/bin/sh\n";
+    }
+};
+
+// The pair in a subdirectory of its own, next to the victim.
+struct HostilePair : Pair {
+    Victim victim{path};
+    fs::path dir = path / "pair";
+    HostilePair() {
+        fs::create_directory(dir);
+        for (auto* file : {&key, &cert, &chain}) {
+            const fs::path moved = dir / file->filename();
+            if (fs::exists(*file)) fs::rename(*file, moved);
+            *file = moved;
+        }
+        journal = dir / "cert.pem.scepctl-journal";
+    }
+    void give_away() {
+        for (const auto& file : {dir, key, cert})
+            REQUIRE(::chown(file.c_str(), test::k_other_uid, test::k_other_gid) == 0);
+    }
+    std::string listing() const {
+        std::string out;
+        for (const auto& name : names_in(dir)) {
+            const fs::path file = dir / name;
+            out += name + " " + (fs::is_regular_file(fs::symlink_status(file)) ? slurp(file) : "(not a file)") + "\n";
+        }
+        return out;
+    }
+};
+
+std::string sha256_of(const std::string& text) {
+    int status = 0;
+    test::TempDir scratch;
+    test::write_file(scratch.path / "f", as_bytes(text));
+    const std::string out = test::shell("sha256sum '" + (scratch.path / "f").string() + "'", status);
+    return out.substr(0, 64);
+}
+
+uid_t owner_of(const fs::path& path) {
+    struct stat st {};
+    return ::lstat(path.c_str(), &st) == 0 ? st.st_uid : static_cast<uid_t>(-1);
+}
+
+} // namespace
+
+TEST_CASE("swap gives the new files the old owner and group on the descriptor, and follows no link",
+          "[store][swap][hostile]") {
+    REQUIRE(::geteuid() == 0);
+    HostilePair pair;
+    pair.give_away();
+    // Links planted where the backups go are replaced, never written through.
+    fs::create_symlink(pair.victim.path, pair.dir / "key.pem.bak");
+    fs::create_symlink(pair.victim.path, pair.dir / "cert.pem.bak");
+    auto swapped = store::swap_files(pair.journal, pair.new_files());
+    REQUIRE(swapped);
+    CHECK(swapped->warnings.empty());
+    CHECK(pair.new_set());
+    for (const auto& file : {pair.key, pair.cert}) {
+        struct stat st {};
+        REQUIRE(::lstat(file.c_str(), &st) == 0);
+        CHECK(S_ISREG(st.st_mode));
+        CHECK(st.st_uid == test::k_other_uid);
+        CHECK(st.st_gid == test::k_other_gid);
+    }
+    CHECK(mode_of(pair.key) == 0600);
+    CHECK(owner_of(pair.chain) == 0); // it had no owner to keep
+    CHECK_FALSE(fs::is_symlink(pair.dir / "key.pem.bak"));
+    CHECK(slurp(pair.dir / "key.pem.bak") == "old key");
+    CHECK(slurp(pair.dir / "cert.pem.bak") == "old cert");
+    CHECK(pair.victim.intact());
+    CHECK(names_in(pair.dir) ==
+          std::vector<std::string>{"cert.pem", "cert.pem.bak", "chain.pem", "key.pem", "key.pem.bak"});
+}
+
+TEST_CASE("a link renamed over a staged name while the swap runs never takes the place of a target",
+          "[store][swap][hostile]") {
+    // What the directory's owner can do between two steps of the swap (the race of
+    // test_hostile_env.sh, at a known point): rename a symlink to the victim over the staged name,
+    // or first move what is there aside.
+    HostilePair pair;
+    pair.give_away();
+    const bool move_aside = GENERATE(false, true);
+    const fs::path staged = store::staged_path(pair.key);
+    const fs::path link = pair.dir / ".link";
+    auto swapped = store::swap_files(pair.journal, pair.new_files(), [&](std::string_view stage) {
+        if (stage != "staged") return;
+        fs::create_symlink(pair.victim.path, link);
+        if (move_aside) fs::rename(staged, pair.dir / "moved-aside");
+        std::error_code ignored; // a directory cannot be renamed over
+        fs::rename(link, staged, ignored);
+    });
+    REQUIRE(swapped);
+    CHECK(fs::is_regular_file(fs::symlink_status(pair.key)));
+    CHECK(pair.new_set());
+    CHECK(owner_of(pair.key) == test::k_other_uid);
+    CHECK(pair.victim.intact());
+}
+
+TEST_CASE("swap keeps the old mode under a mask when asked", "[store][swap]") {
+    Pair pair;
+    ::chmod(pair.key.c_str(), 0640);
+    ::chmod(pair.cert.c_str(), 0604);
+    auto files = pair.new_files();
+    files[0].keep_mode_mask = 0660;
+    files[1].keep_mode_mask = 0666;
+    files[2].keep_mode_mask = 0666; // no old chain: its mode is the default
+    REQUIRE(store::swap_files(pair.journal, files));
+    CHECK(mode_of(pair.key) == 0640);
+    CHECK(mode_of(pair.cert) == 0604);
+    CHECK(mode_of(pair.chain) == 0644);
+}
+
+TEST_CASE("swap refuses a link or a FIFO where a target is, before anything is written", "[store][swap][hostile]") {
+    HostilePair pair;
+    SECTION("link") {
+        fs::remove(pair.cert);
+        fs::create_symlink(pair.victim.path, pair.cert);
+    }
+    SECTION("FIFO") {
+        fs::remove(pair.chain);
+        REQUIRE(::mkfifo(pair.chain.c_str(), 0644) == 0);
+    }
+    const std::string before = pair.listing();
+    auto swapped = store::swap_files(pair.journal, pair.new_files());
+    REQUIRE_FALSE(swapped);
+    CHECK(swapped.error().code == scep::ErrorCode::file);
+    CHECK((swapped.error().message.find("is a symbolic link") != std::string::npos ||
+           swapped.error().message.find("is a FIFO") != std::string::npos));
+    CHECK(pair.listing() == before);
+    CHECK(pair.victim.intact());
+}
+
+TEST_CASE("something planted at a staged name stops the swap and the recovery, and is left alone",
+          "[store][swap][hostile]") {
+    HostilePair pair;
+    fs::create_symlink(pair.victim.path, store::staged_path(pair.cert));
+    const std::string before = pair.listing();
+    auto swapped = store::swap_files(pair.journal, pair.new_files());
+    REQUIRE_FALSE(swapped);
+    CHECK(swapped.error().message.find("cert.pem.scepctl-new' is in the way") != std::string::npos);
+    CHECK(pair.listing() == before); // the key's staged directory is gone again
+    auto recovered = store::recover_swap(pair.journal, pair.targets());
+    REQUIRE_FALSE(recovered);
+    CHECK(recovered.error().message.find("cert.pem.scepctl-new' is a symbolic link, not a directory scepctl made") !=
+          std::string::npos);
+    CHECK(fs::is_symlink(store::staged_path(pair.cert)));
+    CHECK(pair.victim.intact());
+}
+
+TEST_CASE("without a journal, a staged file an older version left is ours to remove", "[store][swap]") {
+    Pair pair;
+    test::write_file(store::staged_path(pair.key), as_bytes("new key"));
+    auto recovered = store::recover_swap(pair.journal, pair.targets());
+    REQUIRE(recovered);
+    CHECK(recovered->action == store::Recovery::discarded);
+    CHECK(pair.old_pair());
+    CHECK(names_in(pair.path) == std::vector<std::string>{"cert.pem", "key.pem"});
+}
+
+TEST_CASE("a journal that is not our own is refused and nothing is touched", "[store][swap][hostile]") {
+    REQUIRE(::geteuid() == 0);
+    HostilePair pair;
+    // The attacker knows the victim's content, so the hashes match: the old code would roll back
+    // by removing the victim (it "did not exist before" the swap), and restore cert.pem.
+    const std::string victim_hash = sha256_of(slurp(pair.victim.path));
+    const std::string text = "scepctl-renew-journal 1\nreplace " + victim_hash + " - " + pair.victim.path.string() +
+                             "\nreplace " + std::string(64, 'a') + " " + std::string(64, 'b') + " " +
+                             pair.cert.string() + "\n";
+    const auto plant = [&](mode_t mode, uid_t uid) {
+        fs::remove(pair.journal);
+        test::write_file(pair.journal, as_bytes(text));
+        ::chmod(pair.journal.c_str(), mode);
+        REQUIRE(::chown(pair.journal.c_str(), uid, uid) == 0);
+    };
+    std::string why;
+    SECTION("owned by someone else") {
+        plant(0600, test::k_other_uid);
+        why = "belongs to uid 65534, not to uid 0 that runs scepctl";
+    }
+    SECTION("readable by others") {
+        plant(0644, 0);
+        why = "has mode 0644, not 0600";
+    }
+    SECTION("a link to a journal") {
+        const fs::path elsewhere = pair.path / "journal-elsewhere";
+        test::write_file(elsewhere, as_bytes(text));
+        ::chmod(elsewhere.c_str(), 0600);
+        fs::create_symlink(elsewhere, pair.journal);
+        why = "is a symbolic link";
+    }
+    SECTION("a FIFO") {
+        REQUIRE(::mkfifo(pair.journal.c_str(), 0600) == 0);
+        why = "is a FIFO";
+    }
+    SECTION("our own, naming a file outside this run's targets") {
+        plant(0600, 0);
+        why = "names '" + pair.victim.path.string() +
+              "', which is not one of this renewal's key, certificate and chain files";
+    }
+    const std::string before = pair.listing();
+    auto recovered = store::recover_swap(pair.journal, pair.targets());
+    REQUIRE_FALSE(recovered);
+    CHECK(recovered.error().code == scep::ErrorCode::file);
+    CHECK(recovered.error().message.find(why) != std::string::npos);
+    CHECK(recovered.error().message.find('\n') == std::string::npos);
+    CHECK(pair.listing() == before);
+    CHECK(pair.victim.intact());
+}
+
+TEST_CASE("a journal names the targets by absolute path; this run may spell them otherwise", "[store][swap]") {
+    Pair pair;
+    REQUIRE(swap_killed_at(pair, "journal"));
+    const fs::path cwd = fs::current_path();
+    fs::current_path(pair.path);
+    auto recovered = store::recover_swap("cert.pem.scepctl-journal", {"key.pem", "./cert.pem", "chain.pem"});
+    fs::current_path(cwd);
+    REQUIRE(recovered);
+    CHECK(recovered->action == store::Recovery::rolled_forward);
+    CHECK(pair.new_set());
 }
