@@ -247,6 +247,59 @@ TEST_CASE("non-ASCII text outside strings and comments is refused before the TOM
                StartsWith("<test>:8:1: a non-ASCII"));
 }
 
+// The guard must agree with toml++ on where strings and comments start: toml++ tests every
+// character it reads outside them, and a quote inside a bare value starts no string. fuzz_config
+// found the first of these (issue 16): the quote after "0" made the guard skip U+030F.
+TEST_CASE("a quote that does not start a key or a value starts no string", "[config]") {
+    const std::string k_outside = "non-ASCII character outside a string or comment";
+    // The reproducer, byte for byte: 73 63 65 70 5f 75 72 6c 20 3d 20 30 22 cc 8f 22 0a.
+    CHECK(error_of("scep_url = 0\"\xCC\x8F\"\n") ==
+          "<test>:1:14: " + k_outside +
+              " (keys and values other than strings are ASCII in TOML: put the text in quotes)");
+    // Bare values of every kind, in arrays and inline tables too.
+    CHECK_THAT(error_of(ca_with("timeout = 30\"\xC3\xA9\"\n")), StartsWith("<test>:3:14: " + k_outside));
+    CHECK_THAT(error_of(ca_with("timeout = true'\xC3\xA9'\n")), StartsWith("<test>:3:16: " + k_outside));
+    CHECK_THAT(error_of(ca_with("timeout = -\"\xC3\xA9\"\n")), StartsWith("<test>:3:13: " + k_outside));
+    CHECK_THAT(error_of(ca_with("timeout = [1, 2\"\xC3\xA9\"]\n")), StartsWith("<test>:3:17: " + k_outside));
+    CHECK_THAT(error_of(ca_with("timeout = {a = 0\"\xC3\xA9\"}\n")), StartsWith("<test>:3:18: " + k_outside));
+    CHECK_THAT(error_of(ca_with("timeout = 1979-05-27 0\xC3\xA9\n")), StartsWith("<test>:3:23: " + k_outside));
+    CHECK_THAT(error_of(ca_with("timeout = 1979-05-27 \xC3\xA9\n")), StartsWith("<test>:3:22: " + k_outside));
+    // Right after a key, a quoted key segment, a dot or a table header.
+    CHECK_THAT(error_of(ca_with("\"message\"\xC3\xA9 = \"x\"\n")), StartsWith("<test>:3:10: " + k_outside));
+    CHECK_THAT(error_of(ca_with("a.\xC3\xA9 = 1\n")), StartsWith("<test>:3:3: " + k_outside));
+    CHECK_THAT(error_of("[ca.x]\xC3\xA9\n"), StartsWith("<test>:1:7: " + k_outside));
+    CHECK_THAT(error_of("[ca.x] \xC2\xA0# a no-break space\n"), StartsWith("<test>:1:8: " + k_outside));
+    // In a multi-line basic string toml++ tests the character after every backslash.
+    CHECK(error_of(ca_with("message = \"\"\"a\\\xC3\xA9\"\"\"\n")) ==
+          "<test>:3:16: a non-ASCII character right after a backslash in a multi-line string: write it as \\uXXXX");
+    CHECK_THAT(error_of(ca_with("message = \"\"\"a\\  \xC3\xA9\"\"\"\n")),
+               StartsWith("<test>:3:18: a non-ASCII character right after a backslash"));
+}
+
+TEST_CASE("after a TOML syntax error, non-ASCII text gets toml++'s message for that error", "[config]") {
+    // The guard cannot know where strings and comments are after text TOML does not allow, so it
+    // refuses any non-ASCII text from there on; the message is the syntax error that comes first.
+    CHECK_THAT(error_of(ca_with("timeout = 30 x # K\xC3\xB6ln\n")), StartsWith("<test>:3:14: TOML syntax error: "));
+    CHECK_THAT(error_of(ca_with("a\"b\xC3\xA9\" = 1\n")), StartsWith("<test>:3:2: TOML syntax error: "));
+    CHECK_THAT(error_of(ca_with("message = \"a\nb = \"\xC3\xA9\"\n")), StartsWith("<test>:3:13: TOML syntax error: "));
+    // Without non-ASCII text after it, toml++ reports the same error itself.
+    CHECK_THAT(error_of(ca_with("timeout = 30 x # Koeln\n")), StartsWith("<test>:3:14: TOML syntax error: "));
+}
+
+TEST_CASE("non-ASCII text in strings and comments of arrays, inline tables and dates is read", "[config]") {
+    // Comments between array elements, strings in inline tables, a comment after a date-time
+    // written with a space: toml++ gets the file and the loader's own checks answer.
+    const std::string utf8 = "M\xC3\xBCller";
+    CHECK(parsed(profile_with("san = [ # " + utf8 + "\n  \"dns:a.example.com\", # " + utf8 + "\n]\n"))
+              .profiles.at("p")
+              .san.size() == 1);
+    CHECK(error_of(ca_with("message = { text = \"" + utf8 + "\" } # " + utf8 + "\n")) ==
+          "<test>:3: ca.x.message: expected a string, got a table");
+    CHECK(error_of(ca_with("timeout = 1979-05-27 07:32:00Z # " + utf8 + "\n")) ==
+          "<test>:3: ca.x.timeout: expected a number of seconds (integer or float), got a date-time");
+    CHECK(parsed(ca_with("message = '''" + utf8 + "''' # " + utf8 + "\n")).cas.at("x").message == utf8);
+}
+
 TEST_CASE("non-ASCII text in strings and comments is read as written", "[config]") {
     // Comments, basic and literal strings, multi-line ones (with quotes and escapes inside, and up
     // to two extra quotes before the closing delimiter), and quoted keys.
