@@ -1152,7 +1152,11 @@ std::variant<toml::table, toml::parse_error> parse_toml(std::string_view text, c
 #endif
 }
 
+// Windows editors save UTF-8 with a byte-order mark; TOML text starts after it.
+constexpr std::string_view k_utf8_bom = "\xEF\xBB\xBF";
+
 scep::Result<Config> Parser::parse(std::string_view text) {
+    if (text.starts_with(k_utf8_bom)) text.remove_prefix(k_utf8_bom.size());
     if (const auto problem = TomlTextGuard(text).check()) {
         if (problem->syntax_error) {
             // toml++ names the syntax error the guard stopped at: it reads only the text before

@@ -300,6 +300,19 @@ TEST_CASE("non-ASCII text in strings and comments of arrays, inline tables and d
     CHECK(parsed(ca_with("message = '''" + utf8 + "''' # " + utf8 + "\n")).cas.at("x").message == utf8);
 }
 
+TEST_CASE("a UTF-8 byte-order mark at the start of the file is skipped", "[config]") {
+    // Windows editors (Notepad before Windows 10 1903, PowerShell 5's Out-File -Encoding utf8) write one.
+    const auto config = parsed("\xEF\xBB\xBF" + ca_with("# K\xC3\xB6ln\nmessage = \"\xC3\xA9\"\n"));
+    CHECK(config.cas.at("x").message == "\xC3\xA9");
+    // Only at the start: anywhere else it is a non-ASCII character like any other.
+    CHECK_THAT(error_of(ca_with("\xEF\xBB\xBFtimeout = 1\n")), StartsWith("<test>:3:1: non-ASCII"));
+    // Line and column count from after it.
+    CHECK_THAT(error_of("\xEF\xBB\xBF[ca.x\n"), StartsWith("<test>:1:"));
+    CHECK_THAT(error_of("\xEF\xBB\xBF"
+                        "a\xC3\xA9 = 1\n"),
+               StartsWith("<test>:1:2: non-ASCII"));
+}
+
 TEST_CASE("non-ASCII text in strings and comments is read as written", "[config]") {
     // Comments, basic and literal strings, multi-line ones (with quotes and escapes inside, and up
     // to two extra quotes before the closing delimiter), and quoted keys.
