@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -31,6 +32,11 @@
 #include "scep/subject.hpp"
 
 namespace cli::config {
+
+bool valid_timeout_seconds(double seconds) {
+    // Written so that NaN fails too.
+    return seconds >= k_min_timeout_seconds && seconds <= k_max_timeout_seconds;
+}
 
 const ProfileConfig* Config::profile(std::string_view name) const {
     const auto it = profiles.find(name);
@@ -424,8 +430,10 @@ class TableReader {
             fail(key, "expected a number of seconds (integer or float), got " + type_name(*node));
             return std::nullopt;
         }
-        if (!std::isfinite(number) || number <= 0) {
-            fail(key, "must be a number of seconds greater than 0");
+        if (!valid_timeout_seconds(number)) {
+            char shown[32];
+            std::snprintf(shown, sizeof shown, "%g", number);
+            fail(key, std::string(shown) + " is out of range: " + k_timeout_range);
             return std::nullopt;
         }
         return number;

@@ -54,6 +54,19 @@ TEST_CASE("usage errors exit 64, help and version exit 0", "[cli]") {
     CHECK(run_cli({"--version"}) == 0);
 }
 
+TEST_CASE("--timeout takes 0.001 to 86400 seconds; anything else is a usage error", "[cli]") {
+    // 0.0001 would round to 0 ms, inf and 1e300 overflow: libcurl reads both as "no limit". The
+    // URL is a closed port on loopback, so a value that were accepted would give 95, not 64.
+    for (const char* value : {"0.0001", "0", "-1", "inf", "nan", "1e300", "86401", "", "5s", "0x"}) {
+        INFO("--timeout '" << value << "'");
+        CHECK(run_cli({"getcacaps", "--url", "http://127.0.0.1:9/", "--timeout", value}) == 64);
+    }
+    CHECK(cli::config::valid_timeout_seconds(0.001));
+    CHECK(cli::config::valid_timeout_seconds(86400));
+    CHECK_FALSE(cli::config::valid_timeout_seconds(0.000999));
+    CHECK_FALSE(cli::config::valid_timeout_seconds(86400.001));
+}
+
 TEST_CASE("secrets are redacted from trace lines", "[cli][secrets]") {
     using transport::CurlTransport;
     CHECK(CurlTransport::redact_header_line("Authorization: Negotiate YIIC8wYGKwYBBQUCoIIC5z") == "Authorization: Negotiate <redacted>");

@@ -475,13 +475,19 @@ TEST_CASE("[ca.NAME] is validated", "[config]") {
             parsed(ca_with("ca_fingerprint = \"md5:DC60FAA3 5B15E5C8 A8F3D8E1 D3C1B9E2\"\n")).ca("x")->ca_fingerprint ==
             "md5:DC60FAA3 5B15E5C8 A8F3D8E1 D3C1B9E2");
     }
-    SECTION("timeout > 0") {
-        CHECK(error_of(ca_with("timeout = 0\n")) ==
-              "<test>:3: ca.x.timeout: must be a number of seconds greater than 0");
-        CHECK_THAT(error_of(ca_with("timeout = -1.5\n")), StartsWith("<test>:3: ca.x.timeout: must be"));
-        CHECK_THAT(error_of(ca_with("timeout = nan\n")), StartsWith("<test>:3: ca.x.timeout: must be"));
-        CHECK_THAT(error_of(ca_with("timeout = inf\n")), StartsWith("<test>:3: ca.x.timeout: must be"));
+    SECTION("timeout is a number of seconds from 0.001 to 86400") {
+        const std::string range = " is out of range: a number of seconds from 0.001 to 86400";
+        CHECK(error_of(ca_with("timeout = 0\n")) == "<test>:3: ca.x.timeout: 0" + range);
+        CHECK(error_of(ca_with("timeout = -1.5\n")) == "<test>:3: ca.x.timeout: -1.5" + range);
+        CHECK(error_of(ca_with("timeout = nan\n")) == "<test>:3: ca.x.timeout: nan" + range);
+        CHECK(error_of(ca_with("timeout = inf\n")) == "<test>:3: ca.x.timeout: inf" + range);
+        // Both would reach libcurl as "no limit": 0.0001 s rounds to 0 ms, 1e300 s overflows.
+        CHECK(error_of(ca_with("timeout = 0.0001\n")) == "<test>:3: ca.x.timeout: 0.0001" + range);
+        CHECK(error_of(ca_with("timeout = 1e300\n")) == "<test>:3: ca.x.timeout: 1e+300" + range);
+        CHECK(error_of(ca_with("timeout = 86401\n")) == "<test>:3: ca.x.timeout: 86401" + range);
         CHECK(parsed(ca_with("timeout = 0.25\n")).ca("x")->timeout == std::optional<double>(0.25));
+        CHECK(parsed(ca_with("timeout = 0.001\n")).ca("x")->timeout == std::optional<double>(0.001));
+        CHECK(parsed(ca_with("timeout = 86400\n")).ca("x")->timeout == std::optional<double>(86400));
     }
 }
 
