@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <array>
 #include <mutex>
+#include <optional>
+#include <string_view>
 
 #include <openssl/ssl.h>
 
@@ -277,7 +279,28 @@ scep::Result<scep::HttpResponse> CurlTransport::post(const std::string& url, sce
     return result;
 }
 
+namespace {
+
+// A URL libcurl cannot parse, or one for another protocol, is a usage error, found before any
+// request: once the URL is known to be good, libcurl's "unsupported protocol" at perform time can
+// only mean that the server answered with something that is not HTTP.
+std::optional<Error> invalid_url(const std::string& url) {
+    CURLU* handle = curl_url();
+    if (handle == nullptr) return Error(ErrorCode::internal, "out of memory for a URL");
+    char* scheme = nullptr;
+    const bool parsed = curl_url_set(handle, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK &&
+                        curl_url_get(handle, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK && scheme != nullptr;
+    const bool http = parsed && (std::string_view(scheme) == "http" || std::string_view(scheme) == "https");
+    curl_free(scheme);
+    curl_url_cleanup(handle);
+    if (http) return std::nullopt;
+    return Error(ErrorCode::usage, "URL '" + CurlTransport::redact_url(url) + "' is not a valid http or https URL");
+}
+
+} // namespace
+
 scep::Result<scep::HttpResponse> CurlTransport::perform(const std::string& url) {
+    if (auto invalid = invalid_url(url)) return std::move(*invalid);
     CURL* h = m_handle.get();
     m_body.clear();
     m_body_too_large = false;
@@ -421,9 +444,16 @@ Error CurlTransport::curl_error(CURLcode code, const std::string& url) const {
     case CURLE_LOGIN_DENIED:
         return Error(ErrorCode::http_auth, host + " refused the " + to_string(m_credentials.scheme) +
                                                " authentication (" + detail + ")");
-    case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_URL_MALFORMAT:
         return Error(ErrorCode::usage, "URL '" + redact_url(url) + "' is not a valid http or https URL");
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_WEIRD_SERVER_REPLY:
+        // The URL was checked before the request (invalid_url): the reply is what libcurl could
+        // not read as HTTP, e.g. "Received HTTP/0.9 when not allowed" for an SSH banner. Exit 95,
+        // as for an https URL to such a port, whose TLS handshake fails: a wrong port or service.
+        return Error(ErrorCode::network, host + " did not answer with HTTP (" + detail +
+                                             "): is another service (SSH, SMTP, ...) on that port? Check the"
+                                             " port in the URL");
     default:
         break;
     }

@@ -5,7 +5,8 @@
 # certificate, no temp file) and show the challenge nowhere, --verbose and --json included.
 # Then TLS (a certificate for another name, an untrusted one, --insecure), file modes under
 # umask 000, clean-up when writing the results fails, and the directory fsync after each rename.
-# Server text with terminal escape sequences is shown escaped.
+# Server text with terminal escape sequences is shown escaped; an SSH server on the port is a
+# network error, not a bad URL.
 # The fault matrix is tests/README.md "Hostile servers".
 . "$(dirname "$0")/lib.sh"
 
@@ -208,6 +209,56 @@ getchallenge escape-auth:admin             80 requires authentication \(offers: 
 getchallenge escape-location:admin         81 redirecting to http://127\.0\.0\.1/moved/$escaped
 getchallenge escape-text:admin             82 not understood \(title: 'Server Error \?\]0;scepctl-owned\?
 EOF2
+
+# ---- A reply that is not HTTP: an SSH server on the port (it sends its banner as soon as a client
+# connects). libcurl reads the banner as an HTTP/0.9 reply and refuses it; that is a network error
+# (95, like the failed TLS handshake an https URL to that port gets), not a bad URL (64). A URL
+# that does not parse is still 64, found before any request.
+ssh_port=18966
+"$TB" python3 -c '
+import socket, sys, threading
+server = socket.socket()
+server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+server.bind(("127.0.0.1", int(sys.argv[1])))
+server.listen(16)
+def serve(conn):
+    with conn:
+        conn.sendall(b"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n")
+        conn.settimeout(5)
+        try:
+            conn.recv(65536)  # what the client sends; then SSH would want its banner
+        except OSError:
+            pass
+while True:
+    conn, _ = server.accept()
+    threading.Thread(target=serve, args=(conn,), daemon=True).start()' "$ssh_port" &
+ssh_pid=$!
+for _ in $(seq 100); do "$TB" bash -c "exec 3<>/dev/tcp/127.0.0.1/$ssh_port" 2>/dev/null && break; sleep 0.05; done
+ssh_url="http://127.0.0.1:$ssh_port$path"
+scepctl getcacaps --url "$ssh_url"
+current="SSH banner: getcacaps"
+after_failure 95 "127\.0\.0\.1:$ssh_port did not answer with HTTP \(Received HTTP/0\.9 when not allowed\): is another service \(SSH, SMTP, \.\.\.\) on that port\? Check the port in the URL"
+expect_no_out .
+enroll_in "$ssh_url"
+current="SSH banner: enroll"
+after_failure 95 "did not answer with HTTP"
+scepctl getcacert --url "$ssh_url" --ca-fingerprint "$pin" --out "$outdir/ca.pem" --json
+current="SSH banner: getcacert --json"
+after_failure 95 "did not answer with HTTP"
+expect_json "d['error']['exit_code'] == 95 and d['error']['code'] == 'network'"
+scepctl getcacaps --url "https://127.0.0.1:$ssh_port$path"
+current="SSH banner: https"
+after_failure 95 "TLS handshake with 127\.0\.0\.1:$ssh_port failed"
+scepctl getchallenge --challenge-url "http://127.0.0.1:$ssh_port/certsrv/mscep_admin/"
+current="SSH banner: getchallenge"
+after_failure 95 "did not answer with HTTP"
+kill "$ssh_pid" 2>/dev/null; wait "$ssh_pid" 2>/dev/null
+# A malformed URL is still a usage error, and nothing is sent.
+for bad in 'http://[::1/certsrv/mscep/mscep.dll' 'http://exa mple.test/certsrv/mscep/mscep.dll' 'http://127.0.0.1:99999/x'; do
+  scepctl getcacaps --url "$bad"
+  current="malformed URL '$bad'"
+  after_failure 64 "is not a valid http or https URL"
+done
 
 # ---- renew: the matrix's PKIOperation faults (and two on GetCACert) leave the pair it renews
 # exactly as it was (no new key, no .bak, no journal or lock left), with the same one-line errors.

@@ -126,6 +126,17 @@ TEST_CASE("auth schemes are read from WWW-Authenticate, params and tokens skippe
     CHECK(offered_auth_schemes("NTLM, NTLM") == std::vector<std::string>{"ntlm"});
 }
 
+TEST_CASE("a URL that does not parse is a usage error before any request", "[cli]") {
+    transport::CurlTransport http({});
+    for (const char* url : {"http://[::1/x", "http://exa mple.test/x", "http://127.0.0.1:99999/x", "ftp://h/x", "x"}) {
+        INFO(url);
+        const auto reply = http.get(url);
+        REQUIRE_FALSE(reply);
+        CHECK(reply.error().code == ErrorCode::usage);
+        CHECK(reply.error().message == "URL '" + std::string(url) + "' is not a valid http or https URL");
+    }
+}
+
 TEST_CASE("the host of a URL, without user info, port or brackets", "[cli][auth]") {
     using transport::url_host;
     CHECK(url_host("https://NDES.Example.com/certsrv/mscep_admin/") == "ndes.example.com");
