@@ -60,6 +60,8 @@ scep::Result<krb::KerberosSettings> resolve_kerberos_settings(const Context& con
     const bool flag_secret = !options.keytab.empty() || !options.password_file.empty();
     settings.keytab = flag_secret ? options.keytab : kf.keytab;
     const std::string password_file = flag_secret ? options.password_file : kf.password_file;
+    const char* const keytab_origin = flag_secret ? "--keytab" : "[kerberos] keytab";
+    const char* const password_origin = flag_secret ? "--password-file" : "[kerberos] password_file";
     if (!settings.use_ccache) {
         if (settings.principal.empty()) {
             return Error(ErrorCode::config, "Kerberos is preferred but no service user is configured (--service-user"
@@ -73,8 +75,9 @@ scep::Result<krb::KerberosSettings> resolve_kerberos_settings(const Context& con
                                                 " (--keytab, --password-file, or [kerberos] keytab/password_file)");
         }
         if (!password_file.empty()) {
-            SCEP_TRY(settings.password, read_secret_file(password_file, "Kerberos password file"));
+            SCEP_TRY(settings.password, read_secret_file(password_file, password_origin, context.output));
         }
+        if (!settings.keytab.empty()) check_keytab_permissions(settings.keytab, keytab_origin, context.output);
     }
     if (settings.realm.empty() && settings.principal.find('@') != std::string::npos) {
         settings.realm = settings.principal.substr(settings.principal.find('@') + 1);
@@ -110,7 +113,10 @@ scep::Result<std::optional<ChallengeSource>> resolve_challenge_source(const Cont
             return Error(ErrorCode::config, "--username " + source.username +
                                                 " needs a password file (--user-password-file or [ca] password_file)");
         }
-        SCEP_TRY(source.password, read_secret_file(user_password_file, "user password file"));
+        SCEP_TRY(source.password,
+                 read_secret_file(user_password_file,
+                                  options.user_password_file.empty() ? "[ca] password_file" : "--user-password-file",
+                                  context.output));
     }
     return std::optional<ChallengeSource>(std::move(source));
 }

@@ -1303,10 +1303,8 @@ scep::Result<Config> load_config(const std::string& path) {
         if (!S_ISREG(st.st_mode)) {
             return Error(ErrorCode::config, where + "secret file " + secret.path + " is not a regular file");
         }
-        if ((st.st_mode & 077) != 0) {
-            config.warnings.push_back(where + "secret file " + secret.path +
-                                      " is readable by group or others (chmod 600 " + secret.path + ")");
-        }
+        // Its permissions are checked when it is read, on the open file, as every secret file's
+        // are (cli/secrets.hpp).
     }
     return config;
 }

@@ -69,7 +69,7 @@ struct Config {
     std::optional<KerberosConfig> kerberos;
     std::map<std::string, CaConfig, std::less<>> cas;
     std::map<std::string, ProfileConfig, std::less<>> profiles;
-    std::vector<std::string> warnings;         // e.g. a secret file readable by group or others
+    std::vector<std::string> warnings;         // printed once the file is loaded
 
     const ProfileConfig* profile(std::string_view name) const;
     const CaConfig* ca(std::string_view name) const;
@@ -89,8 +89,8 @@ bool valid_timeout_seconds(double seconds);
 scep::Result<Config> parse_config(std::string_view text, const std::string& source);
 
 // Reads and parses the file at `path` (file errors: ErrorCode::config, naming the path).
-// Also checks that secret files it references (keytab, password_file) exist and warns in
-// Config::warnings when one is readable by group or others.
+// Also checks that secret files it references (keytab, password_file) exist and are regular
+// files; their permissions are checked where they are read (read_secret_file, cli/secrets.hpp).
 scep::Result<Config> load_config(const std::string& path);
 
 // Which file to use: `explicit_path` (--config) if set, else $SCEPCTL_CONFIG, else

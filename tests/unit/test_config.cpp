@@ -585,7 +585,8 @@ TEST_CASE("relative paths are resolved against the config file's directory", "[c
                StartsWith("<test>:6: profile.p.out_dir: \"~/x\" starts with ~ but $HOME is not set"));
 }
 
-TEST_CASE("load_config checks secret files and warns about loose permissions", "[config][secrets]") {
+TEST_CASE("load_config checks that secret files exist; their permissions are checked when read",
+          "[config][secrets]") {
     test::TempDir dir;
     const auto keytab = dir.path / "svc.keytab";
     const auto password = dir.path / "enroll.pass";
@@ -601,13 +602,7 @@ TEST_CASE("load_config checks secret files and warns about loose permissions", "
     CHECK(config->path == path);
     CHECK(config->kerberos->keytab == keytab.string());
     CHECK(config->ca("x")->password_file == password.string());
-    REQUIRE(config->warnings.size() == 1);
-    CHECK(config->warnings[0] == path + ":4: kerberos.keytab: secret file " + keytab.string() +
-                                     " is readable by group or others (chmod 600 " + keytab.string() + ")");
-
-    REQUIRE(::chmod(keytab.c_str(), 0600) == 0);
-    config = load_config(path);
-    REQUIRE(config);
+    // The 0644 keytab gets its warning where it is read (test_secrets.cpp), like any secret file.
     CHECK(config->warnings.empty());
 
     std::filesystem::remove(password);

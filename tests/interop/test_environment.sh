@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# What scepctl takes from its environment (issue 16): secret files are checked for loose
+# permissions wherever they are named. Against the NDES fixture and the bed's Kerberos admin pages. The cases are
+# rows of tests/README.md "Hostile environment".
+. "$(dirname "$0")/lib.sh"
+
+FIXTURE_PORT=18967
+challenge=$(openssl rand -hex 8 | tr a-f A-F)
+start_fixture env --challenge "$challenge" --reusable-challenge || exit 1
+pin=$FIXTURE_PIN
+
+# ---- Secret files: one warning for each one group or others may read or write, named in the
+# config or on the command line, when it is read; none for a private one.
+# expect_secret_warning WHAT FILE MODE: exactly one such warning, for FILE.
+expect_secret_warning() {
+  expect "one permission warning" test "$(grep -c 'readable or writable by group or others' <<<"$err")" = 1
+  expect_err "^scepctl: warning: $1: secret file $2 is readable or writable by group or others \(mode $3\): chmod 600 $2$"
+}
+expect_no_secret_warning() { expect_no_err 'readable or writable by group or others'; }
+secret() { # secret NAME MODE CONTENT: a file in $WORK/secrets
+  mkdir -p "$WORK/secrets"
+  printf '%s\n' "$3" >"$WORK/secrets/$1"
+  chmod "$2" "$WORK/secrets/$1"
+}
+enroll_to() { # enroll_to DIR ARGS...: a fresh enrollment from the fixture into $WORK/DIR
+  local dir=$WORK/$1; shift
+  rm -rf "$dir"; mkdir -p "$dir"
+  scepctl enroll --url "$FIXTURE_URL" --ca-fingerprint "$pin" --subject "CN=env" --out-dir "$dir" "$@"
+}
+secret challenge 644 "$challenge"
+enroll_to e1 --challenge-file "$WORK/secrets/challenge"
+expect_rc 0
+expect_secret_warning --challenge-file "$WORK/secrets/challenge" 0644
+expect_no_err "$challenge"
+chmod 600 "$WORK/secrets/challenge"
+enroll_to e2 --challenge-file "$WORK/secrets/challenge"
+expect_rc 0
+expect_no_secret_warning
+
+secret key-pass 640 "key-pass-$RANDOM"
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -aes-256-cbc -pass "file:$WORK/secrets/key-pass" \
+  -out "$WORK/encrypted.key" 2>/dev/null
+enroll_to e3 --challenge-file "$WORK/secrets/challenge" --key "$WORK/encrypted.key" --key-pass-file "$WORK/secrets/key-pass"
+expect_rc 0
+expect_secret_warning --key-pass-file "$WORK/secrets/key-pass" 0640
+
+secret p12-pass 604 "p12-pass-$RANDOM"
+enroll_to e4 --challenge-file "$WORK/secrets/challenge" --format p12 --p12-pass-file "$WORK/secrets/p12-pass"
+expect_rc 0
+expect_secret_warning --p12-pass-file "$WORK/secrets/p12-pass" 0604
+
+# The admin page's secrets, on the command line: the keytab (which the Kerberos library reads;
+# scepctl opens it first for the check), the Kerberos password, the NTLM/Basic password.
+krb=(--kerberos --service-user "$TESTBED_SVC_PRINCIPAL" --allowed-domain localhost)
+cp "$TESTBED_SVC_KEYTAB" "$WORK/secrets/svc.keytab" && chmod 640 "$WORK/secrets/svc.keytab"
+scepctl getchallenge --challenge-url "$TESTBED_ADMIN_URL_TLS" --cacert "$TESTBED_TLS_CA" "${krb[@]}" \
+  --keytab "$WORK/secrets/svc.keytab"
+expect_rc 0
+expect_secret_warning --keytab "$WORK/secrets/svc.keytab" 0640
+scepctl getchallenge --challenge-url "$TESTBED_ADMIN_URL_TLS" --cacert "$TESTBED_TLS_CA" "${krb[@]}" \
+  --keytab "FILE:$WORK/secrets/svc.keytab"
+expect_rc 0
+expect_secret_warning --keytab "$WORK/secrets/svc.keytab" 0640
+cp "$TESTBED_SVC_PASSWORD_FILE" "$WORK/secrets/svc-password" && chmod 644 "$WORK/secrets/svc-password"
+scepctl getchallenge --challenge-url "$TESTBED_ADMIN_URL_TLS" --cacert "$TESTBED_TLS_CA" "${krb[@]}" \
+  --password-file "$WORK/secrets/svc-password"
+expect_rc 0
+expect_secret_warning --password-file "$WORK/secrets/svc-password" 0644
+cp "$TESTBED_BASIC_PASSWORD_FILE" "$WORK/secrets/basic-password" && chmod 660 "$WORK/secrets/basic-password"
+scepctl getchallenge --challenge-url "$TESTBED_ADMIN_BASIC_URL_TLS" --cacert "$TESTBED_TLS_CA" \
+  --username "$TESTBED_BASIC_USER" --user-password-file "$WORK/secrets/basic-password"
+expect_rc 0
+expect_secret_warning --user-password-file "$WORK/secrets/basic-password" 0660
+
+# The same files named in the configuration: the same warning, naming the key.
+mkdir -p "$WORK/etc"
+{ bed_ndes_config keytab microsoft "md5:$TESTBED_CA_THUMBPRINT_MD5" | sed "s|^keytab = .*|keytab = \"$WORK/secrets/svc.keytab\"|"
+} >"$WORK/etc/keytab.toml"
+scepctl getchallenge --config "$WORK/etc/keytab.toml" --ca bed
+expect_rc 0
+expect_secret_warning '\[kerberos\] keytab' "$WORK/secrets/svc.keytab" 0640
+{ bed_ndes_config password_file microsoft "md5:$TESTBED_CA_THUMBPRINT_MD5" |
+    sed "s|^password_file = .*|password_file = \"$WORK/secrets/svc-password\"|"
+} >"$WORK/etc/password.toml"
+scepctl getchallenge --config "$WORK/etc/password.toml" --ca bed
+expect_rc 0
+expect_secret_warning '\[kerberos\] password_file' "$WORK/secrets/svc-password" 0644
+cat >"$WORK/etc/basic.toml" <<TOML
+[ca.basic]
+scep_url = "$TESTBED_SCEP_URL_TLS"
+challenge_url = "$TESTBED_ADMIN_BASIC_URL_TLS"
+tls_ca_file = "$TESTBED_TLS_CA"
+username = "$TESTBED_BASIC_USER"
+password_file = "$WORK/secrets/basic-password"
+TOML
+scepctl getchallenge --config "$WORK/etc/basic.toml" --ca basic
+expect_rc 0
+expect_secret_warning '\[ca\] password_file' "$WORK/secrets/basic-password" 0660
+chmod 600 "$WORK/secrets/svc.keytab" "$WORK/secrets/svc-password" "$WORK/secrets/basic-password"
+scepctl getchallenge --config "$WORK/etc/keytab.toml" --ca bed
+expect_rc 0
+expect_no_secret_warning
+scepctl getchallenge --config "$WORK/etc/basic.toml" --ca basic
+expect_rc 0
+expect_no_secret_warning
+
+stop_fixture
+finish
