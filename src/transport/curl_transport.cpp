@@ -7,6 +7,8 @@
 #include <optional>
 #include <string_view>
 
+#include <fcntl.h>
+
 #include <openssl/ssl.h>
 
 namespace transport {
@@ -176,6 +178,14 @@ int CurlTransport::on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, c
     return 0;
 }
 
+// Every socket libcurl opens is close-on-exec, so no program scepctl starts (a deploy hook)
+// inherits the connection to the server. libcurl 7.88 does not set it itself.
+int CurlTransport::on_socket(void*, curl_socket_t socket, curlsocktype) {
+    const int flags = ::fcntl(socket, F_GETFD);
+    if (flags < 0 || ::fcntl(socket, F_SETFD, flags | FD_CLOEXEC) != 0) return CURL_SOCKOPT_ERROR;
+    return CURL_SOCKOPT_OK;
+}
+
 // Reads the TLS session while the connection is surely alive: at the first header of the answer.
 std::size_t CurlTransport::on_header(char*, std::size_t size, std::size_t count, void* user) {
     auto* self = static_cast<CurlTransport*>(user);
@@ -313,6 +323,7 @@ scep::Result<scep::HttpResponse> CurlTransport::perform(const std::string& url) 
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, this);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_SOCKOPTFUNCTION, on_socket);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, this);
     m_tls_wanted = scep::to_lower_ascii(url.substr(0, 8)) == "https://";
     m_tls.reset();

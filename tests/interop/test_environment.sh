@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What scepctl takes from its environment (issue 16): secret files are checked for loose
-# permissions wherever they are named. Against the NDES fixture and the bed's Kerberos admin pages. The cases are
+# permissions wherever they are named, and a deploy hook inherits no descriptor but 0-2. Against the NDES fixture and the bed's Kerberos admin pages. The cases are
 # rows of tests/README.md "Hostile environment".
 . "$(dirname "$0")/lib.sh"
 
@@ -103,6 +103,24 @@ expect_no_secret_warning
 scepctl getchallenge --config "$WORK/etc/basic.toml" --ca basic
 expect_rc 0
 expect_no_secret_warning
+
+# ---- The deploy hook inherits standard input, output and error, nothing else: no connection to
+# the SCEP server, no other socket, no lock. It lists its own descriptors (ls adds one, the
+# directory it reads).
+enroll_to renewing --challenge-file "$WORK/secrets/challenge"
+expect_rc 0
+run "renew --deploy-hook (descriptors)" "$SCEPCTL" renew --url "$FIXTURE_URL" --ca-fingerprint "$pin" \
+  --out-dir "$WORK/renewing" --force --deploy-hook "ls -l /proc/self/fd >'$WORK/hook-fds'"
+expect_rc 0
+expect "the hook ran" test -s "$WORK/hook-fds"
+fds=$(awk 'NF >= 11 {print $9, $11}' "$WORK/hook-fds")
+expect "the hook has descriptors 0, 1, 2 and the listing's own: $(tr '\n' ' ' <<<"$fds")" python3 -c '
+import re, sys
+fds = dict(line.split(" ", 1) for line in sys.argv[1].splitlines())
+extra = {fd: target for fd, target in fds.items() if fd not in ("0", "1", "2")}
+sys.exit(0 if {"0", "1", "2"} <= set(fds) and len(extra) == 1 and
+         re.fullmatch(r"/proc/\d+/fd", list(extra.values())[0]) else 1)' "$fds"
+expect "no socket among them" test "$(grep -c 'socket:' "$WORK/hook-fds")" = 0
 
 stop_fixture
 finish
