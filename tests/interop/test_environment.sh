@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # What scepctl takes from its environment (issue 16): secret files are checked for loose
-# permissions wherever they are named, and a deploy hook inherits no descriptor but 0-2. Against the NDES fixture and the bed's Kerberos admin pages. The cases are
+# permissions wherever they are named, a deploy hook inherits no descriptor but 0-2, --timeout and
+# the config's timeout take only a usable number of seconds, and a config file may start with a
+# UTF-8 byte-order mark. Against the NDES fixture and the bed's Kerberos admin pages. The cases are
 # rows of tests/README.md "Hostile environment".
 . "$(dirname "$0")/lib.sh"
 
@@ -121,6 +123,41 @@ extra = {fd: target for fd, target in fds.items() if fd not in ("0", "1", "2")}
 sys.exit(0 if {"0", "1", "2"} <= set(fds) and len(extra) == 1 and
          re.fullmatch(r"/proc/\d+/fd", list(extra.values())[0]) else 1)' "$fds"
 expect "no socket among them" test "$(grep -c 'socket:' "$WORK/hook-fds")" = 0
+
+# ---- --timeout and the config's timeout: a finite number of seconds from 0.001 to 86400. What
+# would round to 0 ms or overflow (no limit at all for libcurl) is refused before any request.
+requests_before=$(grep -c 'GetCACaps' "$state/fixture.log")
+for value in 0.0001 0 -1 inf nan 1e300 86401; do
+  scepctl getcacaps --url "$FIXTURE_URL" --timeout "$value"
+  expect_rc 64
+  expect_one_line_error
+  expect_err "^scepctl: error: --timeout: '$value' is not a number of seconds from 0\.001 to 86400"
+  expect_no_out .
+done
+for value in 0.0001 0 -1.5 inf nan 1e300 86401; do
+  printf '[ca.f]\nscep_url = "%s"\ntimeout = %s\n' "$FIXTURE_URL" "$value" >"$WORK/etc/timeout.toml"
+  scepctl getcacaps --config "$WORK/etc/timeout.toml" --ca f
+  expect_rc 78
+  expect_one_line_error
+  expect_err "^scepctl: error: $WORK/etc/timeout.toml:3: ca.f.timeout: .* is out of range: a number of seconds from 0\.001 to 86400$"
+done
+current="out-of-range timeouts"
+expect "no request was sent for any of them" test "$(grep -c 'GetCACaps' "$state/fixture.log")" = "$requests_before"
+scepctl getcacaps --url "$FIXTURE_URL" --timeout 86400
+expect_rc 0
+printf '[ca.f]\nscep_url = "%s"\ntimeout = 0.5\n' "$FIXTURE_URL" >"$WORK/etc/timeout.toml"
+scepctl getcacaps --config "$WORK/etc/timeout.toml" --ca f
+expect_rc 0
+scepctl getcacaps --url "http://127.0.0.1:$FIXTURE_PORT/fault/hang$(sed 's|^http://[^/]*||' <<<"$FIXTURE_URL")" --timeout 0.5
+expect_rc 89
+expect_err 'within 0\.500 s'
+
+# ---- A config file saved with a UTF-8 byte-order mark (Notepad, PowerShell 5) is read.
+printf '\xef\xbb\xbf# K\xc3\xb6ln\n[ca.f]\nscep_url = "%s"\nmessage = "caf\xc3\xa9"\n' "$FIXTURE_URL" >"$WORK/etc/bom.toml"
+scepctl getcacaps --config "$WORK/etc/bom.toml" --ca f
+expect_rc 0
+expect_out '^POSTPKIOperation$'
+expect_no_err .
 
 stop_fixture
 finish
