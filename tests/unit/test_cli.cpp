@@ -55,7 +55,7 @@ TEST_CASE("usage errors exit 64, help and version exit 0", "[cli]") {
     CHECK(run_cli({"--version"}) == 0);
 }
 
-TEST_CASE("--timeout takes 0.001 to 86400 seconds; anything else is a usage error", "[cli]") {
+TEST_CASE("the --timeout flag takes 0.001 to 86400 seconds; anything else is a usage error", "[cli]") {
     // 0.0001 would round to 0 ms, inf and 1e300 overflow: libcurl reads both as "no limit". The
     // URL is a closed port on loopback, so a value that were accepted would give 95, not 64.
     for (const char* value : {"0.0001", "0", "-1", "inf", "nan", "1e300", "86401", "", "5s", "0x"}) {
