@@ -35,12 +35,15 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
                    "Configuration file (default: $SCEPCTL_CONFIG, ~/.config/scepctl/config.toml, /etc/scepctl/config.toml)");
     app.add_option("--profile", g.profile, "Use [profile.NAME] of the configuration file (default: $SCEPCTL_PROFILE)");
     app.add_option("--ca", g.ca, "Use [ca.NAME] of the configuration file (default: the profile's CA)");
-    app.add_option("--timeout", g.timeout_seconds, "Seconds one HTTP request may take in total (default 60)")
+    app.add_option("--timeout", g.timeout_seconds,
+                   "Seconds one HTTP request may take in total, 0.001 to 86400 (default 60)")
         ->check(CLI::Validator(
             [](std::string& value) -> std::string {
                 char* end = nullptr;
                 const double seconds = std::strtod(value.c_str(), &end);
-                if (end == value.c_str() || *end != '\0' || !(seconds > 0)) return "must be a number of seconds above 0";
+                if (end == value.c_str() || *end != '\0' || !config::valid_timeout_seconds(seconds)) {
+                    return "'" + value + "' is not " + config::k_timeout_range;
+                }
                 return {};
             },
             "SECONDS"));

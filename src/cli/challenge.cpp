@@ -32,7 +32,8 @@ void add_challenge_options(CLI::App* sub, ChallengeOptions& o) {
     sub->add_option("--username", o.username, "User for NTLM or Basic authentication to the admin page");
     sub->add_option("--user-password-file", o.user_password_file, "File holding the --username password");
     sub->add_flag("--allow-insecure-auth", o.allow_insecure_auth,
-                  "Allow Basic authentication over plain http (the password crosses the network readable)");
+                  "Allow NTLM or Basic authentication over plain http (the password can be read, cracked or relayed)"
+                  " and Negotiate over it without a warning");
 }
 
 namespace {
@@ -59,6 +60,8 @@ scep::Result<krb::KerberosSettings> resolve_kerberos_settings(const Context& con
     const bool flag_secret = !options.keytab.empty() || !options.password_file.empty();
     settings.keytab = flag_secret ? options.keytab : kf.keytab;
     const std::string password_file = flag_secret ? options.password_file : kf.password_file;
+    const char* const keytab_origin = flag_secret ? "--keytab" : "[kerberos] keytab";
+    const char* const password_origin = flag_secret ? "--password-file" : "[kerberos] password_file";
     if (!settings.use_ccache) {
         if (settings.principal.empty()) {
             return Error(ErrorCode::config, "Kerberos is preferred but no service user is configured (--service-user"
@@ -72,8 +75,9 @@ scep::Result<krb::KerberosSettings> resolve_kerberos_settings(const Context& con
                                                 " (--keytab, --password-file, or [kerberos] keytab/password_file)");
         }
         if (!password_file.empty()) {
-            SCEP_TRY(settings.password, read_secret_file(password_file, "Kerberos password file"));
+            SCEP_TRY(settings.password, read_secret_file(password_file, password_origin, context.output));
         }
+        if (!settings.keytab.empty()) check_keytab_permissions(settings.keytab, keytab_origin, context.output);
     }
     if (settings.realm.empty() && settings.principal.find('@') != std::string::npos) {
         settings.realm = settings.principal.substr(settings.principal.find('@') + 1);
@@ -109,7 +113,10 @@ scep::Result<std::optional<ChallengeSource>> resolve_challenge_source(const Cont
             return Error(ErrorCode::config, "--username " + source.username +
                                                 " needs a password file (--user-password-file or [ca] password_file)");
         }
-        SCEP_TRY(source.password, read_secret_file(user_password_file, "user password file"));
+        SCEP_TRY(source.password,
+                 read_secret_file(user_password_file,
+                                  options.user_password_file.empty() ? "[ca] password_file" : "--user-password-file",
+                                  context.output));
     }
     return std::optional<ChallengeSource>(std::move(source));
 }
@@ -216,6 +223,11 @@ scep::Result<FetchedChallenge> fetch_challenge(const ChallengeSource& source,
     std::optional<Error> kerberos_failure;
     if (source.prefer_kerberos) {
         if (offers(schemes, "negotiate")) {
+            if (plain_http && !source.allow_insecure_auth) {
+                out.warning("Negotiate over plain http to " + host +
+                            ": the Kerberos token and the one-time challenge cross the network readable; use https"
+                            " (--allow-insecure-auth silences this)");
+            }
             auto fetched = fetch_with_kerberos(source, host, http, out);
             if (fetched) return fetched;
             kerberos_failure = std::move(fetched).error();
@@ -240,16 +252,21 @@ scep::Result<FetchedChallenge> fetch_challenge(const ChallengeSource& source,
     if (offers(schemes, "ntlm")) {
         scheme = HttpAuth::ntlm;
     } else if (offers(schemes, "basic")) {
-        if (plain_http && !source.allow_insecure_auth) {
-            return Error(ErrorCode::usage, "NDES admin page on " + host + " offers only Basic authentication over plain"
-                                               " http, which would send the password readable: use https, or"
-                                               " --allow-insecure-auth if you accept that");
-        }
         scheme = HttpAuth::basic;
     } else {
         if (kerberos_failure) return std::move(*kerberos_failure);
         return Error(ErrorCode::http_auth, "NDES admin page on " + host + " offers neither NTLM nor Basic (offers: " +
                                                join(schemes) + "): use Kerberos (--kerberos)");
+    }
+    // Checked before the password leaves: Basic sends it readable, and an NTLMv2 response seen on
+    // the wire can be cracked offline or relayed to another server.
+    if (plain_http && !source.allow_insecure_auth) {
+        const std::string risk =
+            scheme == HttpAuth::basic
+                ? "only Basic authentication over plain http, which would send the password readable"
+                : "NTLM over plain http, whose response anyone on the path can crack offline or relay";
+        return Error(ErrorCode::usage, "NDES admin page on " + host + " offers " + risk +
+                                           ": use https, or --allow-insecure-auth if you accept that");
     }
     if (kerberos_failure) {
         out.warning(kerberos_failure->message);

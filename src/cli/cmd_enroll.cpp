@@ -133,10 +133,10 @@ scep::Result<void> run_enroll(Context& context, const CLI::App& command, EnrollO
         }
     }
 
-    SCEP_TRY(const std::optional<std::string> key_passphrase, read_key_passphrase(options));
+    SCEP_TRY(const std::optional<std::string> key_passphrase, read_key_passphrase(options, out));
     std::optional<std::string> p12_passphrase;
     if (output.p12) {
-        SCEP_TRY(p12_passphrase, read_secret_file(options.p12_pass_file, "--p12-pass-file"));
+        SCEP_TRY(p12_passphrase, read_secret_file(options.p12_pass_file, "--p12-pass-file", out));
     }
     std::optional<scep::PrivateKey> existing_key;
     if (!options.key.empty()) {

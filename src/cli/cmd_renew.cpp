@@ -170,7 +170,7 @@ scep::Result<void> run_renew(Context& context, const CLI::App& command, RenewOpt
     if (!challenge && !options.challenge_source.challenge_url.empty()) {
         SCEP_TRY(challenge_source, resolve_challenge_source(context, options.challenge_source));
     }
-    SCEP_TRY(const std::optional<std::string> key_passphrase, read_key_passphrase(options));
+    SCEP_TRY(const std::optional<std::string> key_passphrase, read_key_passphrase(options, out));
 
     // No other renewal of these files runs meanwhile; a swap an earlier run left half done is
     // finished (or undone) before the files are even read.

@@ -35,7 +35,7 @@ struct CaConfig {
     std::string password_file;
     std::string ca_fingerprint;               // as --ca-fingerprint accepts it (checked to parse)
     std::string tls_ca_file;                  // as --cacert
-    std::optional<double> timeout;            // seconds, as --timeout (> 0)
+    std::optional<double> timeout;            // seconds, as --timeout (k_min/k_max_timeout_seconds)
     std::string message;                      // as --message
     int line = 0;
 };
@@ -69,11 +69,19 @@ struct Config {
     std::optional<KerberosConfig> kerberos;
     std::map<std::string, CaConfig, std::less<>> cas;
     std::map<std::string, ProfileConfig, std::less<>> profiles;
-    std::vector<std::string> warnings;         // e.g. a secret file readable by group or others
+    std::vector<std::string> warnings;         // printed once the file is loaded
 
     const ProfileConfig* profile(std::string_view name) const;
     const CaConfig* ca(std::string_view name) const;
 };
+
+// --timeout and [ca] timeout: the seconds one HTTP request may take, 1 ms to one day. Outside
+// that range a value would round to 0 ms or overflow, both of which libcurl reads as "no limit".
+constexpr double k_min_timeout_seconds = 0.001;
+constexpr double k_max_timeout_seconds = 86400;
+constexpr const char* k_timeout_range = "a number of seconds from 0.001 to 86400";
+// True for a finite number of seconds in [k_min_timeout_seconds, k_max_timeout_seconds].
+bool valid_timeout_seconds(double seconds);
 
 // Parses and validates TOML text. `source` names it in messages (a path, or "<test>").
 // Relative paths inside the file (keytab, password_file, tls_ca_file, out_dir, ...) are resolved
@@ -81,8 +89,8 @@ struct Config {
 scep::Result<Config> parse_config(std::string_view text, const std::string& source);
 
 // Reads and parses the file at `path` (file errors: ErrorCode::config, naming the path).
-// Also checks that secret files it references (keytab, password_file) exist and warns in
-// Config::warnings when one is readable by group or others.
+// Also checks that secret files it references (keytab, password_file) exist and are regular
+// files; their permissions are checked where they are read (read_secret_file, cli/secrets.hpp).
 scep::Result<Config> load_config(const std::string& path);
 
 // Which file to use: `explicit_path` (--config) if set, else $SCEPCTL_CONFIG, else

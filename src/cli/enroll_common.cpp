@@ -127,7 +127,7 @@ scep::Error usage_error(std::string message) {
 
 scep::Result<std::optional<std::string>> read_challenge(const RequestOptions& options, const Output& out) {
     if (!options.challenge_file.empty()) {
-        SCEP_TRY(std::string challenge, read_secret_file(options.challenge_file, "--challenge-file"));
+        SCEP_TRY(std::string challenge, read_secret_file(options.challenge_file, "--challenge-file", out));
         return std::optional<std::string>(std::move(challenge));
     }
     if (options.challenge == "-") {
@@ -149,9 +149,9 @@ scep::Result<std::optional<std::string>> read_challenge(const RequestOptions& op
     return std::optional<std::string>();
 }
 
-scep::Result<std::optional<std::string>> read_key_passphrase(const RequestOptions& options) {
+scep::Result<std::optional<std::string>> read_key_passphrase(const RequestOptions& options, const Output& out) {
     if (options.key_pass_file.empty()) return std::optional<std::string>();
-    SCEP_TRY(std::string passphrase, read_secret_file(options.key_pass_file, "--key-pass-file"));
+    SCEP_TRY(std::string passphrase, read_secret_file(options.key_pass_file, "--key-pass-file", out));
     return std::optional<std::string>(std::move(passphrase));
 }
 

@@ -65,7 +65,7 @@ scep::Error usage_error(std::string message);
 scep::Result<std::optional<std::string>> read_challenge(const RequestOptions& options, const Output& out);
 
 // --key-pass-file, read when given.
-scep::Result<std::optional<std::string>> read_key_passphrase(const RequestOptions& options);
+scep::Result<std::optional<std::string>> read_key_passphrase(const RequestOptions& options, const Output& out);
 // A private key file (PEM or DER), never read through a link; errors name `option` and the path.
 scep::Result<scep::PrivateKey> load_private_key(const std::string& path, const std::optional<std::string>& passphrase,
                                                 const char* option);

@@ -1,13 +1,19 @@
 // A minimal JSON value for --json output: objects keep insertion order.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
 
 namespace cli {
+
+// The length of the well-formed UTF-8 sequence at text[pos] (1 to 4; no overlong forms, no
+// surrogates, nothing above U+10FFFF), or 0 when the bytes there are not one.
+std::size_t utf8_sequence_length(std::string_view text, std::size_t pos);
 
 class Json {
 public:

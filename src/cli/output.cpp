@@ -6,11 +6,39 @@
 
 namespace cli {
 
+std::string terminal_safe(std::string_view text) {
+    static constexpr char k_hex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(text.size());
+    const auto escape = [&out](unsigned char byte) {
+        out += "\\x";
+        out.push_back(k_hex[byte >> 4]);
+        out.push_back(k_hex[byte & 0x0f]);
+    };
+    for (std::size_t i = 0; i < text.size();) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        const std::size_t length = utf8_sequence_length(text, i);
+        if (length == 0 || c < 0x20 || c == 0x7f) {
+            escape(c);
+            ++i;
+        } else if (c == 0xC2 && static_cast<unsigned char>(text[i + 1]) < 0xA0) {
+            escape(c); // a C1 control, e.g. U+009B (CSI)
+            escape(static_cast<unsigned char>(text[i + 1]));
+            i += 2;
+        } else {
+            out.append(text.substr(i, length));
+            i += length;
+        }
+    }
+    return out;
+}
+
 namespace {
 void write_line(std::FILE* stream, const std::string& text) {
     // Keep results and diagnostics in order when both go to the same pipe or file.
     if (stream == stderr) std::fflush(stdout);
-    std::fwrite(text.data(), 1, text.size(), stream);
+    const std::string safe = terminal_safe(text);
+    std::fwrite(safe.data(), 1, safe.size(), stream);
     std::fputc('\n', stream);
 }
 // Carriage return and "erase to end of line" (ECMA-48 EL): VT100 and every terminal since.
@@ -20,8 +48,8 @@ constexpr const char* k_erase_line = "\r\x1b[K";
 void Output::status(const std::string& text) const {
     if (!shows_status() || (m_status_shown && text == m_status_text)) return;
     std::fflush(stdout);
-    std::fputs(k_erase_line, stderr);
-    std::fputs(("scepctl: " + text).c_str(), stderr);
+    std::fputs(k_erase_line, stderr); // our own escape sequence, written as is
+    std::fputs(("scepctl: " + terminal_safe(text)).c_str(), stderr);
     std::fflush(stderr);
     m_status_shown = true;
     m_status_text = text;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "cli/json.hpp"
 #include "scep/result.hpp"
@@ -21,6 +22,11 @@ struct OutputOptions {
     bool terminal = false;
 };
 
+// `text` as it may reach a terminal: C0 controls (the line break too), DEL, C1 controls
+// (U+0080-U+009F) and bytes that are not UTF-8 become "\x1b"-style escapes, so that server text
+// (a header, a page title, an error that quotes the server) can carry no escape sequence.
+std::string terminal_safe(std::string_view text);
+
 class Output {
 public:
     explicit Output(OutputOptions options = {}) : m_options(options) {}
@@ -30,6 +36,7 @@ public:
     void set_options(OutputOptions options) { m_options = options; }
     ~Output() { clear_status(); }
 
+    // Every writer prints its text through terminal_safe(): one line each, nothing a terminal acts on.
     void line(const std::string& text) const;    // a result line on stdout (text mode only)
     void json(const Json& value) const;          // the result object on stdout (JSON mode only)
     void note(const std::string& text) const;    // stderr, unless --quiet

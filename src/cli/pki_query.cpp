@@ -38,7 +38,7 @@ scep::Result<PreparedQuery> prepare_query(Context& context, const QueryOptions& 
     if (!options.key.empty()) {
         std::optional<std::string> passphrase;
         if (!options.key_pass_file.empty()) {
-            SCEP_TRY(passphrase, read_secret_file(options.key_pass_file, "--key-pass-file"));
+            SCEP_TRY(passphrase, read_secret_file(options.key_pass_file, "--key-pass-file", context.output));
         }
         SCEP_TRY(const scep::Bytes data, store::read_file(options.key, 1 << 20));
         auto loaded = scep::PrivateKey::load(data, passphrase);

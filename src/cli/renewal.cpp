@@ -53,6 +53,10 @@ scep::Result<int> run_hook(const std::string& command, const std::vector<std::st
         return scep::Error(scep::ErrorCode::internal, "cannot prepare the deploy hook");
     }
     posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO);
+    // The hook inherits standard input, output and error only: not the connection to the SCEP
+    // server, the Kerberos or resolver sockets, the directory lock or any other descriptor a
+    // library left open without close-on-exec.
+    posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1);
     pid_t pid = 0;
     std::fflush(stdout);
     const int rc = ::posix_spawn(&pid, "/bin/sh", &actions, nullptr, argv, envp.data());

@@ -1,16 +1,85 @@
 #include "cli/secrets.hpp"
 
-#include "store/atomic_file.hpp"
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 
 namespace cli {
 
-scep::Result<std::string> read_secret_file(const std::string& path, const char* what) {
-    auto data = store::read_file(path, 64 * 1024);
-    if (!data) return std::move(data).error().context(what);
-    std::string text(data->begin(), data->end());
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+namespace {
+
+constexpr std::size_t k_max_secret_bytes = 64 * 1024;
+
+// Closes the descriptor on every return.
+class OpenFile {
+  public:
+    explicit OpenFile(const std::string& path) : m_fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY)) {}
+    OpenFile(const OpenFile&) = delete;
+    OpenFile& operator=(const OpenFile&) = delete;
+    ~OpenFile() {
+        if (m_fd >= 0) ::close(m_fd);
+    }
+    int fd() const { return m_fd; }
+
+  private:
+    int m_fd;
+};
+
+scep::Error file_error(const char* what, const char* action, const std::string& path, int err) {
+    return scep::Error(scep::ErrorCode::file,
+                       std::string(what) + ": " + action + " '" + path + "': " + std::strerror(err));
+}
+
+} // namespace
+
+std::optional<std::string> secret_permission_warning(int fd, const std::string& path, std::string_view what) {
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (st.st_mode & 077) == 0) return std::nullopt;
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return std::string(what) + ": secret file " + path + " is readable or writable by group or others (mode " + mode +
+           "): chmod 600 " + path;
+}
+
+scep::Result<std::string> read_secret_file(const std::string& path, const char* what, const Output& out) {
+    const OpenFile file(path);
+    if (file.fd() < 0) return file_error(what, "cannot open", path, errno);
+    if (const auto warning = secret_permission_warning(file.fd(), path, what)) out.warning(*warning);
+    std::string text;
+    char buf[4096];
+    for (;;) {
+        const ssize_t n = ::read(file.fd(), buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return file_error(what, "cannot read", path, errno);
+        }
+        if (n == 0) break;
+        if (text.size() + static_cast<std::size_t>(n) > k_max_secret_bytes) {
+            return scep::Error(scep::ErrorCode::file, std::string(what) + ": '" + path + "' is larger than " +
+                                                          std::to_string(k_max_secret_bytes) + " bytes");
+        }
+        text.append(buf, static_cast<std::size_t>(n));
+    }
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+        text.pop_back();
     if (text.empty()) return scep::Error(scep::ErrorCode::usage, std::string(what) + ": '" + path + "' is empty");
     return text;
+}
+
+void check_keytab_permissions(const std::string& keytab, const char* what, const Output& out) {
+    std::string path = keytab;
+    if (path.rfind("FILE:", 0) == 0) {
+        path.erase(0, 5);
+    } else if (path.find(':') != std::string::npos) {
+        return; // MEMORY:, KEYRING: and the like
+    }
+    const OpenFile file(path);
+    if (file.fd() < 0) return;
+    if (const auto warning = secret_permission_warning(file.fd(), path, what)) out.warning(*warning);
 }
 
 } // namespace cli

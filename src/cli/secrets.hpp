@@ -1,14 +1,31 @@
-// Secrets (challenge passwords, account passwords, passphrases) come from files, never from argv.
+// Secrets (challenge passwords, account passwords, passphrases, keytabs) come from files, never
+// from argv. Every secret file gets the same check when it is read, whether the configuration or
+// the command line named it: a warning when its mode lets group or others at it.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 
+#include "cli/output.hpp"
 #include "scep/result.hpp"
 
 namespace cli {
 
-// The file's content without trailing line breaks; an empty file is an error. `what` names the
-// option in messages ("--challenge-file"). The content never appears in any message.
-scep::Result<std::string> read_secret_file(const std::string& path, const char* what);
+// The warning for the secret file open on `fd` (checked with fstat on that descriptor, so the file
+// checked is the file read) when it is a regular file whose mode gives group or others any
+// permission; nullopt otherwise (pipes such as --challenge-file <(pass show ndes) have no such
+// mode). `what` names where the path came from ("--keytab", "[kerberos] keytab").
+std::optional<std::string> secret_permission_warning(int fd, const std::string& path, std::string_view what);
+
+// The file's content without trailing line breaks (at most 64 KiB); an empty file is an error.
+// `what` names the option in messages ("--challenge-file"). The content never appears in any
+// message. Warns through `out` as secret_permission_warning says.
+scep::Result<std::string> read_secret_file(const std::string& path, const char* what, const Output& out);
+
+// A keytab is read by the Kerberos library; this opens it first for the same check ("FILE:PATH"
+// and plain paths; other keytab types are not files). A keytab that cannot be opened is left to
+// the Kerberos library, which names the problem.
+void check_keytab_permissions(const std::string& keytab, const char* what, const Output& out);
 
 } // namespace cli

@@ -4,6 +4,10 @@
 #include <cstdlib>
 #include <array>
 #include <mutex>
+#include <optional>
+#include <string_view>
+
+#include <fcntl.h>
 
 #include <openssl/ssl.h>
 
@@ -177,6 +181,14 @@ int CurlTransport::on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, c
     return 0;
 }
 
+// Every socket libcurl opens is close-on-exec, so no program scepctl starts (a deploy hook)
+// inherits the connection to the server. libcurl 7.88 does not set it itself.
+int CurlTransport::on_socket(void*, curl_socket_t socket, curlsocktype) {
+    const int flags = ::fcntl(socket, F_GETFD);
+    if (flags < 0 || ::fcntl(socket, F_SETFD, flags | FD_CLOEXEC) != 0) return CURL_SOCKOPT_ERROR;
+    return CURL_SOCKOPT_OK;
+}
+
 // Reads the TLS session while the connection is surely alive: at the first header of the answer.
 std::size_t CurlTransport::on_header(char*, std::size_t size, std::size_t count, void* user) {
     auto* self = static_cast<CurlTransport*>(user);
@@ -280,7 +292,28 @@ scep::Result<scep::HttpResponse> CurlTransport::post(const std::string& url, sce
     return result;
 }
 
+namespace {
+
+// A URL libcurl cannot parse, or one for another protocol, is a usage error, found before any
+// request: once the URL is known to be good, libcurl's "unsupported protocol" at perform time can
+// only mean that the server answered with something that is not HTTP.
+std::optional<Error> invalid_url(const std::string& url) {
+    CURLU* handle = curl_url();
+    if (handle == nullptr) return Error(ErrorCode::internal, "out of memory for a URL");
+    char* scheme = nullptr;
+    const bool parsed = curl_url_set(handle, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK &&
+                        curl_url_get(handle, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK && scheme != nullptr;
+    const bool http = parsed && (std::string_view(scheme) == "http" || std::string_view(scheme) == "https");
+    curl_free(scheme);
+    curl_url_cleanup(handle);
+    if (http) return std::nullopt;
+    return Error(ErrorCode::usage, "URL '" + CurlTransport::redact_url(url) + "' is not a valid http or https URL");
+}
+
+} // namespace
+
 scep::Result<scep::HttpResponse> CurlTransport::perform(const std::string& url) {
+    if (auto invalid = invalid_url(url)) return std::move(*invalid);
     CURL* h = m_handle.get();
     m_body.clear();
     m_body_too_large = false;
@@ -293,6 +326,7 @@ scep::Result<scep::HttpResponse> CurlTransport::perform(const std::string& url) 
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, this);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_SOCKOPTFUNCTION, on_socket);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, this);
     m_tls_wanted = scep::to_lower_ascii(url.substr(0, 8)) == "https://";
     m_tls.reset();
@@ -429,9 +463,16 @@ Error CurlTransport::curl_error(CURLcode code, const std::string& url) const {
     case CURLE_LOGIN_DENIED:
         return Error(ErrorCode::http_auth, host + " refused the " + to_string(m_credentials.scheme) +
                                                " authentication (" + detail + ")");
-    case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_URL_MALFORMAT:
         return Error(ErrorCode::usage, "URL '" + redact_url(url) + "' is not a valid http or https URL");
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_WEIRD_SERVER_REPLY:
+        // The URL was checked before the request (invalid_url): the reply is what libcurl could
+        // not read as HTTP, e.g. "Received HTTP/0.9 when not allowed" for an SSH banner. Exit 95,
+        // as for an https URL to such a port, whose TLS handshake fails: a wrong port or service.
+        return Error(ErrorCode::network, host + " did not answer with HTTP (" + detail +
+                                             "): is another service (SSH, SMTP, ...) on that port? Check the"
+                                             " port in the URL");
     default:
         break;
     }

@@ -97,6 +97,7 @@ private:
     static std::size_t write_body(char* data, std::size_t size, std::size_t count, void* self);
     static std::size_t on_header(char* data, std::size_t size, std::size_t count, void* self);
     static int on_progress(void* self, curl_off_t, curl_off_t, curl_off_t, curl_off_t);
+    static int on_socket(void* self, curl_socket_t socket, curlsocktype purpose);
     scep::Result<scep::HttpResponse> perform(const std::string& url);
     scep::Error curl_error(CURLcode code, const std::string& url) const;
     std::string proxy_for(const std::string& url) const;

@@ -40,6 +40,10 @@ case $target in
     ;;
   *) echo "fuzz: no seeds known for '$target'" >&2; exit 64 ;;
 esac
+# Inputs that once failed (tests/fuzz/regressions/TARGET/): every run starts from them too.
+if [ -d "$root/tests/fuzz/regressions/$target" ]; then
+  for file in "$root/tests/fuzz/regressions/$target"/*; do cp "$file" "$seed_dir/regression-${file##*/}"; done
+fi
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # getchallenge and enroll --profile against the test bed's NDES-like admin pages: Kerberos with a
-# keytab and with a password (MIT KDC + Apache mod_auth_gssapi), Basic, anonymous; the pages'
-# encodings and error texts; the allowed-domains rule; secrets never shown.
+# keytab and with a password (MIT KDC + Apache mod_auth_gssapi), Basic, anonymous, and NTLM (the
+# NDES fixture's admin page); the plain-http rules; the pages' encodings and error texts; the
+# allowed-domains rule; secrets never shown.
 . "$(dirname "$0")/lib.sh"
 
 admin=$TESTBED_ADMIN_URL
@@ -129,6 +130,76 @@ expect_rc 0
 challenge_only
 expect_err 'does not offer Negotiate'
 expect_err 'falling back to Basic as ndes-admin'
+
+# NTLM, against the NDES fixture's admin page (it checks the NTLMv2 response): over plain http it
+# needs --allow-insecure-auth like Basic, because an NTLMv2 response seen on the wire can be
+# cracked offline or relayed; the refusal comes before any NTLM message is sent. Over https it
+# needs nothing.
+ntlm_challenge=$(openssl rand -hex 8 | tr a-f A-F)
+printf 'ntlm-%s\n' "$(openssl rand -hex 6)" >"$WORK/ntlm-password"
+chmod 600 "$WORK/ntlm-password"
+ntlm_tls=$WORK/ntlm-tls
+mkdir -p "$ntlm_tls"
+(cd "$ntlm_tls" &&
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj "/CN=ntlm test TLS CA" \
+    -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign &&
+  openssl req -new -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj "/CN=127.0.0.1" &&
+  printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >server.ext &&
+  openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -set_serial 0x4e71 -days 2 -extfile server.ext \
+    -out server.pem) >"$WORK/ntlm-tls.log" 2>&1 || { echo "openssl failed:"; cat "$WORK/ntlm-tls.log"; exit 1; }
+ntlm_fixture=(--challenge "$ntlm_challenge" --admin-auth ntlm --admin-password-file "$WORK/ntlm-password")
+launch_fixture ntlm http://127.0.0.1:18964 --port 18964 "${ntlm_fixture[@]}" || exit 1
+ntlm_events=$state/events.jsonl
+launch_fixture ntlm-tls https://127.0.0.1:18965 --port 18965 "${ntlm_fixture[@]}" --tls-cert "$ntlm_tls/server.pem" \
+  --tls-key "$ntlm_tls/server.key" || exit 1
+ntlm_user=(--username ndes-admin --user-password-file "$WORK/ntlm-password")
+ntlm_password=$(cat "$WORK/ntlm-password")
+ntlm_sent() { grep -c '"auth": "NTLM"' "$ntlm_events" || true; }
+scepctl getchallenge --challenge-url http://127.0.0.1:18964/certsrv/mscep_admin/ "${ntlm_user[@]}"
+expect_rc 64
+expect_one_line_error
+expect_err 'NDES admin page on 127.0.0.1 offers NTLM over plain http, whose response anyone on the path can crack offline or relay: use https, or --allow-insecure-auth'
+expect "NTLM over http: no NTLM message was sent" test "$(ntlm_sent)" = 0
+expect_no_err "$ntlm_password"
+scepctl getchallenge --challenge-url http://127.0.0.1:18964/certsrv/mscep_admin/ "${ntlm_user[@]}" --allow-insecure-auth
+expect_rc 0
+expect "NTLM over http with --allow-insecure-auth: stdout is the challenge" test "$out" = "$ntlm_challenge"
+expect_err 'challenge fetched from 127.0.0.1 with NTLM'
+expect "the fixture accepted the NTLMv2 response" grep -q '"message": "authenticate", "operation": "admin", "result": "ok"' "$ntlm_events"
+scepctl getchallenge --challenge-url https://127.0.0.1:18965/certsrv/mscep_admin/ --cacert "$ntlm_tls/ca.pem" \
+  "${ntlm_user[@]}"
+expect_rc 0
+expect "NTLM over https: stdout is the challenge" test "$out" = "$ntlm_challenge"
+expect_no_err 'warning'
+scepctl getchallenge --challenge-url https://127.0.0.1:18965/certsrv/mscep_admin/ --cacert "$ntlm_tls/ca.pem" \
+  --username ndes-admin --user-password-file "$WORK/wrong-password"
+expect_rc 80
+expect_err 'refused NTLM authentication as ndes-admin'
+# The same rule when the page offers NTLM and Basic over http: neither without the opt-in.
+stop_fixture
+launch_fixture ntlm-basic http://127.0.0.1:18964 --port 18964 --challenge "$ntlm_challenge" --admin-auth basic,ntlm \
+  --admin-password-file "$WORK/ntlm-password" || exit 1
+scepctl getchallenge --challenge-url http://127.0.0.1:18964/certsrv/mscep_admin/ "${ntlm_user[@]}"
+expect_rc 64
+expect_err 'offers NTLM over plain http'
+expect "NTLM or Basic over http: nothing was sent" test "$(grep -c '"user"' "$state/events.jsonl" || true)" = 0
+stop_fixture
+
+# Negotiate over plain http works, with one warning: the token and the challenge cross the network
+# readable. --allow-insecure-auth silences it; over https there is nothing to warn about.
+scepctl getchallenge --challenge-url "$admin" "${krb[@]}" "${keytab[@]}"
+expect_rc 0
+challenge_only
+expect "Negotiate over http: exactly one warning line" test "$(grep -c '^scepctl: warning: ' <<<"$err")" = 1
+expect_err '^scepctl: warning: Negotiate over plain http to localhost: the Kerberos token and the one-time challenge cross the network readable; use https \(--allow-insecure-auth silences this\)$'
+scepctl getchallenge --challenge-url "$admin" "${krb[@]}" "${keytab[@]}" --allow-insecure-auth
+expect_rc 0
+challenge_only
+expect_no_err 'warning'
+scepctl getchallenge --challenge-url "$TESTBED_ADMIN_URL_TLS" --cacert "$TESTBED_TLS_CA" "${krb[@]}" "${keytab[@]}"
+expect_rc 0
+challenge_only
+expect_no_err 'warning'
 
 # What goes on the wire stays there: a capturing proxy records the Authorization headers scepctl
 # really sent (the Kerberos token, Basic credentials) and the server's Negotiate reply token; with

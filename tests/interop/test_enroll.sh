@@ -56,15 +56,18 @@ expect "own: no key.pem written" test ! -e "$WORK/own/key.pem"
 expect_key_matches "$WORK/own/cert.pem" "$WORK/own-key.pem"
 
 # An encrypted key (openssl, AES-256 PKCS#8) with its passphrase from a file; wrong passphrase refused.
+# (The passphrase files are 0600, as secret files should be; the wrong one's name differs from its
+# content, which must never be shown.)
 printf 'key-pass-123' >"$WORK/pass"
-printf 'wrong-pass' >"$WORK/wrong-pass"
+printf 'wrong-pass' >"$WORK/bad-passphrase"
+chmod 600 "$WORK/pass" "$WORK/bad-passphrase"
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -aes-256-cbc -pass file:"$WORK/pass" \
   -out "$WORK/enc-key.pem" 2>/dev/null
 enroll_into enc --url "$TESTBED_SCEP_URL" --subject CN=enc --key "$WORK/enc-key.pem" --key-pass-file "$WORK/pass"
 expect_rc 0
 expect "enc: certificate matches the encrypted key" same_nonempty "$(openssl x509 -in "$WORK/enc/cert.pem" -noout -pubkey)" \
   "$(openssl pkey -in "$WORK/enc-key.pem" -passin file:"$WORK/pass" -pubout)"
-enroll_into enc-wrong --url "$TESTBED_SCEP_URL" --subject CN=enc --key "$WORK/enc-key.pem" --key-pass-file "$WORK/wrong-pass"
+enroll_into enc-wrong --url "$TESTBED_SCEP_URL" --subject CN=enc --key "$WORK/enc-key.pem" --key-pass-file "$WORK/bad-passphrase"
 expect_rc 93
 expect_err 'wrong passphrase'
 expect_no_err 'wrong-pass|key-pass-123'

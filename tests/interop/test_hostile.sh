@@ -5,6 +5,8 @@
 # certificate, no temp file) and show the challenge nowhere, --verbose and --json included.
 # Then TLS (a certificate for another name, an untrusted one, --insecure), file modes under
 # umask 000, clean-up when writing the results fails, and the directory fsync after each rename.
+# Server text with terminal escape sequences is shown escaped; an SSH server on the port is a
+# network error, not a bad URL.
 # The fault matrix is tests/README.md "Hostile servers".
 . "$(dirname "$0")/lib.sh"
 
@@ -153,6 +155,112 @@ for fault_code in wrong-signer:97 wrong-nonce:97 wrong-txid:97 wrong-recipient:9
   expect_unchanged "$outdir" "$before"
   expect_no_out "$challenge"
   expect_no_err "$challenge"
+done
+
+# ---- Server text with terminal escape sequences (the fixture's escape-* faults: OSC 0 sets the
+# window title, ED clears the screen, SGR, and C1 CSI as one byte): in errors, the --verbose trace
+# and results scepctl prints them escaped ("\x1b"), in JSON as \u001b. No control character but
+# the line breaks, no C1 control and no byte that is not UTF-8 reaches stdout or stderr.
+expect_terminal_safe() {
+  local stream
+  for stream in out err; do
+    if python3 -c '
+import re, sys
+text = open(sys.argv[1], "rb").read().decode("utf-8", "surrogateescape")
+sys.exit(1 if re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\udc80-\udcff]", text) else 0)' "$WORK/$stream"; then
+      pass "$stream: no raw control character"
+    else
+      fail "$stream holds a raw control character: $(cat -v "$WORK/$stream" | grep -m1 -e '\^\[' -e 'M-' | cut -c1-120)"
+    fi
+  done
+}
+escaped='\\x1b\]0;scepctl-owned\\x07\\x1b\[2J\\x1b\[31m'
+admin_path=/certsrv/mscep_admin/
+# KIND FAULT:OP EXIT CAUSE (KIND: the command; the fault applies to that operation only)
+while read -r kind fault code cause <&3; do
+  [ -n "$kind" ] || continue
+  for mode in plain verbose json; do
+    case $mode in
+      plain) extra=() ;;
+      verbose) extra=(--verbose) ;;
+      json) extra=(--json --verbose) ;;
+    esac
+    case $kind in
+      getcacaps) scepctl getcacaps --url "$base/fault/$fault$path" "${extra[@]}" ;;
+      getcacert) scepctl getcacert --url "$base/fault/$fault$path" --ca-fingerprint "$pin" --out "$outdir/ca.pem" "${extra[@]}" ;;
+      enroll) enroll_in "$base/fault/$fault$path" "${extra[@]}" ;;
+      getchallenge) scepctl getchallenge --challenge-url "$base/fault/$fault$admin_path" "${extra[@]}" ;;
+    esac
+    current="$fault ($kind, $mode)"
+    expect_rc "$code"
+    expect_terminal_safe
+    if [ "$code" != 0 ]; then
+      expect_one_line_error
+      expect_err "^scepctl: error: .*$cause"
+      expect_unchanged "$outdir" "$before"
+    fi
+    [ "$mode" != json ] || expect_json "d.get('error', {}).get('exit_code', 0) == $code"
+    [ "$mode" = plain ] || [ "$fault" != escape-header:getcacaps ] || expect_err "^< X-Fixture-Note: $escaped\\\\x9b2J$"
+  done
+done 3<<EOF2
+getcacaps    escape-location:getcacaps     81 server answered HTTP 302 redirecting to http://127\.0\.0\.1/moved/$escaped\\\\x9b2J: use that URL
+getcacaps    escape-header:getcacaps       0  -
+getcacert    escape-type:getcacert         97 GetCACert: server sent Content-Type 'application/x-x509-ca-ra-cert$escaped\\\\x9b2J'
+enroll       escape-location:pkioperation  81 redirecting to http://127\.0\.0\.1/moved/$escaped
+enroll       escape-text:pkioperation      72 badRequest \("request refused $escaped\\\\xc2\\\\x9b2Jby the fixture
+getchallenge escape-auth:admin             80 requires authentication \(offers: negotiate, \\\\x1b\]0;scepctl-owned\\\\x07
+getchallenge escape-location:admin         81 redirecting to http://127\.0\.0\.1/moved/$escaped
+getchallenge escape-text:admin             82 not understood \(title: 'Server Error \?\]0;scepctl-owned\?
+EOF2
+
+# ---- A reply that is not HTTP: an SSH server on the port (it sends its banner as soon as a client
+# connects). libcurl reads the banner as an HTTP/0.9 reply and refuses it; that is a network error
+# (95, like the failed TLS handshake an https URL to that port gets), not a bad URL (64). A URL
+# that does not parse is still 64, found before any request.
+ssh_port=18966
+"$TB" python3 -c '
+import socket, sys, threading
+server = socket.socket()
+server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+server.bind(("127.0.0.1", int(sys.argv[1])))
+server.listen(16)
+def serve(conn):
+    with conn:
+        conn.sendall(b"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n")
+        conn.settimeout(5)
+        try:
+            conn.recv(65536)  # what the client sends; then SSH would want its banner
+        except OSError:
+            pass
+while True:
+    conn, _ = server.accept()
+    threading.Thread(target=serve, args=(conn,), daemon=True).start()' "$ssh_port" &
+ssh_pid=$!
+for _ in $(seq 100); do "$TB" bash -c "exec 3<>/dev/tcp/127.0.0.1/$ssh_port" 2>/dev/null && break; sleep 0.05; done
+ssh_url="http://127.0.0.1:$ssh_port$path"
+scepctl getcacaps --url "$ssh_url"
+current="SSH banner: getcacaps"
+after_failure 95 "127\.0\.0\.1:$ssh_port did not answer with HTTP \(Received HTTP/0\.9 when not allowed\): is another service \(SSH, SMTP, \.\.\.\) on that port\? Check the port in the URL"
+expect_no_out .
+enroll_in "$ssh_url"
+current="SSH banner: enroll"
+after_failure 95 "did not answer with HTTP"
+scepctl getcacert --url "$ssh_url" --ca-fingerprint "$pin" --out "$outdir/ca.pem" --json
+current="SSH banner: getcacert --json"
+after_failure 95 "did not answer with HTTP"
+expect_json "d['error']['exit_code'] == 95 and d['error']['code'] == 'network'"
+scepctl getcacaps --url "https://127.0.0.1:$ssh_port$path"
+current="SSH banner: https"
+after_failure 95 "TLS handshake with 127\.0\.0\.1:$ssh_port failed"
+scepctl getchallenge --challenge-url "http://127.0.0.1:$ssh_port/certsrv/mscep_admin/"
+current="SSH banner: getchallenge"
+after_failure 95 "did not answer with HTTP"
+kill "$ssh_pid" 2>/dev/null; wait "$ssh_pid" 2>/dev/null
+# A malformed URL is still a usage error, and nothing is sent.
+for bad in 'http://[::1/certsrv/mscep/mscep.dll' 'http://exa mple.test/certsrv/mscep/mscep.dll' 'http://127.0.0.1:99999/x'; do
+  scepctl getcacaps --url "$bad"
+  current="malformed URL '$bad'"
+  after_failure 64 "is not a valid http or https URL"
 done
 
 # ---- renew: the matrix's PKIOperation faults (and two on GetCACert) leave the pair it renews

@@ -3,6 +3,7 @@
 #include "cli/app.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/json.hpp"
+#include "cli/output.hpp"
 #include "transport/curl_transport.hpp"
 
 using scep::Error;
@@ -54,6 +55,19 @@ TEST_CASE("usage errors exit 64, help and version exit 0", "[cli]") {
     CHECK(run_cli({"--version"}) == 0);
 }
 
+TEST_CASE("the --timeout flag takes 0.001 to 86400 seconds; anything else is a usage error", "[cli]") {
+    // 0.0001 would round to 0 ms, inf and 1e300 overflow: libcurl reads both as "no limit". The
+    // URL is a closed port on loopback, so a value that were accepted would give 95, not 64.
+    for (const char* value : {"0.0001", "0", "-1", "inf", "nan", "1e300", "86401", "", "5s", "0x"}) {
+        INFO("--timeout '" << value << "'");
+        CHECK(run_cli({"getcacaps", "--url", "http://127.0.0.1:9/", "--timeout", value}) == 64);
+    }
+    CHECK(cli::config::valid_timeout_seconds(0.001));
+    CHECK(cli::config::valid_timeout_seconds(86400));
+    CHECK_FALSE(cli::config::valid_timeout_seconds(0.000999));
+    CHECK_FALSE(cli::config::valid_timeout_seconds(86400.001));
+}
+
 TEST_CASE("secrets are redacted from trace lines", "[cli][secrets]") {
     using transport::CurlTransport;
     CHECK(CurlTransport::redact_header_line("Authorization: Negotiate YIIC8wYGKwYBBQUCoIIC5z") == "Authorization: Negotiate <redacted>");
@@ -76,6 +90,30 @@ TEST_CASE("JSON output escapes strings and keeps key order", "[cli]") {
     CHECK(j.dump() == R"({"b":"quote\" backslash\\ nl\n ctl\u0001","a":7,"t":true,"n":null,"list":["x","y"]})");
 }
 
+// Server text (headers, page titles, failInfoText) may carry terminal escape sequences: OSC 0
+// sets the window title, ED clears the screen, 0x9B is CSI in one byte.
+TEST_CASE("terminal_safe escapes C0, DEL, C1 and bytes that are not UTF-8", "[cli]") {
+    using cli::terminal_safe;
+    CHECK(terminal_safe("plain text, M\xC3\xBCller \xE2\x82\xAC \xF0\x9F\x94\x91") ==
+          "plain text, M\xC3\xBCller \xE2\x82\xAC \xF0\x9F\x94\x91");
+    CHECK(terminal_safe("a\x1b]0;owned\x07\x1b[2Jb") == "a\\x1b]0;owned\\x07\\x1b[2Jb");
+    CHECK(terminal_safe("tab\tnl\ncr\rdel\x7f") == "tab\\x09nl\\x0acr\\x0ddel\\x7f");
+    CHECK(terminal_safe("csi \xC2\x9B"
+                        "2J, nel \xC2\x85, nbsp \xC2\xA0") == "csi \\xc2\\x9b2J, nel \\xc2\\x85, nbsp \xC2\xA0");
+    // Not UTF-8: a lone C1 byte, a stray continuation byte, a cut-off sequence, an overlong ESC,
+    // a surrogate, and a code point above U+10FFFF.
+    CHECK(terminal_safe("\x9b"
+                        "2J \x80 \xE2\x82 \xC0\x9B \xED\xA0\x80 \xF4\x90\x80\x80") ==
+          "\\x9b2J \\x80 \\xe2\\x82 \\xc0\\x9b \\xed\\xa0\\x80 \\xf4\\x90\\x80\\x80");
+    CHECK(terminal_safe(std::string("nul\0byte", 8)) == "nul\\x00byte");
+}
+
+TEST_CASE("JSON output escapes every control character and stays UTF-8", "[cli]") {
+    cli::Json j = cli::Json::object();
+    j.set("t", "\x1b]0;x\x07 \x7f \xC2\x9B \xC3\xA9 \xFF");
+    CHECK(j.dump() == "{\"t\":\"\\u001b]0;x\\u0007 \\u007f \\u009b \xC3\xA9 \\ufffd\"}");
+}
+
 TEST_CASE("auth schemes are read from WWW-Authenticate, params and tokens skipped", "[cli][auth]") {
     using transport::offered_auth_schemes;
     CHECK(offered_auth_schemes("Negotiate, NTLM") == std::vector<std::string>{"negotiate", "ntlm"});
@@ -86,6 +124,17 @@ TEST_CASE("auth schemes are read from WWW-Authenticate, params and tokens skippe
           std::vector<std::string>{"digest"});
     CHECK(offered_auth_schemes("").empty());
     CHECK(offered_auth_schemes("NTLM, NTLM") == std::vector<std::string>{"ntlm"});
+}
+
+TEST_CASE("a URL that does not parse is a usage error before any request", "[cli]") {
+    transport::CurlTransport http({});
+    for (const char* url : {"http://[::1/x", "http://exa mple.test/x", "http://127.0.0.1:99999/x", "ftp://h/x", "x"}) {
+        INFO(url);
+        const auto reply = http.get(url);
+        REQUIRE_FALSE(reply);
+        CHECK(reply.error().code == ErrorCode::usage);
+        CHECK(reply.error().message == "URL '" + std::string(url) + "' is not a valid http or https URL");
+    }
 }
 
 TEST_CASE("the host of a URL, without user info, port or brackets", "[cli][auth]") {
