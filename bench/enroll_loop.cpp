@@ -34,17 +34,20 @@ scep::Result<int> enroll_n(const std::string& url, const std::string& key_path, 
     SCEP_TRY(const scep::AlgorithmChoice algorithms, scep::choose_algorithms(caps.caps, {}));
 
     scep::EnrollmentHooks hooks;
-    hooks.sleep = [](std::chrono::seconds wait) { std::this_thread::sleep_for(wait); };
+    hooks.sleep = [](std::chrono::seconds wait) {
+        std::this_thread::sleep_for(wait);
+        return true;
+    };
     int issued = 0;
     for (int i = 0; i < count; ++i) {
         scep::CsrParams params;
         params.subject = subject;
-        if (challenge != nullptr) params.challenge_password = challenge;
+        if (challenge != nullptr) params.challenge_password = scep::Secret(challenge);
         params.digest = algorithms.digest;
         SCEP_TRY(const scep::CertificationRequest csr, scep::build_csr(key, params));
         SCEP_TRY(const scep::Certificate signer,
                  scep::make_self_signed_signer(key, csr.subject.get(), algorithms.digest));
-        const scep::EnrollmentRequest request{
+        scep::EnrollmentRequest request{
             key, csr, signer, key, scep::MessageType::pkcs_req, algorithms, scep::HttpMethod::automatic, {}};
         SCEP_TRY(const scep::EnrollmentResult result, scep::enroll(client, ca, caps.caps, request, hooks));
         if (key.matches(result.certificate)) ++issued;

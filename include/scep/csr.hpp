@@ -8,6 +8,7 @@
 
 #include "scep/key.hpp"
 #include "scep/pki_message.hpp"
+#include "scep/secret.hpp"
 #include "scep/subject.hpp"
 
 namespace scep {
@@ -18,7 +19,7 @@ struct CsrParams {
     // subject of the certificate it renews). Not owned; must outlive build_csr.
     const X509_NAME* exact_subject = nullptr;
     std::vector<SubjectAltName> alt_names;
-    std::optional<std::string> challenge_password; // the challengePassword attribute (§3.3.1)
+    std::optional<Secret> challenge_password; // the challengePassword attribute (§3.3.1)
     // NDES picks its template from these: signature only -> SignatureTemplate, encryption only ->
     // EncryptionTemplate, both -> GeneralPurposeTemplate.
     bool digital_signature = true;
@@ -28,7 +29,7 @@ struct CsrParams {
 };
 
 struct CertificationRequest {
-    Bytes der;
+    SecureBytes der; // holds the challenge password when there is one: wiped when it goes
     std::shared_ptr<X509_NAME> subject; // the encoded subject, for the signer certificate and CertPoll
 };
 

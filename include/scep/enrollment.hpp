@@ -111,7 +111,10 @@ Result<CertRep> exchange(Client& client, const CaCertBundle& ca, OutgoingMessage
                          const std::function<void(const std::string&)>& progress,
                          const std::function<void(MessageType)>& sending = {});
 
+// Sends the request and polls while PENDING. The request's CSR (it carries the challenge
+// password) is wiped as soon as the CA has accepted it, at the first PENDING or the SUCCESS reply:
+// nothing sends it again. After a FAILURE it is kept (renew retries as PKCSReq).
 Result<EnrollmentResult> enroll(Client& client, const CaCertBundle& ca, const Capabilities& caps,
-                                const EnrollmentRequest& request, const EnrollmentHooks& hooks);
+                                EnrollmentRequest& request, const EnrollmentHooks& hooks);
 
 } // namespace scep

@@ -9,6 +9,7 @@
 
 #include "scep/bytes.hpp"
 #include "scep/result.hpp"
+#include "scep/secret.hpp"
 
 namespace scep {
 
@@ -17,7 +18,7 @@ public:
     static Result<PrivateKey> generate_rsa(int bits);
     // PEM (PKCS#8, encrypted PKCS#8 or traditional RSA) or DER. A passphrase is used only if
     // the key is encrypted. Non-RSA keys are refused with a message saying why.
-    static Result<PrivateKey> load(ByteView data, const std::optional<std::string>& passphrase);
+    static Result<PrivateKey> load(ByteView data, const std::optional<Secret>& passphrase);
 
     explicit PrivateKey(EVP_PKEY* key) noexcept : m_key(key) {} // takes ownership
     PrivateKey(const PrivateKey& other);
@@ -30,7 +31,7 @@ public:
     int bits() const;
     Bytes public_key_der() const; // SubjectPublicKeyInfo
     // PKCS#8 PEM, encrypted with AES-256-CBC when a passphrase is given.
-    Result<std::string> to_pem(const std::optional<std::string>& passphrase) const;
+    Result<std::string> to_pem(const std::optional<Secret>& passphrase) const;
     bool matches(const class Certificate& cert) const;
 
 private:

@@ -6,6 +6,7 @@
 
 #include "scep/bytes.hpp"
 #include "scep/result.hpp"
+#include "scep/secret.hpp"
 
 namespace scep {
 
@@ -15,7 +16,7 @@ struct HttpResponse {
     std::string server;       // the Server header, e.g. "Microsoft-IIS/10.0" (NDES detection, RFC 8894 §3.5.2)
     std::string www_authenticate; // every WWW-Authenticate header, joined with ", "
     std::string date;             // the Date header (clock-skew checks)
-    Bytes body;
+    SecureBytes body;             // wiped when it goes: the admin page's body holds a challenge
 };
 
 // "Application/X-PKI-Message; charset=binary" -> "application/x-pki-message"

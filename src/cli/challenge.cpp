@@ -155,8 +155,13 @@ Error admin_page_status_error(const scep::HttpResponse& response, const std::str
     return error;
 }
 
-scep::Result<std::string> challenge_from_page(const scep::HttpResponse& response) {
-    return ndes::parse_challenge_page(ndes::decode_page(response.body));
+// The page and the body it came in hold the challenge: both are wiped once it is read.
+scep::Result<scep::Secret> challenge_from_page(scep::HttpResponse& response) {
+    std::string page = ndes::decode_page(response.body);
+    auto challenge = ndes::parse_challenge_page(page);
+    scep::cleanse(page);
+    scep::wipe(response.body);
+    return challenge;
 }
 
 // Kerberos: the service user's ticket into a private cache, the SPN checked with the KDC (so a
@@ -173,7 +178,7 @@ scep::Result<FetchedChallenge> fetch_with_kerberos(const ChallengeSource& source
                     " (weak): enable AES on the account that owns the SPN");
     }
     http.set_credentials({HttpAuth::negotiate, {}, {}});
-    SCEP_TRY(const scep::HttpResponse response, http.get(source.url));
+    SCEP_TRY(scep::HttpResponse response, http.get(source.url));
     http.set_credentials({});
     if (response.status == 401) {
         Error error(ErrorCode::http_auth,
@@ -185,7 +190,7 @@ scep::Result<FetchedChallenge> fetch_with_kerberos(const ChallengeSource& source
         return error;
     }
     if (response.status != 200) return admin_page_status_error(response, host);
-    SCEP_TRY(std::string challenge, challenge_from_page(response));
+    SCEP_TRY(scep::Secret challenge, challenge_from_page(response));
     return FetchedChallenge{std::move(challenge), "Negotiate (Kerberos)", tgt.client + ", SPN " + service.server};
 }
 
@@ -210,11 +215,11 @@ scep::Result<FetchedChallenge> fetch_challenge(const ChallengeSource& source,
 
     transport::CurlTransport http(transport_options);
     // First without credentials: shows what the server offers (and whether anonymous access is on).
-    SCEP_TRY(const scep::HttpResponse probe, http.get(source.url));
+    SCEP_TRY(scep::HttpResponse probe, http.get(source.url));
     if (probe.status == 200) {
         out.warning("the NDES admin page on " + host + " answers without authentication: disable Anonymous"
                     " Authentication on CertSrv/mscep_admin");
-        SCEP_TRY(std::string challenge, challenge_from_page(probe));
+        SCEP_TRY(scep::Secret challenge, challenge_from_page(probe));
         return FetchedChallenge{std::move(challenge), "none", "anonymous"};
     }
     if (probe.status != 401) return admin_page_status_error(probe, host);
@@ -273,7 +278,7 @@ scep::Result<FetchedChallenge> fetch_challenge(const ChallengeSource& source,
         out.note("falling back to " + transport::to_string(scheme) + " as " + source.username);
     }
     http.set_credentials({scheme, source.username, *source.password});
-    SCEP_TRY(const scep::HttpResponse response, http.get(source.url));
+    SCEP_TRY(scep::HttpResponse response, http.get(source.url));
     http.set_credentials({});
     if (response.status == 401) {
         Error error(ErrorCode::http_auth, "NDES admin page on " + host + " refused " + transport::to_string(scheme) +
@@ -283,7 +288,7 @@ scep::Result<FetchedChallenge> fetch_challenge(const ChallengeSource& source,
         return error;
     }
     if (response.status != 200) return admin_page_status_error(response, host);
-    SCEP_TRY(std::string challenge, challenge_from_page(response));
+    SCEP_TRY(scep::Secret challenge, challenge_from_page(response));
     return FetchedChallenge{std::move(challenge), transport::to_string(scheme), source.username};
 }
 

@@ -42,7 +42,7 @@ struct ChallengeSource {
     bool prefer_kerberos = false;
     std::optional<krb::KerberosSettings> kerberos;
     std::string username;
-    std::optional<std::string> password;
+    std::optional<scep::Secret> password;
     bool allow_insecure_auth = false;
 };
 
@@ -54,7 +54,7 @@ scep::Result<std::optional<ChallengeSource>> resolve_challenge_source(const Cont
                                                                       const ChallengeOptions& options);
 
 struct FetchedChallenge {
-    std::string challenge;                     // secret: never printed outside getchallenge
+    scep::Secret challenge;                    // never printed outside getchallenge
     std::string auth;                          // "Negotiate (Kerberos)", "NTLM", "Basic", "none"
     std::string detail;                        // e.g. the principal and SPN
 };

@@ -13,7 +13,7 @@ namespace cli {
 
 struct KerberosCheckRun {
     std::string url;                      // the page (or SCEP host) checked; empty when none
-    std::optional<std::string> challenge; // the page's challenge password when it showed one (secret)
+    std::optional<scep::Secret> challenge; // the page's challenge password when it showed one
 };
 
 // Runs every check of check-kerberos into `report`. Errors only for usage and configuration

@@ -175,7 +175,7 @@ private:
     std::time_t m_probe_local_time = 0;
     std::optional<scep::HttpResponse> m_authenticated;
     bool m_token_allowed = false;
-    std::optional<std::string> m_challenge; // secret: handed to check-ndes --enroll-test, never printed
+    std::optional<scep::Secret> m_challenge; // handed to check-ndes --enroll-test, never printed
 };
 
 void Checker::report(CheckResult result) {

@@ -107,7 +107,7 @@ class NdesChecker {
     scep::Capabilities m_caps;
     std::optional<scep::CaCertBundle> m_bundle;
     std::optional<ChallengeSource> m_challenge_source;
-    std::optional<std::string> m_challenge; // secret: only ever put into the enrollment test's CSR
+    std::optional<scep::Secret> m_challenge; // only ever put into the enrollment test's CSR
 };
 
 void NdesChecker::check_reachability() {
@@ -519,7 +519,7 @@ void NdesChecker::check_enroll() {
         SCEP_TRY(scep::Certificate signer, scep::make_self_signed_signer(key, csr.subject.get(), algorithms.digest));
         // No polling: a CA that waits for approval is reported, not waited for.
         scep::EnrollmentRequest request{key,
-                                        csr,
+                                        std::move(csr),
                                         signer,
                                         key,
                                         scep::MessageType::pkcs_req,

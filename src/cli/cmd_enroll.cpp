@@ -123,7 +123,7 @@ scep::Result<void> run_enroll(Context& context, const CLI::App& command, EnrollO
     std::vector<store::NamedPath> named = output.named();
     if (!options.key.empty()) named.push_back({"--key", options.key});
     SCEP_TRY_VOID(store::check_distinct(named));
-    SCEP_TRY(std::optional<std::string> challenge, read_challenge(options, out));
+    SCEP_TRY(std::optional<scep::Secret> challenge, read_challenge(options, out));
     std::optional<ChallengeSource> challenge_source;
     if (!challenge && !options.resume) { // a CertPoll carries no CSR, so no challenge either
         SCEP_TRY(challenge_source, resolve_challenge_source(context, options.challenge_source));
@@ -133,8 +133,8 @@ scep::Result<void> run_enroll(Context& context, const CLI::App& command, EnrollO
         }
     }
 
-    SCEP_TRY(const std::optional<std::string> key_passphrase, read_key_passphrase(options, out));
-    std::optional<std::string> p12_passphrase;
+    SCEP_TRY(const std::optional<scep::Secret> key_passphrase, read_key_passphrase(options, out));
+    std::optional<scep::Secret> p12_passphrase;
     if (output.p12) {
         SCEP_TRY(p12_passphrase, read_secret_file(options.p12_pass_file, "--p12-pass-file", out));
     }
@@ -171,8 +171,12 @@ scep::Result<void> run_enroll(Context& context, const CLI::App& command, EnrollO
              scep::build_csr(key, csr_params(options, subject, std::move(alt_names), challenge, algorithms.digest)));
     SCEP_TRY(scep::Certificate signer, scep::make_self_signed_signer(key, csr.subject.get(), algorithms.digest));
 
+    // The CSR holds the only copy of the challenge from here on; enroll() wipes it once the CA has it.
+    const bool challenge_sent = challenge.has_value();
+    challenge.reset();
     scep::EnrollmentRequest request{
-        key, csr, signer, key, scep::MessageType::pkcs_req, algorithms, checked.method, poll_policy(options)};
+        key, std::move(csr), signer, key, scep::MessageType::pkcs_req, algorithms, checked.method,
+        poll_policy(options)};
     request.start_with_poll = options.resume;
     // The transaction ID is derived from the key, so with the key on disk a later run can poll
     // (--resume). A generated key is kept as soon as the CA answers PENDING, not only at exit 3:
@@ -246,7 +250,7 @@ scep::Result<void> run_enroll(Context& context, const CLI::App& command, EnrollO
     Json result = Json::object();
     result.set("command", "enroll").set("url", transport::CurlTransport::redact_url(url));
     set_certificate_summary(result, cert);
-    add_exchange_json(result, *enrolled, algorithms, options.resume, challenge.has_value(), challenge_origin);
+    add_exchange_json(result, *enrolled, algorithms, options.resume, challenge_sent, challenge_origin);
     result.set("format", store::to_string(output.format))
         .set("files", std::move(paths))
         .set("warnings", Json::strings(enrolled->warnings));

@@ -18,12 +18,12 @@ scep::Result<void> run_getchallenge(Context& context, const ChallengeOptions& op
     context.output.note("challenge fetched from " + transport::url_host(source->url) + " with " + fetched.auth + " (" +
                         fetched.detail + ")");
     // The one place the secret is printed: scripts capture it from stdout.
-    context.output.line(fetched.challenge);
+    context.output.line(std::string(fetched.challenge.view()));
     Json result = Json::object();
     result.set("command", "getchallenge")
         .set("url", transport::CurlTransport::redact_url(source->url))
         .set("auth", fetched.auth)
-        .set("challenge", fetched.challenge);
+        .set("challenge", std::string(fetched.challenge.view()));
     context.output.json(result);
     return {};
 }

@@ -164,13 +164,13 @@ scep::Result<void> run_renew(Context& context, const CLI::App& command, RenewOpt
         }
     }
     SCEP_TRY(const CheckedRequest checked, check_request_options(options));
-    SCEP_TRY(std::optional<std::string> challenge, read_challenge(options, out));
+    SCEP_TRY(std::optional<scep::Secret> challenge, read_challenge(options, out));
     std::optional<ChallengeSource> challenge_source;
     // RFC 8894 §2.4: a renewal needs no challenge. The admin page is asked only when told to.
     if (!challenge && !options.challenge_source.challenge_url.empty()) {
         SCEP_TRY(challenge_source, resolve_challenge_source(context, options.challenge_source));
     }
-    SCEP_TRY(const std::optional<std::string> key_passphrase, read_key_passphrase(options, out));
+    SCEP_TRY(const std::optional<scep::Secret> key_passphrase, read_key_passphrase(options, out));
 
     // No other renewal of these files runs meanwhile; a swap an earlier run left half done is
     // finished (or undone) before the files are even read.
@@ -257,14 +257,20 @@ scep::Result<void> run_renew(Context& context, const CLI::App& command, RenewOpt
         }
         alt_names = std::move(copied.names);
     }
-    scep::CsrParams params =
-        csr_params(options, subject.value_or(scep::DistinguishedName{}), *alt_names, challenge, algorithms.digest);
-    if (!subject) params.exact_subject = X509_get_subject_name(old_cert.native());
-    SCEP_TRY(const scep::CertificationRequest csr, scep::build_csr(new_key, params));
+    std::optional<scep::CertificationRequest> csr;
+    {
+        scep::CsrParams params =
+            csr_params(options, subject.value_or(scep::DistinguishedName{}), *alt_names, challenge, algorithms.digest);
+        if (!subject) params.exact_subject = X509_get_subject_name(old_cert.native());
+        SCEP_TRY(csr, scep::build_csr(new_key, params));
+    }
+    // The CSR holds the only copy of the challenge from here on; enroll() wipes it once the CA has it.
+    const bool challenge_sent = challenge.has_value();
+    challenge.reset();
 
     const bool renewal_req = options.mode == "renewalreq" || (options.mode == "auto" && session.caps.caps.renewal());
     scep::EnrollmentRequest request{new_key,
-                                    csr,
+                                    std::move(*csr),
                                     old_cert,
                                     old_key,
                                     renewal_req ? scep::MessageType::renewal_req : scep::MessageType::pkcs_req,
@@ -312,7 +318,7 @@ scep::Result<void> run_renew(Context& context, const CLI::App& command, RenewOpt
             ::unlink(files.pending.c_str());
             error.message += "; the pending renewal's key " + files.pending.string() +
                              " is removed, the next run starts a new renewal";
-        } else if (error.code == scep::ErrorCode::ca_failure && !challenge &&
+        } else if (error.code == scep::ErrorCode::ca_failure && !challenge_sent &&
                    (error.fail_info == 1 || error.fail_info == 2)) {
             error.message += " (no challenge password was sent: if this CA wants one for renewals too, give "
                              "--challenge-file FILE)";
@@ -375,7 +381,7 @@ scep::Result<void> run_renew(Context& context, const CLI::App& command, RenewOpt
         .set("message_type", to_string(request.type))
         .set("fallback", fell_back)
         .set("new_key", !key_kept);
-    add_exchange_json(result, *renewed, algorithms, resume, challenge.has_value(), challenge_origin);
+    add_exchange_json(result, *renewed, algorithms, resume, challenge_sent, challenge_origin);
     result.set("files", std::move(paths))
         .set("backups", std::move(backups))
         .set("recovery", store::to_string(recovery.action))

@@ -4,8 +4,9 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
-#include <iostream>
+#include <cstring>
 #include <map>
 #include <memory>
 
@@ -125,37 +126,57 @@ scep::Error usage_error(std::string message) {
     return scep::Error(scep::ErrorCode::usage, std::move(message));
 }
 
-scep::Result<std::optional<std::string>> read_challenge(const RequestOptions& options, const Output& out) {
+namespace {
+
+// One line from standard input, read with read(2): no stdio buffer keeps a copy.
+scep::Result<scep::Secret> read_stdin_line(const char* what) {
+    scep::Secret line;
+    char c = 0;
+    for (;;) {
+        const ssize_t n = ::read(STDIN_FILENO, &c, 1);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0 || c == '\n') break;
+        line.push_back(c);
+    }
+    c = 0;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) return usage_error(std::string(what) + ": nothing on standard input");
+    return line;
+}
+
+} // namespace
+
+scep::Result<std::optional<scep::Secret>> read_challenge(const RequestOptions& options, const Output& out) {
     if (!options.challenge_file.empty()) {
-        SCEP_TRY(std::string challenge, read_secret_file(options.challenge_file, "--challenge-file", out));
-        return std::optional<std::string>(std::move(challenge));
+        SCEP_TRY(scep::Secret challenge, read_secret_file(options.challenge_file, "--challenge-file", out));
+        return std::optional<scep::Secret>(std::move(challenge));
     }
     if (options.challenge == "-") {
-        std::string line;
-        if (!std::getline(std::cin, line) || line.empty()) {
-            return usage_error("--challenge -: no challenge on standard input");
-        }
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        return std::optional<std::string>(std::move(line));
+        SCEP_TRY(scep::Secret challenge, read_stdin_line("--challenge -"));
+        return std::optional<scep::Secret>(std::move(challenge));
     }
     if (!options.challenge.empty()) {
         out.warning("--challenge VALUE is visible to every user in the process list; prefer --challenge-file FILE, "
                     "--challenge - (stdin) or SCEPCTL_CHALLENGE");
-        return std::optional<std::string>(options.challenge);
+        return std::optional<scep::Secret>(scep::Secret(options.challenge));
     }
-    if (const char* env = std::getenv("SCEPCTL_CHALLENGE"); env != nullptr && *env != '\0') {
-        return std::optional<std::string>(std::string(env));
+    if (char* env = std::getenv("SCEPCTL_CHALLENGE"); env != nullptr && *env != '\0') {
+        scep::Secret challenge(env);
+        // The environment block is ours to overwrite: no copy stays there (nor in /proc/PID/environ).
+        OPENSSL_cleanse(env, std::strlen(env));
+        ::unsetenv("SCEPCTL_CHALLENGE");
+        return std::optional<scep::Secret>(std::move(challenge));
     }
-    return std::optional<std::string>();
+    return std::optional<scep::Secret>();
 }
 
-scep::Result<std::optional<std::string>> read_key_passphrase(const RequestOptions& options, const Output& out) {
-    if (options.key_pass_file.empty()) return std::optional<std::string>();
-    SCEP_TRY(std::string passphrase, read_secret_file(options.key_pass_file, "--key-pass-file", out));
-    return std::optional<std::string>(std::move(passphrase));
+scep::Result<std::optional<scep::Secret>> read_key_passphrase(const RequestOptions& options, const Output& out) {
+    if (options.key_pass_file.empty()) return std::optional<scep::Secret>();
+    SCEP_TRY(scep::Secret passphrase, read_secret_file(options.key_pass_file, "--key-pass-file", out));
+    return std::optional<scep::Secret>(std::move(passphrase));
 }
 
-scep::Result<scep::PrivateKey> load_private_key(const std::string& path, const std::optional<std::string>& passphrase,
+scep::Result<scep::PrivateKey> load_private_key(const std::string& path, const std::optional<scep::Secret>& passphrase,
                                                 const char* option) {
     SCEP_TRY(const scep::Bytes key_data, store::read_regular_file(path, 1 << 20));
     auto key = scep::PrivateKey::load(key_data, passphrase);
@@ -284,7 +305,7 @@ scep::Result<CaSession> contact_ca(scep::Client& client, const RequestOptions& o
     return CaSession{std::move(caps), std::move(ca), std::move(algorithms)};
 }
 
-scep::Result<std::string> fetch_challenge_if_needed(std::optional<std::string>& challenge,
+scep::Result<std::string> fetch_challenge_if_needed(std::optional<scep::Secret>& challenge,
                                                     const std::optional<ChallengeSource>& source,
                                                     const Context& context, const Output& out) {
     if (!source) return std::string(challenge ? "given" : "none");
@@ -295,12 +316,12 @@ scep::Result<std::string> fetch_challenge_if_needed(std::optional<std::string>& 
 }
 
 scep::CsrParams csr_params(const RequestOptions& options, scep::DistinguishedName subject,
-                           std::vector<scep::SubjectAltName> alt_names, std::optional<std::string> challenge,
+                           std::vector<scep::SubjectAltName> alt_names, const std::optional<scep::Secret>& challenge,
                            scep::MessageDigest digest) {
     scep::CsrParams params;
     params.subject = std::move(subject);
     params.alt_names = std::move(alt_names);
-    params.challenge_password = std::move(challenge);
+    params.challenge_password = challenge;
     params.digital_signature = options.key_usage != "encryption";
     params.key_encipherment = options.key_usage != "signature";
     params.extended_key_usages = options.ekus;

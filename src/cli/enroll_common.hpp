@@ -62,12 +62,12 @@ void apply_profile(RequestOptions& o, const std::function<bool(const char*)>& gi
 scep::Error usage_error(std::string message);
 
 // --challenge-file, then --challenge (- = stdin), then SCEPCTL_CHALLENGE. Never echoed anywhere.
-scep::Result<std::optional<std::string>> read_challenge(const RequestOptions& options, const Output& out);
+scep::Result<std::optional<scep::Secret>> read_challenge(const RequestOptions& options, const Output& out);
 
 // --key-pass-file, read when given.
-scep::Result<std::optional<std::string>> read_key_passphrase(const RequestOptions& options, const Output& out);
+scep::Result<std::optional<scep::Secret>> read_key_passphrase(const RequestOptions& options, const Output& out);
 // A private key file (PEM or DER), never read through a link; errors name `option` and the path.
-scep::Result<scep::PrivateKey> load_private_key(const std::string& path, const std::optional<std::string>& passphrase,
+scep::Result<scep::PrivateKey> load_private_key(const std::string& path, const std::optional<scep::Secret>& passphrase,
                                                 const char* option);
 
 // Removes the temp files a killed run left next to `paths` (store::remove_stale_temp_files) and
@@ -101,13 +101,13 @@ scep::Result<CaSession> contact_ca(scep::Client& client, const RequestOptions& o
 // Fetches the one-time challenge from the admin page when `source` is set (call it after every
 // other check: it uses up a password) and stores it in `challenge`. Returns where the challenge
 // came from, for the JSON output: "given", "none" or "admin page (AUTH)".
-scep::Result<std::string> fetch_challenge_if_needed(std::optional<std::string>& challenge,
+scep::Result<std::string> fetch_challenge_if_needed(std::optional<scep::Secret>& challenge,
                                                     const std::optional<ChallengeSource>& source,
                                                     const Context& context, const Output& out);
 
 // The CSR for `key`: subject, SANs, challenge, key usage and EKUs from the options.
 scep::CsrParams csr_params(const RequestOptions& options, scep::DistinguishedName subject,
-                           std::vector<scep::SubjectAltName> alt_names, std::optional<std::string> challenge,
+                           std::vector<scep::SubjectAltName> alt_names, const std::optional<scep::Secret>& challenge,
                            scep::MessageDigest digest);
 
 scep::PollPolicy poll_policy(const RequestOptions& options);

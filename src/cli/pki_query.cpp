@@ -36,7 +36,7 @@ scep::Result<PreparedQuery> prepare_query(Context& context, const QueryOptions& 
     }
     std::optional<scep::PrivateKey> key;
     if (!options.key.empty()) {
-        std::optional<std::string> passphrase;
+        std::optional<scep::Secret> passphrase;
         if (!options.key_pass_file.empty()) {
             SCEP_TRY(passphrase, read_secret_file(options.key_pass_file, "--key-pass-file", context.output));
         }

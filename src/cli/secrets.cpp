@@ -45,12 +45,18 @@ std::optional<std::string> secret_permission_warning(int fd, const std::string& 
            "): chmod 600 " + path;
 }
 
-scep::Result<std::string> read_secret_file(const std::string& path, const char* what, const Output& out) {
+scep::Result<scep::Secret> read_secret_file(const std::string& path, const char* what, const Output& out) {
     const OpenFile file(path);
     if (file.fd() < 0) return file_error(what, "cannot open", path, errno);
     if (const auto warning = secret_permission_warning(file.fd(), path, what)) out.warning(*warning);
-    std::string text;
+    scep::Secret text;
     char buf[4096];
+    // The buffer on the stack held the secret too.
+    struct Wipe {
+        char* data;
+        std::size_t size;
+        ~Wipe() { OPENSSL_cleanse(data, size); }
+    } wipe_buffer{buf, sizeof buf};
     for (;;) {
         const ssize_t n = ::read(file.fd(), buf, sizeof buf);
         if (n < 0) {
@@ -62,7 +68,7 @@ scep::Result<std::string> read_secret_file(const std::string& path, const char* 
             return scep::Error(scep::ErrorCode::file, std::string(what) + ": '" + path + "' is larger than " +
                                                           std::to_string(k_max_secret_bytes) + " bytes");
         }
-        text.append(buf, static_cast<std::size_t>(n));
+        text.append(std::string_view(buf, static_cast<std::size_t>(n)));
     }
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
         text.pop_back();

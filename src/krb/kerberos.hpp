@@ -13,6 +13,7 @@
 
 #include "scep/bytes.hpp"
 #include "scep/result.hpp"
+#include "scep/secret.hpp"
 
 namespace krb {
 
@@ -21,7 +22,7 @@ struct KerberosSettings {
     std::vector<std::string> kdcs;            // "host" or "host:port"; empty = system krb5.conf / DNS
     std::string principal;                    // the service user, user@REALM
     std::string keytab;                       // either a keytab ...
-    std::optional<std::string> password;      // ... or a password (never logged)
+    std::optional<scep::Secret> password;     // ... or a password (never logged)
     std::vector<std::string> allowed_domains; // also mapped to the realm in the private krb5.conf
     bool use_ccache = false;                  // --use-ccache: the user's default cache, no acquisition
 };

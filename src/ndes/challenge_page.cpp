@@ -116,9 +116,12 @@ bool starts_with(ByteView body, std::initializer_list<std::uint8_t> prefix) {
     return true;
 }
 
+// The page holds the challenge: every copy made of it here is wiped when it goes.
+using PageText = std::basic_string<char, std::char_traits<char>, scep::CleansingAllocator<char>>;
+
 // Whitespace runs become one space, so phrases match across HTML line wraps.
-std::string collapse_whitespace(std::string_view text) {
-    std::string out;
+PageText collapse_whitespace(std::string_view text) {
+    PageText out;
     out.reserve(text.size());
     for (const char c : text) {
         if (!is_space(c))
@@ -180,32 +183,35 @@ std::string decode_page(ByteView body) {
     return decode_8bit(body);
 }
 
-scep::Result<std::string> parse_challenge_page(const std::string& page_text) {
-    const std::string text = collapse_whitespace(page_text);
-    const std::string lower = scep::to_lower_ascii(text);
+scep::Result<scep::Secret> parse_challenge_page(std::string_view page_text) {
+    const PageText text = collapse_whitespace(page_text);
+    PageText lower = text;
+    for (char& c : lower) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
 
     // Anchor on the wording, never on the first hex run: the CA's MD5 thumbprint comes earlier.
-    if (const std::size_t anchor = lower.find(k_anchor); anchor != std::string::npos) {
+    if (const std::size_t anchor = lower.find(k_anchor); anchor != PageText::npos) {
         const std::size_t open = lower.find("<b>", anchor + k_anchor.size());
-        if (open != std::string::npos) {
+        if (open != PageText::npos) {
             const std::size_t value_start = open + 3;
             const std::size_t close = lower.find("</b>", value_start);
-            if (close != std::string::npos) {
+            if (close != PageText::npos) {
                 const auto value = scep::trim_ascii(std::string_view(text).substr(value_start, close - value_start));
-                if (is_password(value)) return std::string(value);
+                if (is_password(value)) return scep::Secret(value);
             }
         }
         // The field may hold a secret in an unexpected shape: keep it out of the message.
         return unavailable("challenge page: the password field is not 8-32 hex characters");
     }
     // Same order as Fleet: a full cache says nothing about permissions.
-    if (lower.find(k_cache_full) != std::string::npos) {
+    if (lower.find(k_cache_full) != PageText::npos) {
         return unavailable(
             "NDES: the password cache is full: wait PasswordValidity minutes (default 60) for unused "
             "passwords to expire, or raise PasswordMax in HKLM\\SOFTWARE\\Microsoft\\Cryptography\\MSCEP, "
             "then restart IIS (iisreset)");
     }
-    if (lower.find(k_no_permission) != std::string::npos) {
+    if (lower.find(k_no_permission) != PageText::npos) {
         return unavailable("NDES: the account may not enroll: give it Read and Enroll permission on the certificate "
                            "templates named in the MSCEP registry keys (SignatureTemplate, EncryptionTemplate, "
                            "GeneralPurposeTemplate)");

@@ -3,9 +3,11 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "scep/bytes.hpp"
 #include "scep/result.hpp"
+#include "scep/secret.hpp"
 
 namespace ndes {
 
@@ -21,6 +23,7 @@ std::string decode_page(scep::ByteView body);
 // "The password cache is full" (wait PasswordValidity minutes or raise PasswordMax, restart IIS),
 // "You do not have sufficient permission to enroll with SCEP" (give the account Read+Enroll on the
 // templates named in the MSCEP registry keys), or "page not understood" with the page's <title>.
-scep::Result<std::string> parse_challenge_page(const std::string& page_text);
+// The page text (it holds the challenge) is only read; copies made of it here are wiped.
+scep::Result<scep::Secret> parse_challenge_page(std::string_view page_text);
 
 } // namespace ndes

@@ -15,7 +15,7 @@ using ExtensionPtr = ossl::Handle<X509_EXTENSION, X509_EXTENSION_free>;
 inline void free_extension_stack(STACK_OF(X509_EXTENSION)* s) { sk_X509_EXTENSION_pop_free(s, X509_EXTENSION_free); }
 using ExtensionStackPtr = ossl::Handle<STACK_OF(X509_EXTENSION), free_extension_stack>;
 
-bool is_printable_string(const std::string& s) {
+bool is_printable_string(std::string_view s) {
     for (unsigned char c : s) {
         const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
                         std::string_view(" '()+,-./:=?").find(static_cast<char>(c)) != std::string_view::npos;
@@ -32,6 +32,20 @@ Result<void> push_extension(STACK_OF(X509_EXTENSION)* stack, int nid, bool criti
     ext.release();
     return {};
 }
+
+// Wipes the request's own copy of the challenge password before OpenSSL frees the request.
+struct ChallengeWiper {
+    X509_REQ* req;
+    ~ChallengeWiper() {
+        const int index = X509_REQ_get_attr_by_NID(req, NID_pkcs9_challengePassword, -1);
+        if (index < 0) return;
+        const ASN1_TYPE* value = X509_ATTRIBUTE_get0_type(X509_REQ_get_attr(req, index), 0);
+        if (value == nullptr || (value->type != V_ASN1_PRINTABLESTRING && value->type != V_ASN1_UTF8STRING)) return;
+        const ASN1_STRING* text = value->value.asn1_string;
+        OPENSSL_cleanse(const_cast<unsigned char*>(ASN1_STRING_get0_data(text)),
+                        static_cast<std::size_t>(ASN1_STRING_length(text)));
+    }
+};
 
 } // namespace
 
@@ -51,9 +65,10 @@ Result<CertificationRequest> build_csr(const PrivateKey& key, const CsrParams& p
         return ossl::error(ErrorCode::internal, "cannot build the certificate request");
     }
 
+    const ChallengeWiper wipe_challenge_on_return{req.get()};
     if (params.challenge_password) {
         // PrintableString where possible: NDES and older servers expect it; UTF8String otherwise.
-        const std::string& challenge = *params.challenge_password;
+        const std::string_view challenge = params.challenge_password->view();
         const int type = is_printable_string(challenge) ? V_ASN1_PRINTABLESTRING : V_ASN1_UTF8STRING;
         if (X509_REQ_add1_attr_by_NID(req.get(), NID_pkcs9_challengePassword, type,
                                       reinterpret_cast<const unsigned char*>(challenge.data()),
@@ -96,8 +111,8 @@ Result<CertificationRequest> build_csr(const PrivateKey& key, const CsrParams& p
     unsigned char* out = nullptr;
     const int len = i2d_X509_REQ(req.get(), &out);
     if (len <= 0) return ossl::error(ErrorCode::internal, "cannot encode the certificate request");
-    CertificationRequest csr{Bytes(out, out + len), std::move(subject)};
-    OPENSSL_free(out);
+    CertificationRequest csr{SecureBytes(out, out + len), std::move(subject)};
+    OPENSSL_clear_free(out, static_cast<std::size_t>(len));
     return csr;
 }
 

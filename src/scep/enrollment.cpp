@@ -143,7 +143,7 @@ Result<Bytes> pki_operation(Client& client, ByteView message, bool post) {
         return Error(ErrorCode::bad_reply, "PKIOperation: server sent Content-Type '" + response->content_type +
                                                "', expected application/x-pki-message");
     }
-    return std::move(response->body);
+    return Bytes(response->body.begin(), response->body.end());
 }
 
 Result<CertRep> exchange(Client& client, const CaCertBundle& ca, OutgoingMessage& message, ByteView message_data,
@@ -165,7 +165,7 @@ Result<CertRep> exchange(Client& client, const CaCertBundle& ca, OutgoingMessage
 }
 
 Result<EnrollmentResult> enroll(Client& client, const CaCertBundle& ca, const Capabilities& caps,
-                                const EnrollmentRequest& request, const EnrollmentHooks& hooks) {
+                                EnrollmentRequest& request, const EnrollmentHooks& hooks) {
     const bool use_post = request.method == HttpMethod::post ||
                           (request.method == HttpMethod::automatic && caps.post_pki_operation());
     std::vector<std::string> warnings = request.algorithms.warnings;
@@ -176,12 +176,13 @@ Result<EnrollmentResult> enroll(Client& client, const CaCertBundle& ca, const Ca
     message.transaction_id = request.transaction_id ? *request.transaction_id : transaction_id_for(request.key);
     message.cipher = request.algorithms.cipher;
     message.digest = request.algorithms.digest;
-    Bytes message_data;
+    SecureBytes message_data; // the CSR, with the challenge, until the first CertPoll
     // CertPoll (§3.3.3): IssuerAndSubject of the issuing CA's name and the requested subject.
     const auto start_polling = [&]() -> Result<void> {
         message.type = MessageType::cert_poll;
-        SCEP_TRY(message_data,
+        SCEP_TRY(const Bytes issuer_and_subject_der,
                  issuer_and_subject(X509_get_subject_name(ca.issuing_ca().native()), request.csr.subject.get()));
+        message_data.assign(issuer_and_subject_der.begin(), issuer_and_subject_der.end());
         return {};
     };
     if (request.start_with_poll) {
@@ -191,12 +192,18 @@ Result<EnrollmentResult> enroll(Client& client, const CaCertBundle& ca, const Ca
         message.type = request.type;
         message_data = request.csr.der;
     }
+    // The CA has the request: its challenge is not needed again in this process.
+    const auto forget_csr = [&] {
+        wipe(request.csr.der);
+        if (message.type != MessageType::cert_poll) wipe(message_data);
+    };
 
     for (;;) {
         SCEP_TRY(const CertRep rep, exchange(client, ca, message, message_data, request.signer, request.signer_key,
                                              use_post, hooks.progress, hooks.sending));
 
         if (rep.status == PkiStatus::failure) return cert_rep_failure(rep);
+        forget_csr();
         if (rep.status == PkiStatus::success) {
             auto issued = open_cert_rep(rep, request.signer, request.signer_key, request.key);
             if (!issued) return std::move(issued).error();

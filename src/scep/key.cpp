@@ -30,14 +30,14 @@ Result<PrivateKey> PrivateKey::generate_rsa(int bits) {
 namespace {
 
 // keytype nullptr: every key type. Nothing when the data is not such a key.
-std::optional<PrivateKey> decode_key(ByteView data, const std::optional<std::string>& passphrase, const char* keytype) {
+std::optional<PrivateKey> decode_key(ByteView data, const std::optional<Secret>& passphrase, const char* keytype) {
     EVP_PKEY* key = nullptr;
     // One decoder for PEM and DER, every private key structure; the passphrase is only asked for
     // (and only used) when the key is encrypted.
     DecoderCtxPtr ctx(OSSL_DECODER_CTX_new_for_pkey(&key, nullptr, nullptr, keytype, EVP_PKEY_KEYPAIR, nullptr, nullptr));
     if (!ctx) return std::nullopt;
     if (passphrase) {
-        OSSL_DECODER_CTX_set_passphrase(ctx.get(), reinterpret_cast<const unsigned char*>(passphrase->data()),
+        OSSL_DECODER_CTX_set_passphrase(ctx.get(), reinterpret_cast<const unsigned char*>(passphrase->c_str()),
                                         passphrase->size());
     }
     const unsigned char* p = data.data();
@@ -50,7 +50,7 @@ std::optional<PrivateKey> decode_key(ByteView data, const std::optional<std::str
 
 } // namespace
 
-Result<PrivateKey> PrivateKey::load(ByteView data, const std::optional<std::string>& passphrase) {
+Result<PrivateKey> PrivateKey::load(ByteView data, const std::optional<Secret>& passphrase) {
     // SCEP keys are RSA: a decoder context for RSA alone costs about 30% fewer instructions than one
     // for every type (callgrind). Any other key is decoded again only to name its type in the error.
     std::optional<PrivateKey> decoded = decode_key(data, passphrase, "RSA");
@@ -105,10 +105,10 @@ Bytes PrivateKey::public_key_der() const {
     return der;
 }
 
-Result<std::string> PrivateKey::to_pem(const std::optional<std::string>& passphrase) const {
+Result<std::string> PrivateKey::to_pem(const std::optional<Secret>& passphrase) const {
     ossl::BioPtr bio(BIO_new(BIO_s_mem()));
     const EVP_CIPHER* cipher = passphrase ? EVP_aes_256_cbc() : nullptr;
-    const auto* pass = passphrase ? reinterpret_cast<const char*>(passphrase->data()) : nullptr;
+    const auto* pass = passphrase ? reinterpret_cast<const char*>(passphrase->c_str()) : nullptr;
     if (!bio || PEM_write_bio_PKCS8PrivateKey(bio.get(), m_key, cipher, pass,
                                               passphrase ? static_cast<int>(passphrase->size()) : 0, nullptr,
                                               nullptr) != 1) {

@@ -30,14 +30,14 @@ std::string to_string(Format format) {
 }
 
 scep::Result<Bytes> encode_key(const scep::PrivateKey& key, Format format,
-                               const std::optional<std::string>& passphrase) {
+                               const std::optional<scep::Secret>& passphrase) {
     if (format != Format::der) {
         SCEP_TRY(const std::string pem, key.to_pem(passphrase));
         return Bytes(pem.begin(), pem.end());
     }
     ossl::BioPtr bio(BIO_new(BIO_s_mem()));
     const EVP_CIPHER* cipher = passphrase ? EVP_aes_256_cbc() : nullptr;
-    if (!bio || i2d_PKCS8PrivateKey_bio(bio.get(), key.native(), cipher, passphrase ? passphrase->data() : nullptr,
+    if (!bio || i2d_PKCS8PrivateKey_bio(bio.get(), key.native(), cipher, passphrase ? passphrase->c_str() : nullptr,
                                         passphrase ? static_cast<int>(passphrase->size()) : 0, nullptr, nullptr) != 1) {
         return ossl::error(ErrorCode::internal, "cannot encode the private key as DER");
     }
@@ -101,7 +101,7 @@ std::string friendly_name(const scep::Certificate& cert) {
 }
 
 scep::Result<Bytes> encode_pkcs12(const scep::PrivateKey& key, const scep::Certificate& cert,
-                                  const std::vector<scep::Certificate>& chain, const std::string& passphrase) {
+                                  const std::vector<scep::Certificate>& chain, const scep::Secret& passphrase) {
     // An empty passphrase makes a bundle anyone can open, and tools disagree about how to read one.
     if (passphrase.empty()) return Error(ErrorCode::usage, "the PKCS#12 passphrase is empty");
     if (!key.matches(cert)) {

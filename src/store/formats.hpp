@@ -23,7 +23,7 @@ std::string to_string(Format format);
 
 // PKCS#8: PEM, or DER for Format::der; encrypted with AES-256-CBC (PBES2) when a passphrase is given.
 scep::Result<scep::Bytes> encode_key(const scep::PrivateKey& key, Format format,
-                                     const std::optional<std::string>& passphrase);
+                                     const std::optional<scep::Secret>& passphrase);
 
 // One certificate: PEM text, or DER for Format::der.
 scep::Result<scep::Bytes> encode_certificate(const scep::Certificate& cert, Format format);
@@ -37,7 +37,7 @@ scep::Result<scep::Bytes> encode_chain(const std::vector<scep::Certificate>& cer
 // as friendly name. OpenSSL 3's modern algorithms: PBES2 (PBKDF2 with HMAC-SHA-256, AES-256-CBC)
 // for the key and the certificates, and a SHA-256 MAC. An empty passphrase is refused.
 scep::Result<scep::Bytes> encode_pkcs12(const scep::PrivateKey& key, const scep::Certificate& cert,
-                                        const std::vector<scep::Certificate>& chain, const std::string& passphrase);
+                                        const std::vector<scep::Certificate>& chain, const scep::Secret& passphrase);
 
 // The CN of the certificate's subject (the last one if there are several), else the whole subject.
 std::string friendly_name(const scep::Certificate& cert);

@@ -166,6 +166,9 @@ std::size_t CurlTransport::write_body(char* data, std::size_t size, std::size_t 
         return 0; // makes libcurl stop with CURLE_WRITE_ERROR
     }
     self->m_body.insert(self->m_body.end(), data, data + n);
+    // libcurl's receive buffer keeps what it delivered until the next read overwrites it (never,
+    // for the last reply of a handle): the copy we now own is the only one.
+    OPENSSL_cleanse(data, n);
     return n;
 }
 

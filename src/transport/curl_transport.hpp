@@ -22,7 +22,7 @@ enum class HttpAuth { none, negotiate, ntlm, basic };
 struct HttpCredentials {
     HttpAuth scheme = HttpAuth::none;
     std::string username; // NTLM/Basic; Negotiate uses the Kerberos credential cache
-    std::string password; // never traced
+    scep::Secret password; // never traced
 };
 
 std::string to_string(HttpAuth scheme);
@@ -105,7 +105,7 @@ private:
     TransportOptions m_options;
     CurlEasyPtr m_handle;
     char m_error_buffer[CURL_ERROR_SIZE] = {};
-    scep::Bytes m_body;
+    scep::SecureBytes m_body; // wiped as it grows: an admin page body holds a challenge
     bool m_body_too_large = false;
     HttpCredentials m_credentials;
     std::vector<std::string> m_extra_headers;

@@ -34,7 +34,7 @@ std::string page_file(const std::string& page, const std::string& variant) {
     return "ndes/" + page + "." + variant + ".html";
 }
 
-scep::Result<std::string> parse_file(const std::string& page, const std::string& variant) {
+scep::Result<scep::Secret> parse_file(const std::string& page, const std::string& variant) {
     return parse_challenge_page(decode_page(test::read_data(page_file(page, variant))));
 }
 
@@ -44,9 +44,9 @@ std::string decode(std::initializer_list<std::uint8_t> bytes) {
 }
 
 // What parse_challenge_page may ever return: a password of the documented shape, or a challenge_unavailable error.
-bool is_acceptable(const scep::Result<std::string>& result) {
+bool is_acceptable(const scep::Result<scep::Secret>& result) {
     if (!result) return result.error().code == ErrorCode::challenge_unavailable;
-    const auto& value = *result;
+    const std::string_view value = result->view();
     if (value.size() < 8 || value.size() > 32 || value.size() % 2 != 0) return false;
     return value.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
 }

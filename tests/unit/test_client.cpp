@@ -34,7 +34,7 @@ HttpResponse reply(long status, std::string content_type, Bytes body) {
     HttpResponse r;
     r.status = status;
     r.content_type = std::move(content_type);
-    r.body = std::move(body);
+    r.body.assign(body.begin(), body.end());
     return r;
 }
 

@@ -89,7 +89,7 @@ TEST_CASE("keys in PKCS#8 PEM and DER, plain and encrypted, open with openssl", 
     const std::string asn1 = shell("openssl asn1parse -inform DER -in " + (dir.path / "key.der").string(), status);
     CHECK(asn1.find("rsaEncryption") != std::string::npos); // PKCS#8 PrivateKeyInfo, not a bare RSAPrivateKey
 
-    auto encrypted = store::encode_key(k, Format::der, std::string("key pass 1"));
+    auto encrypted = store::encode_key(k, Format::der, scep::Secret("key pass 1"));
     REQUIRE(encrypted);
     test::write_file(dir.path / "key-enc.der", *encrypted);
     CHECK(openssl_pubkey("openssl pkey -inform DER -in " + (dir.path / "key-enc.der").string() +
@@ -101,7 +101,7 @@ TEST_CASE("keys in PKCS#8 PEM and DER, plain and encrypted, open with openssl", 
     CHECK(printed.find("PBES2") != std::string::npos);
     CHECK(printed.find("aes-256-cbc") != std::string::npos);
     // What we write for a pending request must be readable by --key --resume.
-    auto reloaded = PrivateKey::load(*encrypted, std::string("key pass 1"));
+    auto reloaded = PrivateKey::load(*encrypted, scep::Secret("key pass 1"));
     REQUIRE(reloaded);
     CHECK(reloaded->public_key_der() == k.public_key_der());
 
@@ -122,7 +122,7 @@ TEST_CASE("PKCS#12: key, certificate and chain with modern algorithms, opened by
     const Certificate leaf = cert("ra-sign.pem");
     const Certificate ca = cert("ca.pem");
     const std::string passphrase = "p12 pass phrase";
-    auto p12 = store::encode_pkcs12(k, leaf, {ca}, passphrase);
+    auto p12 = store::encode_pkcs12(k, leaf, {ca}, scep::Secret(passphrase));
     REQUIRE(p12);
     const std::string file = (dir.path / "bundle.p12").string();
     const std::string pass_file = (dir.path / "pass").string();
@@ -158,12 +158,12 @@ TEST_CASE("PKCS#12: key, certificate and chain with modern algorithms, opened by
 }
 
 TEST_CASE("PKCS#12 refuses an empty passphrase and a certificate for another key", "[store][formats][p12]") {
-    auto empty = store::encode_pkcs12(key("ra-sign.key"), cert("ra-sign.pem"), {}, "");
+    auto empty = store::encode_pkcs12(key("ra-sign.key"), cert("ra-sign.pem"), {}, scep::Secret(""));
     REQUIRE_FALSE(empty);
     CHECK(empty.error().code == ErrorCode::usage);
     CHECK(empty.error().message.find("empty") != std::string::npos);
 
-    auto mismatch = store::encode_pkcs12(key("ra-encrypt.key"), cert("ra-sign.pem"), {}, "x");
+    auto mismatch = store::encode_pkcs12(key("ra-encrypt.key"), cert("ra-sign.pem"), {}, scep::Secret("x"));
     REQUIRE_FALSE(mismatch);
     CHECK(mismatch.error().message.find("not for the key") != std::string::npos);
 }
@@ -184,7 +184,7 @@ TEST_CASE("PrivateKey::load reads RSA keys in every form openssl writes and name
     const auto load = [&](const std::string& name, std::optional<std::string> pass = std::nullopt) {
         std::ifstream in(dir.path / name, std::ios::binary);
         const Bytes data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        return PrivateKey::load(data, pass);
+        return PrivateKey::load(data, pass ? std::optional<scep::Secret>(scep::Secret(*pass)) : std::nullopt);
     };
     const auto reference = load("rsa1.pem");
     REQUIRE(reference);

@@ -49,7 +49,7 @@ TEST_CASE("the CSR verifies with openssl and carries challenge, key usage, EKU a
     CsrParams params;
     params.subject = dn("CN=device-1,O=Example\\, Inc.,C=DE");
     params.alt_names = {*parse_subject_alt_name("dns:device-1.example.test"), *parse_subject_alt_name("upn:dev1@example.test")};
-    params.challenge_password = "DD6DA6122CECE213";
+    params.challenge_password = scep::Secret("DD6DA6122CECE213");
     params.digital_signature = true;
     params.key_encipherment = false;
     params.extended_key_usages = {"clientAuth"};
@@ -80,7 +80,7 @@ TEST_CASE("PKCSReq: openssl verifies the signature, reads the SCEP attributes an
     const PrivateKey key = load_key("ra-sign.key");
     CsrParams params;
     params.subject = dn("CN=pkcsreq-test");
-    params.challenge_password = "secret";
+    params.challenge_password = scep::Secret("secret");
     auto csr = build_csr(key, params);
     REQUIRE(csr);
     auto signer = make_self_signed_signer(key, csr->subject.get(), MessageDigest::sha256);
@@ -116,7 +116,7 @@ TEST_CASE("PKCSReq: openssl verifies the signature, reads the SCEP attributes an
         CHECK(status == 0);
         std::ifstream in(decrypted, std::ios::binary);
         const Bytes roundtrip((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        CHECK(roundtrip == csr->der);
+        CHECK(roundtrip == Bytes(csr->der.begin(), csr->der.end()));
 
         const std::string printed = shell("openssl cms -cmsout -print -inform DER -in " + p7, status);
         CHECK(status == 0);
