@@ -525,6 +525,11 @@ void Checker::check_negotiate() {
                     : failed("service-ticket") ? "skipped: no service ticket"
                                                : "skipped: the page does not ask for Negotiate");
     }
+    if (scep::to_lower_ascii(m_url).rfind("http://", 0) == 0 && !m_options.allow_insecure_auth) {
+        m_context.output.warning("Negotiate over plain http to " + m_host +
+                                 ": the Kerberos token and the one-time challenge cross the network readable; use "
+                                 "https (--allow-insecure-auth silences this)");
+    }
     auto context = krb::NegotiateContext::start(m_host);
     if (!context) {
         r.status = Status::fail;
