@@ -6,6 +6,7 @@
 
 #include "cli/app.hpp"
 #include "cli/exit_codes.hpp"
+#include "ossl/wiping_heap.hpp"
 
 int main(int argc, char** argv) {
     // Challenges, passwords and keys pass through this process: no core dump may hold them, and
@@ -13,6 +14,8 @@ int main(int argc, char** argv) {
     ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     const rlimit no_core{0, 0};
     ::setrlimit(RLIMIT_CORE, &no_core);
+    // Before OpenSSL allocates anything: its freed buffers must not keep copies of secrets.
+    ossl::use_wiping_heap_for_openssl();
     try {
         return cli::run(argc, argv);
     } catch (const std::exception& e) {

@@ -11,6 +11,8 @@
 
 #include <openssl/ssl.h>
 
+#include "ossl/wiping_heap.hpp"
+
 namespace transport {
 
 using scep::Error;
@@ -20,7 +22,11 @@ namespace {
 
 void ensure_curl_global_init() {
     static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+    // libcurl's copies of passwords and of what it sent and received are wiped when it frees them.
+    std::call_once(once, [] {
+        curl_global_init_mem(CURL_GLOBAL_DEFAULT, ossl::wiping_malloc, ossl::wiping_free, ossl::wiping_realloc,
+                             ossl::wiping_strdup, ossl::wiping_calloc);
+    });
 }
 
 std::string host_of(const std::string& url) {
