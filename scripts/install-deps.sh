@@ -14,8 +14,8 @@ packages=(
   python3-cryptography python3-asn1crypto
   # sanitizer build and libFuzzer targets (clang 14), memory and syscall checks of the interop tests
   clang libclang-rt-14-dev valgrind strace
-  # man page checks (man --warnings) and the .deb (dpkg-shlibdeps is in dpkg-dev)
-  man-db dpkg-dev
+  # man page checks (man --warnings), the .deb (dpkg-shlibdeps is in dpkg-dev), the source's format
+  man-db dpkg-dev clang-format
 )
 
 missing=()

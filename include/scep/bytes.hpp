@@ -19,9 +19,9 @@ inline std::string_view as_chars(ByteView b) {
     return {reinterpret_cast<const char*>(b.data()), b.size()};
 }
 
-std::string to_hex(ByteView data);                       // lowercase, no separators
+std::string to_hex(ByteView data);                         // lowercase, no separators
 std::string to_hex_grouped(ByteView data, char separator); // "AB:CD:..." upper case
-std::string base64_encode(ByteView data);                // standard alphabet, padded (RFC 8894 §4.1)
+std::string base64_encode(ByteView data);                  // standard alphabet, padded (RFC 8894 §4.1)
 std::optional<Bytes> base64_decode(std::string_view text); // standard alphabet, padded; nullopt if malformed
 // Percent-encodes everything outside RFC 3986 unreserved characters.
 std::string percent_encode(std::string_view text);

@@ -11,12 +11,12 @@
 namespace scep {
 
 enum class CertRole {
-    root_ca,          // self-signed CA
-    intermediate_ca,  // CA issued by another CA in the bundle (or whose issuer is not in it)
-    issuing_ca,       // the CA that issues our certificate (the leaf-most CA)
-    ra_signing,       // RA with digitalSignature only: signs CertRep (NDES "Exchange Enrollment Agent")
-    ra_encryption,    // RA with keyEncipherment only: decrypts our requests (NDES "CEP Encryption")
-    ra_both,          // RA used for both (no keyUsage, or both bits)
+    root_ca,         // self-signed CA
+    intermediate_ca, // CA issued by another CA in the bundle (or whose issuer is not in it)
+    issuing_ca,      // the CA that issues our certificate (the leaf-most CA)
+    ra_signing,      // RA with digitalSignature only: signs CertRep (NDES "Exchange Enrollment Agent")
+    ra_encryption,   // RA with keyEncipherment only: decrypts our requests (NDES "CEP Encryption")
+    ra_both,         // RA used for both (no keyUsage, or both bits)
 };
 std::string to_string(CertRole role);
 
@@ -29,7 +29,7 @@ struct CaCertEntry {
 
 struct CaCertBundle {
     CaCertFormat format = CaCertFormat::single_der;
-    std::vector<CaCertEntry> entries; // in the order the server sent them
+    std::vector<CaCertEntry> entries;  // in the order the server sent them
     std::vector<std::string> warnings; // e.g. an expired RA certificate
 
     const Certificate& issuing_ca() const;

@@ -11,7 +11,7 @@
 namespace scep {
 
 class Capabilities {
-public:
+  public:
     // RFC 8894 §3.5.2: keywords one per line, CRLF or LF; letter case ignored; unknown keywords
     // kept (and shown) but never acted on. Any whitespace separates keywords: none contains one.
     static Capabilities parse(std::string_view body);
@@ -44,7 +44,7 @@ public:
 
     static bool is_known(std::string_view keyword);
 
-private:
+  private:
     bool has_literal(std::string_view keyword) const;
     std::vector<std::string> m_keywords;
 };

@@ -28,7 +28,7 @@ struct KeyUsage {
 std::vector<std::string> to_names(const KeyUsage& usage); // RFC 5280 names, e.g. "digitalSignature"
 
 class Certificate {
-public:
+  public:
     static Result<Certificate> from_der(ByteView der);
     // Every certificate of a PEM text, in order; fails when there is none.
     static Result<std::vector<Certificate>> from_pem(std::string_view pem);
@@ -44,7 +44,7 @@ public:
 
     Bytes der() const;
     std::string pem() const;
-    std::string subject() const;   // RFC 2253 order, e.g. "CN=ca,O=Example"
+    std::string subject() const; // RFC 2253 order, e.g. "CN=ca,O=Example"
     std::string issuer() const;
     std::string serial_hex() const; // upper-case hex, as openssl x509 -serial prints it
     std::string not_before() const; // ISO 8601 UTC, "2026-11-23T08:53:58Z"
@@ -53,14 +53,14 @@ public:
     std::int64_t not_before_unix() const;
     KeyUsage key_usage() const;
     std::vector<std::string> extended_key_usage() const; // dotted OIDs; empty without the extension
-    bool is_ca() const;          // basicConstraints cA = TRUE
+    bool is_ca() const;                                  // basicConstraints cA = TRUE
     bool is_self_signed() const; // issuer == subject and the signature verifies with its own key
     bool is_rsa() const;
     // True when `issuer` issued this certificate: names match and the signature verifies.
     bool issued_by(const Certificate& issuer) const;
     Bytes fingerprint(DigestAlg alg) const;
 
-private:
+  private:
     X509* m_cert = nullptr;
 };
 

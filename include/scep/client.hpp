@@ -18,7 +18,7 @@ struct CapsReply {
 };
 
 class Client {
-public:
+  public:
     Client(HttpTransport& transport, std::string scep_url);
 
     // GetCACaps: never fails on an HTTP error status (the caps are then empty and http_error
@@ -33,7 +33,7 @@ public:
     std::string operation_url(std::string_view operation, std::string_view message) const;
     HttpTransport& transport() { return m_transport; }
 
-private:
+  private:
     HttpTransport& m_transport;
     std::string m_url;
 };

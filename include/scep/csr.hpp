@@ -29,7 +29,7 @@ struct CsrParams {
 };
 
 struct CertificationRequest {
-    SecureBytes der; // holds the challenge password when there is one: wiped when it goes
+    SecureBytes der;                    // holds the challenge password when there is one: wiped when it goes
     std::shared_ptr<X509_NAME> subject; // the encoded subject, for the signer certificate and CertPoll
 };
 

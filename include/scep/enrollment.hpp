@@ -18,9 +18,9 @@
 namespace scep {
 
 struct AlgorithmPreference {
-    std::optional<ContentCipher> cipher; // --cipher
-    std::optional<MessageDigest> digest; // --digest
-    bool force = false;                  // --force-alg: use them even when the caps do not list them
+    std::optional<ContentCipher> cipher;        // --cipher
+    std::optional<MessageDigest> digest;        // --digest
+    bool force = false;                         // --force-alg: use them even when the caps do not list them
     std::vector<MessageDigest> allowed_digests; // a profile's allowed_digests; empty = any
 };
 
@@ -47,8 +47,8 @@ struct PollPolicy {
 struct EnrollmentRequest {
     PrivateKey key;
     CertificationRequest csr;
-    Certificate signer;            // self-signed for PKCSReq; the existing certificate for renewal
-    PrivateKey signer_key;         // its key
+    Certificate signer;    // self-signed for PKCSReq; the existing certificate for renewal
+    PrivateKey signer_key; // its key
     MessageType type = MessageType::pkcs_req;
     AlgorithmChoice algorithms;
     HttpMethod method = HttpMethod::automatic;
@@ -62,7 +62,7 @@ struct EnrollmentRequest {
 };
 
 struct EnrollmentHooks {
-    std::function<void(const std::string&)> progress;     // one line per request and poll
+    std::function<void(const std::string&)> progress; // one line per request and poll
     // Waits between polls (tests pass a fake); false when the wait was interrupted, which ends
     // the enrollment with ErrorCode::interrupted.
     std::function<bool(std::chrono::seconds)> sleep;

@@ -14,7 +14,7 @@
 namespace scep {
 
 class PrivateKey {
-public:
+  public:
     static Result<PrivateKey> generate_rsa(int bits);
     // PEM (PKCS#8, encrypted PKCS#8 or traditional RSA) or DER. A passphrase is used only if
     // the key is encrypted. Non-RSA keys are refused with a message saying why.
@@ -34,7 +34,7 @@ public:
     Result<std::string> to_pem(const std::optional<Secret>& passphrase) const;
     bool matches(const class Certificate& cert) const;
 
-private:
+  private:
     EVP_PKEY* m_key = nullptr;
 };
 

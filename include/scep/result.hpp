@@ -33,11 +33,11 @@ enum class ErrorCode {
 
 struct Error {
     ErrorCode code = ErrorCode::internal;
-    std::string message;                // one line, names the cause and, where known, the fix
-    std::vector<std::string> details;   // extra lines: drained OpenSSL errors, GSS texts (shown with --verbose)
+    std::string message;              // one line, names the cause and, where known, the fix
+    std::vector<std::string> details; // extra lines: drained OpenSSL errors, GSS texts (shown with --verbose)
     std::optional<long> http_status;
-    std::optional<int> fail_info;       // RFC 8894 §3.2.1.4, when code == ca_failure
-    std::optional<int> signal;          // when code == interrupted: the signal number
+    std::optional<int> fail_info; // RFC 8894 §3.2.1.4, when code == ca_failure
+    std::optional<int> signal;    // when code == interrupted: the signal number
 
     Error() = default;
     Error(ErrorCode c, std::string msg) : code(c), message(std::move(msg)) {}
@@ -59,9 +59,8 @@ struct Error {
 
 std::string to_string(ErrorCode code);
 
-template <class T>
-class [[nodiscard]] Result {
-public:
+template <class T> class [[nodiscard]] Result {
+  public:
     Result(T value) : m_state(std::in_place_index<0>, std::move(value)) {}
     Result(Error error) : m_state(std::in_place_index<1>, std::move(error)) {}
 
@@ -79,13 +78,12 @@ public:
     const Error& error() const& { return std::get<1>(m_state); }
     Error&& error() && { return std::get<1>(std::move(m_state)); }
 
-private:
+  private:
     std::variant<T, Error> m_state;
 };
 
-template <>
-class [[nodiscard]] Result<void> {
-public:
+template <> class [[nodiscard]] Result<void> {
+  public:
     Result() = default;
     Result(Error error) : m_error(std::move(error)) {}
 
@@ -94,7 +92,7 @@ public:
     const Error& error() const& { return *m_error; }
     Error&& error() && { return std::move(*m_error); }
 
-private:
+  private:
     std::optional<Error> m_error;
 };
 
@@ -102,14 +100,14 @@ private:
 #define SCEP_CONCAT_INNER(a, b) a##b
 #define SCEP_CONCAT(a, b) SCEP_CONCAT_INNER(a, b)
 #define SCEP_TRY(decl, expr) SCEP_TRY_IMPL(decl, expr, SCEP_CONCAT(scep_try_, __LINE__))
-#define SCEP_TRY_IMPL(decl, expr, tmp)                          \
-    auto tmp = (expr);                                          \
-    if (!tmp) return std::move(tmp).error();                    \
+#define SCEP_TRY_IMPL(decl, expr, tmp)                                                                                 \
+    auto tmp = (expr);                                                                                                 \
+    if (!tmp) return std::move(tmp).error();                                                                           \
     decl = std::move(tmp).value()
-#define SCEP_TRY_VOID(expr)                                     \
-    do {                                                        \
-        auto scep_try_void_ = (expr);                           \
-        if (!scep_try_void_) return std::move(scep_try_void_).error(); \
+#define SCEP_TRY_VOID(expr)                                                                                            \
+    do {                                                                                                               \
+        auto scep_try_void_ = (expr);                                                                                  \
+        if (!scep_try_void_) return std::move(scep_try_void_).error();                                                 \
     } while (0)
 
 } // namespace scep

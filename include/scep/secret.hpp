@@ -15,21 +15,16 @@
 
 namespace scep {
 
-template <class T>
-struct CleansingAllocator {
+template <class T> struct CleansingAllocator {
     using value_type = T;
     CleansingAllocator() noexcept = default;
-    template <class U>
-    CleansingAllocator(const CleansingAllocator<U>&) noexcept {}
+    template <class U> CleansingAllocator(const CleansingAllocator<U>&) noexcept {}
     T* allocate(std::size_t n) { return std::allocator<T>{}.allocate(n); }
     void deallocate(T* p, std::size_t n) noexcept {
         OPENSSL_cleanse(p, n * sizeof(T));
         std::allocator<T>{}.deallocate(p, n);
     }
-    template <class U>
-    bool operator==(const CleansingAllocator<U>&) const noexcept {
-        return true;
-    }
+    template <class U> bool operator==(const CleansingAllocator<U>&) const noexcept { return true; }
 };
 
 // Bytes that may hold a secret (a DER CSR with a challengePassword, an HTTP body with one).

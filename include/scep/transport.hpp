@@ -12,8 +12,8 @@ namespace scep {
 
 struct HttpResponse {
     long status = 0;
-    std::string content_type; // empty when the server sent none
-    std::string server;       // the Server header, e.g. "Microsoft-IIS/10.0" (NDES detection, RFC 8894 §3.5.2)
+    std::string content_type;     // empty when the server sent none
+    std::string server;           // the Server header, e.g. "Microsoft-IIS/10.0" (NDES detection, RFC 8894 §3.5.2)
     std::string www_authenticate; // every WWW-Authenticate header, joined with ", "
     std::string date;             // the Date header (clock-skew checks)
     SecureBytes body;             // wiped when it goes: the admin page's body holds a challenge
@@ -23,7 +23,7 @@ struct HttpResponse {
 std::string media_type(std::string_view content_type);
 
 class HttpTransport {
-public:
+  public:
     virtual ~HttpTransport() = default;
     // A transport reports failures below HTTP (network, TLS, timeout, size cap) as errors and
     // returns every HTTP status, 4xx and 5xx included, as a response.

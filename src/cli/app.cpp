@@ -29,10 +29,12 @@ std::string version_text() {
 
 void add_global_options(CLI::App& app, GlobalOptions& g) {
     app.add_option("--url", g.url, "SCEP endpoint URL, e.g. https://ndes.example.com/certsrv/mscep/mscep.dll");
-    app.add_option("--cacert", g.cacert, "PEM file of CAs trusted for the server's TLS certificate (default: system trust store)");
+    app.add_option("--cacert", g.cacert,
+                   "PEM file of CAs trusted for the server's TLS certificate (default: system trust store)");
     app.add_flag("--insecure", g.insecure, "Do not verify the server's TLS certificate (prints a warning)");
-    app.add_option("--config", g.config_path,
-                   "Configuration file (default: $SCEPCTL_CONFIG, ~/.config/scepctl/config.toml, /etc/scepctl/config.toml)");
+    app.add_option(
+        "--config", g.config_path,
+        "Configuration file (default: $SCEPCTL_CONFIG, ~/.config/scepctl/config.toml, /etc/scepctl/config.toml)");
     app.add_option("--profile", g.profile, "Use [profile.NAME] of the configuration file (default: $SCEPCTL_PROFILE)");
     app.add_option("--ca", g.ca, "Use [ca.NAME] of the configuration file (default: the profile's CA)");
     app.add_option("--timeout", g.timeout_seconds,
@@ -62,7 +64,8 @@ scep::Result<const config::Config*> Context::config() const {
             m_config.emplace(std::nullopt);
         } else {
             SCEP_TRY(config::Config loaded, config::load_config(*path));
-            for (const auto& warning : loaded.warnings) output.warning(warning);
+            for (const auto& warning : loaded.warnings)
+                output.warning(warning);
             m_config.emplace(std::move(loaded));
         }
     }
@@ -77,15 +80,16 @@ scep::Result<const config::ProfileConfig*> Context::profile() const {
     if (name.empty()) return nullptr;
     SCEP_TRY(const config::Config* file, config());
     if (file == nullptr) {
-        return scep::Error(scep::ErrorCode::config,
-                           "profile '" + name + "': no configuration file (--config FILE, SCEPCTL_CONFIG, "
-                           "~/.config/scepctl/config.toml or /etc/scepctl/config.toml)");
+        return scep::Error(scep::ErrorCode::config, "profile '" + name +
+                                                        "': no configuration file (--config FILE, SCEPCTL_CONFIG, "
+                                                        "~/.config/scepctl/config.toml or /etc/scepctl/config.toml)");
     }
     if (const auto* found = file->profile(name)) return found;
     std::string known;
-    for (const auto& [key, value] : file->profiles) known += (known.empty() ? "" : ", ") + key;
-    return scep::Error(scep::ErrorCode::config, file->path + ": no [profile." + name + "] (profiles: " +
-                                                    (known.empty() ? "none" : known) + ")");
+    for (const auto& [key, value] : file->profiles)
+        known += (known.empty() ? "" : ", ") + key;
+    return scep::Error(scep::ErrorCode::config,
+                       file->path + ": no [profile." + name + "] (profiles: " + (known.empty() ? "none" : known) + ")");
 }
 
 scep::Result<const config::CaConfig*> Context::ca() const {
@@ -101,7 +105,8 @@ scep::Result<const config::CaConfig*> Context::ca() const {
     }
     if (const auto* found = file->ca(name)) return found;
     std::string known;
-    for (const auto& [key, value] : file->cas) known += (known.empty() ? "" : ", ") + key;
+    for (const auto& [key, value] : file->cas)
+        known += (known.empty() ? "" : ", ") + key;
     return scep::Error(scep::ErrorCode::config,
                        file->path + ": no [ca." + name + "] (CAs: " + (known.empty() ? "none" : known) + ")");
 }
@@ -112,8 +117,8 @@ scep::Result<std::string> Context::scep_url() const {
     if (url.empty()) return scep::Error(scep::ErrorCode::usage, "no SCEP URL: pass --url URL or --profile NAME");
     const std::string lower = scep::to_lower_ascii(url);
     if (lower.rfind("http://", 0) != 0 && lower.rfind("https://", 0) != 0) {
-        return scep::Error(scep::ErrorCode::usage,
-                           "--url '" + transport::CurlTransport::redact_url(url) + "' must start with http:// or https://");
+        return scep::Error(scep::ErrorCode::usage, "--url '" + transport::CurlTransport::redact_url(url) +
+                                                       "' must start with http:// or https://");
     }
     return url;
 }
@@ -126,9 +131,9 @@ transport::TransportOptions Context::transport_options() const {
     options.ca_file = !global.cacert.empty() ? global.cacert : from_file != nullptr ? from_file->tls_ca_file : "";
     options.insecure = global.insecure;
     if (!global.proxy.empty()) options.proxy = global.proxy;
-    const double timeout = global.timeout_seconds   ? *global.timeout_seconds
+    const double timeout = global.timeout_seconds                       ? *global.timeout_seconds
                            : from_file != nullptr && from_file->timeout ? *from_file->timeout
-                                                                         : 60.0;
+                                                                        : 60.0;
     options.timeout_ms = static_cast<long>(std::llround(timeout * 1000));
     options.user_agent = std::string("scepctl/") + scepctl::k_version;
     // True only after SIGINT, SIGTERM or SIGHUP in enroll and renew (interrupt::install).
@@ -164,9 +169,9 @@ struct SubcommandEntry {
 };
 
 constexpr SubcommandEntry k_subcommands[] = {
-    {"getcacaps", add_getcacaps},         {"getcacert", add_getcacert},         {"enroll", add_enroll},
-    {"renew", add_renew},                 {"getchallenge", add_getchallenge},   {"check-kerberos", add_check_kerberos},
-    {"check-ndes", add_check_ndes},       {"getnextcacert", add_getnextcacert}, {"getcert", add_getcert},
+    {"getcacaps", add_getcacaps},   {"getcacert", add_getcacert},         {"enroll", add_enroll},
+    {"renew", add_renew},           {"getchallenge", add_getchallenge},   {"check-kerberos", add_check_kerberos},
+    {"check-ndes", add_check_ndes}, {"getnextcacert", add_getnextcacert}, {"getcert", add_getcert},
     {"getcrl", add_getcrl},
 };
 
@@ -199,7 +204,8 @@ int run(int argc, char** argv) {
     app.require_subcommand(0, 1);
     add_subcommands(app, context, argc, argv);
     // Global options may follow the subcommand too: "scepctl getcacaps --url ...".
-    for (auto* sub : app.get_subcommands({})) sub->fallthrough();
+    for (auto* sub : app.get_subcommands({}))
+        sub->fallthrough();
 
     try {
         app.parse(argc, argv);
@@ -227,7 +233,8 @@ int run(int argc, char** argv) {
         return k_exit_usage;
     }
     if (context.global.insecure) {
-        context.output.warning("--insecure: the server's TLS certificate is not verified; anyone on the path can impersonate it");
+        context.output.warning(
+            "--insecure: the server's TLS certificate is not verified; anyone on the path can impersonate it");
     }
 
     auto result = context.command();

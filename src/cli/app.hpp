@@ -47,7 +47,7 @@ struct Context {
     // --ca, else the profile's CA; nullptr when neither was chosen.
     scep::Result<const config::CaConfig*> ca() const;
 
-private:
+  private:
     mutable std::optional<std::optional<config::Config>> m_config; // outer: loaded yet?
 };
 

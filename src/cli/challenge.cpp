@@ -38,8 +38,7 @@ void add_challenge_options(CLI::App* sub, ChallengeOptions& o) {
 
 namespace {
 
-template <class T>
-const T& pick(const T& flag, const T& file) {
+template <class T> const T& pick(const T& flag, const T& file) {
     return flag.empty() ? file : flag;
 }
 
@@ -54,7 +53,8 @@ scep::Result<krb::KerberosSettings> resolve_kerberos_settings(const Context& con
     settings.kdcs = options.kdcs.empty() ? kf.kdc : options.kdcs;
     settings.principal = pick(options.service_user, kf.service_user);
     settings.allowed_domains = options.allowed_domains.empty() ? kf.allowed_domains : options.allowed_domains;
-    for (auto& domain : settings.allowed_domains) domain = scep::to_lower_ascii(domain);
+    for (auto& domain : settings.allowed_domains)
+        domain = scep::to_lower_ascii(domain);
     settings.use_ccache = options.use_ccache;
     // A keytab or password on the command line replaces both of the file's.
     const bool flag_secret = !options.keytab.empty() || !options.password_file.empty();
@@ -129,7 +129,8 @@ bool offers(const std::vector<std::string>& schemes, const char* scheme) {
 
 std::string join(const std::vector<std::string>& items) {
     std::string text;
-    for (const auto& item : items) text += (text.empty() ? "" : ", ") + item;
+    for (const auto& item : items)
+        text += (text.empty() ? "" : ", ") + item;
     return text.empty() ? "none" : text;
 }
 
@@ -147,7 +148,9 @@ Error admin_page_status_error(const scep::HttpResponse& response, const std::str
         message += ": NDES failed (Application log: service account locked or password expired, MSCEP-RA"
                    " certificates expired, or a broken EncryptedPassword registry value)";
         break;
-    case 503: message += ": the SCEP application pool is stopped or crashing (start it; read the Application log)"; break;
+    case 503:
+        message += ": the SCEP application pool is stopped or crashing (start it; read the Application log)";
+        break;
     default: break;
     }
     Error error(ErrorCode::http_status, std::move(message));
@@ -201,8 +204,8 @@ scep::Result<FetchedChallenge> fetch_challenge(const ChallengeSource& source,
                                                const Output& out) {
     const std::string host = transport::url_host(source.url);
     if (host.empty()) {
-        return Error(ErrorCode::usage, "--challenge-url '" + transport::CurlTransport::redact_url(source.url) +
-                                           "' has no host name");
+        return Error(ErrorCode::usage,
+                     "--challenge-url '" + transport::CurlTransport::redact_url(source.url) + "' has no host name");
     }
     // Tokens go only to hosts inside the allowed domains: checked before any packet is sent.
     if (source.prefer_kerberos && !krb::host_in_domains(host, source.kerberos->allowed_domains)) {
@@ -217,7 +220,8 @@ scep::Result<FetchedChallenge> fetch_challenge(const ChallengeSource& source,
     // First without credentials: shows what the server offers (and whether anonymous access is on).
     SCEP_TRY(scep::HttpResponse probe, http.get(source.url));
     if (probe.status == 200) {
-        out.warning("the NDES admin page on " + host + " answers without authentication: disable Anonymous"
+        out.warning("the NDES admin page on " + host +
+                    " answers without authentication: disable Anonymous"
                     " Authentication on CertSrv/mscep_admin");
         SCEP_TRY(scep::Secret challenge, challenge_from_page(probe));
         return FetchedChallenge{std::move(challenge), "none", "anonymous"};
@@ -237,17 +241,19 @@ scep::Result<FetchedChallenge> fetch_challenge(const ChallengeSource& source,
             if (fetched) return fetched;
             kerberos_failure = std::move(fetched).error();
         } else {
-            kerberos_failure = Error(ErrorCode::http_auth,
-                                     "NDES admin page on " + host + " does not offer Negotiate (offers: " + join(schemes) +
-                                         "): in IIS, Windows Authentication > Providers, add Negotiate and put it first");
+            kerberos_failure =
+                Error(ErrorCode::http_auth,
+                      "NDES admin page on " + host + " does not offer Negotiate (offers: " + join(schemes) +
+                          "): in IIS, Windows Authentication > Providers, add Negotiate and put it first");
         }
         if (source.username.empty()) return std::move(*kerberos_failure);
     }
 
     if (source.username.empty()) {
         if (offers(schemes, "negotiate")) {
-            return Error(ErrorCode::http_auth, "NDES admin page on " + host + " requires authentication (offers: " +
-                                                   join(schemes) + "): enable Kerberos (--kerberos, or prefer_kerberos"
+            return Error(ErrorCode::http_auth, "NDES admin page on " + host +
+                                                   " requires authentication (offers: " + join(schemes) +
+                                                   "): enable Kerberos (--kerberos, or prefer_kerberos"
                                                    " with a [kerberos] table) or give --username");
         }
         return Error(ErrorCode::http_auth, "NDES admin page on " + host + " requires authentication (offers: " +

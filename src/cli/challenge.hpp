@@ -19,18 +19,18 @@ struct Context;
 
 // The command-line side; each maps to a config key (see scepctl.toml(5)).
 struct ChallengeOptions {
-    std::string challenge_url;                   // [ca] challenge_url
-    bool kerberos = false;                       // --kerberos: [ca] prefer_kerberos = true
-    bool no_kerberos = false;                    // --no-kerberos: [ca] prefer_kerberos = false
-    std::string realm;                           // [kerberos] realm
-    std::vector<std::string> kdcs;               // [kerberos] kdc
-    std::string service_user;                    // [kerberos] service_user
-    std::string keytab;                          // [kerberos] keytab
-    std::string password_file;                   // [kerberos] password_file
-    std::vector<std::string> allowed_domains;    // [kerberos] allowed_domains
+    std::string challenge_url;                // [ca] challenge_url
+    bool kerberos = false;                    // --kerberos: [ca] prefer_kerberos = true
+    bool no_kerberos = false;                 // --no-kerberos: [ca] prefer_kerberos = false
+    std::string realm;                        // [kerberos] realm
+    std::vector<std::string> kdcs;            // [kerberos] kdc
+    std::string service_user;                 // [kerberos] service_user
+    std::string keytab;                       // [kerberos] keytab
+    std::string password_file;                // [kerberos] password_file
+    std::vector<std::string> allowed_domains; // [kerberos] allowed_domains
     bool use_ccache = false;
-    std::string username;                        // [ca] username (NTLM/Basic)
-    std::string user_password_file;              // [ca] password_file
+    std::string username;           // [ca] username (NTLM/Basic)
+    std::string user_password_file; // [ca] password_file
     bool allow_insecure_auth = false;
 };
 
@@ -54,13 +54,12 @@ scep::Result<std::optional<ChallengeSource>> resolve_challenge_source(const Cont
                                                                       const ChallengeOptions& options);
 
 struct FetchedChallenge {
-    scep::Secret challenge;                    // never printed outside getchallenge
-    std::string auth;                          // "Negotiate (Kerberos)", "NTLM", "Basic", "none"
-    std::string detail;                        // e.g. the principal and SPN
+    scep::Secret challenge; // never printed outside getchallenge
+    std::string auth;       // "Negotiate (Kerberos)", "NTLM", "Basic", "none"
+    std::string detail;     // e.g. the principal and SPN
 };
 
 scep::Result<FetchedChallenge> fetch_challenge(const ChallengeSource& source,
-                                               const transport::TransportOptions& transport_options,
-                                               const Output& out);
+                                               const transport::TransportOptions& transport_options, const Output& out);
 
 } // namespace cli

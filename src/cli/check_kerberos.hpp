@@ -12,7 +12,7 @@
 namespace cli {
 
 struct KerberosCheckRun {
-    std::string url;                      // the page (or SCEP host) checked; empty when none
+    std::string url;                       // the page (or SCEP host) checked; empty when none
     std::optional<scep::Secret> challenge; // the page's challenge password when it showed one
 };
 

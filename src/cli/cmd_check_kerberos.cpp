@@ -129,13 +129,13 @@ std::string format_time(std::time_t t) {
 }
 
 class Checker {
-public:
+  public:
     Checker(const Context& context, const ChallengeOptions& options, bool all, CheckReport& report)
         : m_context(context), m_options(options), m_all(all), m_report(report) {}
 
     scep::Result<KerberosCheckRun> run();
 
-private:
+  private:
     // Records and prints one result; in the default mode the first FAIL ends the walk.
     void report(CheckResult result);
     bool skip_if_stopped(const char* id, const char* what);
@@ -243,7 +243,8 @@ void Checker::check_allowed_domains() {
     if (skip_if_stopped("allowed-domains", "allowed domains")) return;
     CheckResult r{.id = "allowed-domains"};
     std::string list;
-    for (const auto& d : m_settings.allowed_domains) list += (list.empty() ? "" : ", ") + d;
+    for (const auto& d : m_settings.allowed_domains)
+        list += (list.empty() ? "" : ", ") + d;
     if (list.empty()) list = "none";
     if (m_host.empty()) {
         return skip(std::move(r), "no URL to check (--challenge-url, --url or a profile)");
@@ -253,7 +254,8 @@ void Checker::check_allowed_domains() {
         r.status = Status::fail;
         r.summary = m_host + " is outside the allowed domains: no Kerberos token will be sent to it";
         r.evidence = "allowed: " + list;
-        r.fix = "add the host's DNS domain to [kerberos] allowed_domains (--allowed-domain), or use a host name inside them";
+        r.fix = "add the host's DNS domain to [kerberos] allowed_domains (--allowed-domain), or use a host name inside "
+                "them";
         report(std::move(r));
         return;
     }
@@ -366,7 +368,8 @@ void Checker::check_tgt() {
         r.evidence = r.krb5_error;
         const auto info = m_session->last_error() ? krb::describe_error(*m_session->last_error()) : std::nullopt;
         r.fix = info ? std::string(info->fix) : "check the service user's name, realm and credentials";
-        if (info && r.summary.size() > r.fix.size() + 2 && r.summary.compare(r.summary.size() - r.fix.size(), r.fix.size(), r.fix) == 0) {
+        if (info && r.summary.size() > r.fix.size() + 2 &&
+            r.summary.compare(r.summary.size() - r.fix.size(), r.fix.size(), r.fix) == 0) {
             r.summary.resize(r.summary.size() - r.fix.size() - 2); // the fix has its own line
         }
         report(std::move(r));
@@ -406,13 +409,14 @@ void Checker::check_clock() {
         return skip(std::move(r), "no fresh ticket and no HTTP Date to compare with");
     }
     std::string evidence;
-    for (const auto& p : parts) evidence += (evidence.empty() ? "" : ", ") + p;
+    for (const auto& p : parts)
+        evidence += (evidence.empty() ? "" : ", ") + p;
     r.evidence = "local clock minus " + evidence;
     const std::time_t magnitude = std::llabs(worst);
     if (magnitude > k_skew_fail) {
         r.status = Status::fail;
-        r.summary = "this host's clock is " + std::to_string(magnitude) + " s off " + worst_with +
-                    " (Kerberos allows 300 s)";
+        r.summary =
+            "this host's clock is " + std::to_string(magnitude) + " s off " + worst_with + " (Kerberos allows 300 s)";
     } else if (magnitude > k_skew_warn) {
         r.status = Status::warn;
         r.summary = "this host's clock is " + std::to_string(magnitude) + " s off " + worst_with;
@@ -476,7 +480,8 @@ void Checker::check_http_probe() {
     r.http_status = response->status;
     const auto schemes = transport::offered_auth_schemes(response->www_authenticate);
     std::string offered;
-    for (const auto& s : schemes) offered += (offered.empty() ? "" : ", ") + s;
+    for (const auto& s : schemes)
+        offered += (offered.empty() ? "" : ", ") + s;
     r.evidence = "HTTP " + std::to_string(response->status) + (offered.empty() ? "" : ", offers " + offered);
     switch (response->status) {
     case 200:
@@ -520,10 +525,10 @@ void Checker::check_negotiate() {
     CheckResult r{.id = "negotiate", .spn = m_spn};
     const bool probe_ok = m_probe && m_probe->status == 401 && !failed("http-probe");
     if (!m_tgt || failed("service-ticket") || !m_token_allowed || !probe_ok) {
-        return skip(std::move(r), !m_token_allowed ? "skipped: no token is sent outside the allowed domains"
-                    : !m_tgt          ? "skipped: no ticket for the service user"
-                    : failed("service-ticket") ? "skipped: no service ticket"
-                                               : "skipped: the page does not ask for Negotiate");
+        return skip(std::move(r), !m_token_allowed           ? "skipped: no token is sent outside the allowed domains"
+                                  : !m_tgt                   ? "skipped: no ticket for the service user"
+                                  : failed("service-ticket") ? "skipped: no service ticket"
+                                                             : "skipped: the page does not ask for Negotiate");
     }
     if (scep::to_lower_ascii(m_url).rfind("http://", 0) == 0 && !m_options.allow_insecure_auth) {
         m_context.output.warning("Negotiate over plain http to " + m_host +
@@ -552,7 +557,8 @@ void Checker::check_negotiate() {
     r.evidence = "HTTP " + std::to_string(response->status) + (server_token.empty() ? ", no" : ", a") +
                  " Negotiate token in the answer";
     const std::string decrypt_fix =
-        "the SPN " + m_spn + " must be registered only on the account the SCEP app pool runs as; set "
+        "the SPN " + m_spn +
+        " must be registered only on the account the SCEP app pool runs as; set "
         "useAppPoolCredentials=True on CertSrv/mscep_admin (or disable kernel-mode authentication), then iisreset";
     if (response->status == 200) {
         m_authenticated = *response;
@@ -576,8 +582,8 @@ void Checker::check_negotiate() {
         const auto code = (*context)->krb5_error();
         const auto info = code ? krb::describe_error(*code) : std::nullopt;
         r.krb5_error = info ? std::string(info->name) : std::string();
-        r.summary = "the server rejected our ticket: " +
-                    (rejected ? std::string("no reason given") : rejected.error().message);
+        r.summary =
+            "the server rejected our ticket: " + (rejected ? std::string("no reason given") : rejected.error().message);
         if (r.krb5_error == "KRB5KRB_AP_ERR_SKEW") {
             r.fix = "synchronise the NDES server's clock with the domain time source (w32tm /resync /rediscover)";
         } else {
@@ -596,7 +602,7 @@ void Checker::check_negotiate() {
 void Checker::check_challenge_page() {
     if (skip_if_stopped("challenge-page", "challenge page")) return;
     CheckResult r{.id = "challenge-page"};
-    const scep::HttpResponse* page = m_authenticated ? &*m_authenticated
+    const scep::HttpResponse* page = m_authenticated                     ? &*m_authenticated
                                      : m_probe && m_probe->status == 200 ? &*m_probe
                                                                          : nullptr;
     if (page == nullptr) {
@@ -608,7 +614,8 @@ void Checker::check_challenge_page() {
         const std::string& message = challenge.error().message;
         const auto colon = message.rfind(": ");
         r.summary = colon == std::string::npos ? message : message.substr(0, colon);
-        r.fix = colon == std::string::npos ? "open the page in a browser as the service user" : message.substr(colon + 2);
+        r.fix =
+            colon == std::string::npos ? "open the page in a browser as the service user" : message.substr(colon + 2);
         report(std::move(r));
         return;
     }

@@ -43,7 +43,8 @@ struct OutputFiles {
 
     std::vector<fs::path> all() const {
         std::vector<fs::path> paths;
-        for (const auto& named : named()) paths.push_back(named.path);
+        for (const auto& named : named())
+            paths.push_back(named.path);
         return paths;
     }
     // Each output with the option that names it, for messages.
@@ -174,9 +175,14 @@ scep::Result<void> run_enroll(Context& context, const CLI::App& command, EnrollO
     // The CSR holds the only copy of the challenge from here on; enroll() wipes it once the CA has it.
     const bool challenge_sent = challenge.has_value();
     challenge.reset();
-    scep::EnrollmentRequest request{
-        key, std::move(csr), signer, key, scep::MessageType::pkcs_req, algorithms, checked.method,
-        poll_policy(options)};
+    scep::EnrollmentRequest request{key,
+                                    std::move(csr),
+                                    signer,
+                                    key,
+                                    scep::MessageType::pkcs_req,
+                                    algorithms,
+                                    checked.method,
+                                    poll_policy(options)};
     request.start_with_poll = options.resume;
     // The transaction ID is derived from the key, so with the key on disk a later run can poll
     // (--resume). A generated key is kept as soon as the CA answers PENDING, not only at exit 3:
@@ -202,19 +208,20 @@ scep::Result<void> run_enroll(Context& context, const CLI::App& command, EnrollO
         if (error.code == scep::ErrorCode::pending) {
             error.message += "; " + resume + " to poll again";
         } else if (error.code == scep::ErrorCode::interrupted) {
-            error.message += pending ? ": the request is PENDING at the CA" +
-                                           (key_written ? "; its key is kept in " + key_path.string() + " (0600)"
-                                                        : std::string()) +
-                                           "; once it is approved, " + resume + " to fetch the certificate"
-                             : request_sent ? ": nothing was written; the CA may have received the request (and "
-                                              "used up its one-time challenge)"
-                                            : ": nothing was written and no request was sent to the CA";
+            error.message +=
+                pending ? ": the request is PENDING at the CA" +
+                              (key_written ? "; its key is kept in " + key_path.string() + " (0600)" : std::string()) +
+                              "; once it is approved, " + resume + " to fetch the certificate"
+                : request_sent ? ": nothing was written; the CA may have received the request (and "
+                                 "used up its one-time challenge)"
+                               : ": nothing was written and no request was sent to the CA";
         } else if (options.resume && error.code == scep::ErrorCode::ca_failure && error.fail_info == 4) {
             error.message += " (--resume needs the same --key and --subject as the request that is pending)";
         }
         return error;
     }
-    for (const auto& warning : enrolled->warnings) out.warning(warning);
+    for (const auto& warning : enrolled->warnings)
+        out.warning(warning);
 
     store::FileSet files;
     if (output.write_key && !key_written) {
@@ -283,7 +290,8 @@ void add_enroll(CLI::App& app, Context& context) {
     sub->add_option("--p12-pass-file", o->p12_pass_file,
                     "Read the PKCS#12 passphrase from FILE (required with --format p12; not empty)");
     sub->add_flag("--force", o->force, "Replace existing output files");
-    sub->callback([&context, o, sub] { context.command = [&context, o, sub] { return run_enroll(context, *sub, *o); }; });
+    sub->callback(
+        [&context, o, sub] { context.command = [&context, o, sub] { return run_enroll(context, *sub, *o); }; });
 }
 
 } // namespace cli

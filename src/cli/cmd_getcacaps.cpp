@@ -25,23 +25,27 @@ scep::Result<void> run_getcacaps(Context& context, GetCaCapsOptions options) {
 
     const scep::Capabilities& caps = reply.caps;
     const Output& out = context.output;
-    for (const auto& keyword : caps.keywords()) out.line(keyword);
+    for (const auto& keyword : caps.keywords())
+        out.line(keyword);
     if (caps.empty()) {
         out.warning("the server advertises no capabilities (empty GetCACaps reply): clients fall back to GET, DES3"
                     " and SHA-1 (old NDES does this)");
     }
     if (const auto implied = caps.implied(); !implied.empty()) {
         std::string list;
-        for (const auto& k : implied) list += (list.empty() ? "" : ", ") + k;
+        for (const auto& k : implied)
+            list += (list.empty() ? "" : ", ") + k;
         out.note("SCEPStandard implies " + list);
     }
-    for (const auto& keyword : caps.unknown()) out.note("unknown capability '" + keyword + "' (shown, not used)");
+    for (const auto& keyword : caps.unknown())
+        out.note("unknown capability '" + keyword + "' (shown, not used)");
 
     Json effective = Json::array();
     for (const auto& keyword : caps.keywords()) {
         if (scep::Capabilities::is_known(keyword)) effective.push(keyword);
     }
-    for (const auto& keyword : caps.implied()) effective.push(keyword);
+    for (const auto& keyword : caps.implied())
+        effective.push(keyword);
     Json result = Json::object();
     result.set("command", "getcacaps")
         .set("url", transport::CurlTransport::redact_url(url))
@@ -59,8 +63,10 @@ scep::Result<void> run_getcacaps(Context& context, GetCaCapsOptions options) {
 void add_getcacaps(CLI::App& app, Context& context) {
     auto options = std::make_shared<GetCaCapsOptions>();
     auto* sub = app.add_subcommand("getcacaps", "Show the capabilities the SCEP server advertises (GetCACaps)");
-    sub->add_option("--message", options->message, "CA identifier sent as the message= parameter (most servers ignore it)");
-    sub->callback([&context, options] { context.command = [&context, options] { return run_getcacaps(context, *options); }; });
+    sub->add_option("--message", options->message,
+                    "CA identifier sent as the message= parameter (most servers ignore it)");
+    sub->callback(
+        [&context, options] { context.command = [&context, options] { return run_getcacaps(context, *options); }; });
 }
 
 } // namespace cli

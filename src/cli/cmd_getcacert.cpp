@@ -36,7 +36,8 @@ scep::Result<void> run_getcacert(Context& context, const GetCaCertOptions& optio
 
     const Output& out = context.output;
     print_bundle(out, bundle);
-    for (const auto& warning : bundle.warnings) out.warning(warning);
+    for (const auto& warning : bundle.warnings)
+        out.warning(warning);
     if (pinned) {
         out.note("CA fingerprint verified (" + pinned->to_string() + ")");
     } else {
@@ -67,7 +68,8 @@ void add_getcacert(CLI::App& app, Context& context) {
     add_ca_request_options(sub, options->ca);
     sub->add_option("--out", options->out, "Write the certificates as a PEM bundle to FILE (atomically)");
     sub->add_flag("--force", options->force, "Replace the --out file if it exists");
-    sub->callback([&context, options] { context.command = [&context, options] { return run_getcacert(context, *options); }; });
+    sub->callback(
+        [&context, options] { context.command = [&context, options] { return run_getcacert(context, *options); }; });
 }
 
 } // namespace cli

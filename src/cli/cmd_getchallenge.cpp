@@ -35,7 +35,8 @@ void add_getchallenge(CLI::App& app, Context& context) {
     auto* sub = app.add_subcommand("getchallenge",
                                    "Fetch a one-time challenge password from the NDES admin page (mscep_admin)");
     add_challenge_options(sub, *options);
-    sub->callback([&context, options] { context.command = [&context, options] { return run_getchallenge(context, *options); }; });
+    sub->callback(
+        [&context, options] { context.command = [&context, options] { return run_getchallenge(context, *options); }; });
 }
 
 } // namespace cli

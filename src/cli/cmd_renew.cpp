@@ -305,12 +305,13 @@ scep::Result<void> run_renew(Context& context, const CLI::App& command, RenewOpt
     }
     if (!renewed) {
         scep::Error error = std::move(renewed).error();
-        const std::string waiting = "the new key waits in " + files.pending.string() +
-                                    " (0600): run the same renew again to poll, the old key and certificate stay in use";
+        const std::string waiting =
+            "the new key waits in " + files.pending.string() +
+            " (0600): run the same renew again to poll, the old key and certificate stay in use";
         if (error.code == scep::ErrorCode::pending) {
             error.message += "; " + waiting;
         } else if (error.code == scep::ErrorCode::interrupted) {
-            error.message += pending ? ": the renewal is PENDING at the CA; " + waiting
+            error.message += pending        ? ": the renewal is PENDING at the CA; " + waiting
                              : request_sent ? ": the old key and certificate are unchanged; the CA may have received "
                                               "the request"
                                             : ": the old key and certificate are unchanged and no request was sent";
@@ -392,8 +393,9 @@ scep::Result<void> run_renew(Context& context, const CLI::App& command, RenewOpt
         context.result_on_error = std::move(result);
         return scep::Error(scep::ErrorCode::interrupted,
                            "after the renewal was complete (the new files are in place, the old ones in .bak)" +
-                               std::string(options.deploy_hook.empty() ? "" : "; the deploy hook did not run: run it "
-                                                                              "by hand"));
+                               std::string(options.deploy_hook.empty() ? ""
+                                                                       : "; the deploy hook did not run: run it "
+                                                                         "by hand"));
     }
     if (options.deploy_hook.empty()) {
         result.set("deploy_hook", Json());

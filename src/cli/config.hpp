@@ -27,16 +27,16 @@ struct KerberosConfig {
 // [ca.NAME]: one SCEP server (NDES or generic).
 struct CaConfig {
     std::string name;
-    std::string type = "generic";             // "microsoft" | "generic"
-    std::string scep_url;                     // http(s) URL, required
-    std::string challenge_url;                // http(s) URL of mscep_admin/, optional
+    std::string type = "generic"; // "microsoft" | "generic"
+    std::string scep_url;         // http(s) URL, required
+    std::string challenge_url;    // http(s) URL of mscep_admin/, optional
     bool prefer_kerberos = false;
-    std::string username;                     // for NTLM/Basic on the challenge page
+    std::string username; // for NTLM/Basic on the challenge page
     std::string password_file;
-    std::string ca_fingerprint;               // as --ca-fingerprint accepts it (checked to parse)
-    std::string tls_ca_file;                  // as --cacert
-    std::optional<double> timeout;            // seconds, as --timeout (k_min/k_max_timeout_seconds)
-    std::string message;                      // as --message
+    std::string ca_fingerprint;    // as --ca-fingerprint accepts it (checked to parse)
+    std::string tls_ca_file;       // as --cacert
+    std::optional<double> timeout; // seconds, as --timeout (k_min/k_max_timeout_seconds)
+    std::string message;           // as --message
     int line = 0;
 };
 
@@ -65,11 +65,11 @@ struct ProfileConfig {
 };
 
 struct Config {
-    std::string path;                          // the file it came from ("" for text parsed in memory)
+    std::string path; // the file it came from ("" for text parsed in memory)
     std::optional<KerberosConfig> kerberos;
     std::map<std::string, CaConfig, std::less<>> cas;
     std::map<std::string, ProfileConfig, std::less<>> profiles;
-    std::vector<std::string> warnings;         // printed once the file is loaded
+    std::vector<std::string> warnings; // printed once the file is loaded
 
     const ProfileConfig* profile(std::string_view name) const;
     const CaConfig* ca(std::string_view name) const;

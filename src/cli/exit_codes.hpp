@@ -22,7 +22,8 @@ enum ExitCode : int {
     k_exit_file = 93,
     k_exit_network = 95,
     k_exit_reply_rejected = 97,
-    k_exit_signal_base = 128, // enroll, renew: 128 + the signal that stopped the run (129 SIGHUP, 130 SIGINT, 143 SIGTERM)
+    k_exit_signal_base =
+        128, // enroll, renew: 128 + the signal that stopped the run (129 SIGHUP, 130 SIGINT, 143 SIGTERM)
 };
 
 int exit_code_for(const scep::Error& error);

@@ -33,7 +33,8 @@ extern "C" void on_signal(int signal) {
 sigset_t handled_set() {
     sigset_t set;
     sigemptyset(&set);
-    for (const int signal : k_signals) sigaddset(&set, signal);
+    for (const int signal : k_signals)
+        sigaddset(&set, signal);
     return set;
 }
 
@@ -61,8 +62,8 @@ int received() {
 bool wait_for(std::chrono::milliseconds duration) {
     const auto deadline = std::chrono::steady_clock::now() + duration;
     while (g_received == 0) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
-                                                                               std::chrono::steady_clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) return true;
         pollfd wake{g_wake[0], POLLIN, 0};
         ::poll(&wake, g_wake[0] >= 0 ? 1 : 0, static_cast<int>(left.count()));

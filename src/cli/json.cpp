@@ -79,7 +79,8 @@ void escape_to(std::string& out, const std::string& s) {
 
 Json Json::strings(const std::vector<std::string>& items) {
     Json j = array();
-    for (const auto& s : items) j.push(s);
+    for (const auto& s : items)
+        j.push(s);
     return j;
 }
 
@@ -94,7 +95,9 @@ Json& Json::prepend(std::string key, Json value) {
     return *this;
 }
 
-bool Json::is_object() const { return std::holds_alternative<Object>(m_value); }
+bool Json::is_object() const {
+    return std::holds_alternative<Object>(m_value);
+}
 
 Json& Json::push(Json value) {
     std::get<Array>(m_value).push_back(std::move(value));

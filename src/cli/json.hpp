@@ -16,7 +16,7 @@ namespace cli {
 std::size_t utf8_sequence_length(std::string_view text, std::size_t pos);
 
 class Json {
-public:
+  public:
     using Array = std::vector<Json>;
     using Object = std::vector<std::pair<std::string, Json>>;
 
@@ -29,18 +29,22 @@ public:
     Json(std::string s) : m_value(std::move(s)) {}
     Json(Array a) : m_value(std::move(a)) {}
 
-    static Json object() { Json j; j.m_value = Object{}; return j; }
+    static Json object() {
+        Json j;
+        j.m_value = Object{};
+        return j;
+    }
     static Json array() { return Json(Array{}); }
     static Json strings(const std::vector<std::string>& items);
 
-    Json& set(std::string key, Json value); // on an object
+    Json& set(std::string key, Json value);     // on an object
     Json& prepend(std::string key, Json value); // on an object: becomes its first member
-    Json& push(Json value);                 // on an array
+    Json& push(Json value);                     // on an array
     bool is_object() const;
 
     std::string dump() const; // compact, one line
 
-private:
+  private:
     void dump_to(std::string& out) const;
     std::variant<std::nullptr_t, bool, std::int64_t, std::string, Array, Object> m_value = nullptr;
 };

@@ -97,7 +97,8 @@ void Output::error(const scep::Error& error, int exit_code, const Json* result) 
     clear_status();
     write_line(stderr, "scepctl: error: " + error.message);
     if (m_options.verbose) {
-        for (const auto& detail : error.details) write_line(stderr, "scepctl:   " + detail);
+        for (const auto& detail : error.details)
+            write_line(stderr, "scepctl:   " + detail);
     }
     if (m_options.json && !m_json_written) {
         Json body = Json::object();

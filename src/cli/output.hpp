@@ -28,7 +28,7 @@ struct OutputOptions {
 std::string terminal_safe(std::string_view text);
 
 class Output {
-public:
+  public:
     explicit Output(OutputOptions options = {}) : m_options(options) {}
     Output(const Output&) = delete;
     Output& operator=(const Output&) = delete;
@@ -51,7 +51,7 @@ public:
     // command got that far (renew: the renewal is done, its deploy hook failed).
     void error(const scep::Error& error, int exit_code, const Json* result = nullptr) const;
 
-private:
+  private:
     OutputOptions m_options;
     mutable bool m_json_written = false; // one JSON object per run: an error after a result adds none
     mutable bool m_status_shown = false;

@@ -19,10 +19,12 @@ using scep::ErrorCode;
 
 bool host_in_domains(std::string_view host, const std::vector<std::string>& domains) {
     std::string name = scep::to_lower_ascii(host);
-    while (!name.empty() && name.back() == '.') name.pop_back(); // "host.example.com." is the same host
+    while (!name.empty() && name.back() == '.')
+        name.pop_back(); // "host.example.com." is the same host
     for (const auto& entry : domains) {
         std::string domain = scep::to_lower_ascii(entry);
-        while (!domain.empty() && domain.front() == '.') domain.erase(0, 1);
+        while (!domain.empty() && domain.front() == '.')
+            domain.erase(0, 1);
         if (domain.empty()) continue;
         if (name == domain) return true;
         if (name.size() > domain.size() && name.compare(name.size() - domain.size(), domain.size(), domain) == 0 &&
@@ -48,9 +50,10 @@ constexpr std::array k_errors{
     ErrorEntry{KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN,
                {"KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN", "the KDC has no such service principal (SPN missing)",
                 "register the SPN on the account the web server runs as: setspn -s http/<fqdn> <DOMAIN>\\<account>"}},
-    ErrorEntry{KRB5KDC_ERR_PRINCIPAL_NOT_UNIQUE,
-               {"KRB5KDC_ERR_PRINCIPAL_NOT_UNIQUE", "the SPN is registered on more than one account",
-                "find the duplicates with setspn -Q http/<fqdn> (forest: setspn -X) and remove the wrong one with setspn -D"}},
+    ErrorEntry{
+        KRB5KDC_ERR_PRINCIPAL_NOT_UNIQUE,
+        {"KRB5KDC_ERR_PRINCIPAL_NOT_UNIQUE", "the SPN is registered on more than one account",
+         "find the duplicates with setspn -Q http/<fqdn> (forest: setspn -X) and remove the wrong one with setspn -D"}},
     ErrorEntry{KRB5KDC_ERR_PREAUTH_FAILED,
                {"KRB5KDC_ERR_PREAUTH_FAILED", "wrong password or stale keytab",
                 "check the password file, or export the keytab again (its kvno changes with every password reset)"}},
@@ -100,8 +103,9 @@ constexpr std::array k_errors{
                {"KRB5KRB_AP_ERR_NOKEY", "the server has no key for its SPN",
                 "the SPN must belong to the account the SCEP app pool runs as (useAppPoolCredentials=True, or "
                 "kernel-mode authentication off); export the service keytab for that account"}},
-    ErrorEntry{KRB5KRB_AP_ERR_TKT_EXPIRED,
-               {"KRB5KRB_AP_ERR_TKT_EXPIRED", "the ticket has expired", "get a fresh ticket (kinit, or drop --use-ccache)"}},
+    ErrorEntry{
+        KRB5KRB_AP_ERR_TKT_EXPIRED,
+        {"KRB5KRB_AP_ERR_TKT_EXPIRED", "the ticket has expired", "get a fresh ticket (kinit, or drop --use-ccache)"}},
     ErrorEntry{KRB5_KDC_UNREACH,
                {"KRB5_KDC_UNREACH", "no KDC could be reached",
                 "open TCP and UDP port 88 to the KDC and check the kdc setting and DNS SRV records"}},
@@ -114,8 +118,7 @@ constexpr std::array k_errors{
     ErrorEntry{KRB5_KT_NOTFOUND,
                {"KRB5_KT_NOTFOUND", "the keytab has no key for the service user",
                 "export a keytab for exactly this principal (ktpass/ktutil), with the current kvno"}},
-    ErrorEntry{KRB5_KT_END,
-               {"KRB5_KT_END", "the keytab is empty", "export a keytab for the service user"}},
+    ErrorEntry{KRB5_KT_END, {"KRB5_KT_END", "the keytab is empty", "export a keytab for the service user"}},
     ErrorEntry{KRB5_CONFIG_NODEFREALM,
                {"KRB5_CONFIG_NODEFREALM", "no default realm configured", "set realm in the [kerberos] table"}},
     ErrorEntry{KRB5_CC_NOTFOUND,
@@ -135,8 +138,10 @@ std::optional<std::string> getenv_string(const char* name) {
 }
 
 void restore_env(const char* name, const std::optional<std::string>& value) {
-    if (value) ::setenv(name, value->c_str(), 1);
-    else ::unsetenv(name);
+    if (value)
+        ::setenv(name, value->c_str(), 1);
+    else
+        ::unsetenv(name);
 }
 
 } // namespace
@@ -167,7 +172,7 @@ struct Session::State {
     krb5_ccache ccache = nullptr;
     bool own_ccache = false;
     std::string ccache_name;
-    std::string config_path;               // private krb5.conf, removed at the end
+    std::string config_path; // private krb5.conf, removed at the end
     std::optional<std::string> old_krb5_config;
     bool gss_ccache_set = false;
     mutable std::string last_error_name;
@@ -179,8 +184,10 @@ struct Session::State {
             gss_krb5_ccache_name(&minor, nullptr, nullptr);
         }
         if (ccache != nullptr) {
-            if (own_ccache) krb5_cc_destroy(context.get(), ccache);
-            else krb5_cc_close(context.get(), ccache);
+            if (own_ccache)
+                krb5_cc_destroy(context.get(), ccache);
+            else
+                krb5_cc_close(context.get(), ccache);
         }
         context.reset();
         if (!config_path.empty()) {
@@ -200,8 +207,8 @@ struct Session::State {
         last_error = code;
         if (auto info = describe_error(code)) {
             last_error_name = info->name;
-            message += std::string(info->meaning) + " (" + std::string(info->name) + "; " + library_text + "): " +
-                       std::string(info->fix);
+            message += std::string(info->meaning) + " (" + std::string(info->name) + "; " + library_text +
+                       "): " + std::string(info->fix);
         } else {
             message += library_text + " (krb5 error " + std::to_string(code) + ")";
         }
@@ -232,8 +239,10 @@ struct Session::State {
             krb5_free_ticket(context.get(), ticket);
         }
         std::array<char, 64> name{};
-        if (krb5_enctype_to_name(enctype, FALSE, name.data(), name.size()) == 0) info.enctype = name.data();
-        else info.enctype = "enctype " + std::to_string(enctype);
+        if (krb5_enctype_to_name(enctype, FALSE, name.data(), name.size()) == 0)
+            info.enctype = name.data();
+        else
+            info.enctype = "enctype " + std::to_string(enctype);
         info.weak_enctype = enctype == ENCTYPE_ARCFOUR_HMAC || enctype == ENCTYPE_ARCFOUR_HMAC_EXP ||
                             enctype == ENCTYPE_DES_CBC_CRC || enctype == ENCTYPE_DES_CBC_MD5 ||
                             enctype == ENCTYPE_DES3_CBC_SHA1;
@@ -251,7 +260,8 @@ std::string private_config_text(const KerberosSettings& settings) {
     text += "    dns_canonicalize_hostname = fallback\n";
     text += "    rdns = false\n";
     text += "[realms]\n    " + settings.realm + " = {\n";
-    for (const auto& kdc : settings.kdcs) text += "        kdc = " + kdc + "\n";
+    for (const auto& kdc : settings.kdcs)
+        text += "        kdc = " + kdc + "\n";
     text += "    }\n[domain_realm]\n";
     for (const auto& domain : settings.allowed_domains) {
         text += "    " + domain + " = " + settings.realm + "\n";
@@ -288,9 +298,15 @@ scep::Result<std::string> write_private_config(const std::string& text) {
 Session::Session(std::unique_ptr<State> state) : m_state(std::move(state)) {}
 Session::~Session() = default;
 
-const std::string& Session::ccache_name() const { return m_state->ccache_name; }
-const std::string& Session::last_error_name() const { return m_state->last_error_name; }
-std::optional<long> Session::last_error() const { return m_state->last_error; }
+const std::string& Session::ccache_name() const {
+    return m_state->ccache_name;
+}
+const std::string& Session::last_error_name() const {
+    return m_state->last_error_name;
+}
+std::optional<long> Session::last_error() const {
+    return m_state->last_error;
+}
 
 std::vector<std::string> Session::kdcs_for_realm() const {
     std::vector<std::string> kdcs;
@@ -300,7 +316,8 @@ std::vector<std::string> Session::kdcs_for_realm() const {
     const char* names[] = {"realms", realm.c_str(), "kdc", nullptr};
     char** values = nullptr;
     if (profile_get_values(profile, names, &values) == 0 && values != nullptr) {
-        for (char** v = values; *v != nullptr; ++v) kdcs.emplace_back(*v);
+        for (char** v = values; *v != nullptr; ++v)
+            kdcs.emplace_back(*v);
         profile_free_list(values);
     }
     profile_release(profile);
@@ -311,8 +328,12 @@ std::string config_files() {
     const char* env = std::getenv("KRB5_CONFIG");
     return env != nullptr && *env != '\0' ? env : "/etc/krb5.conf";
 }
-const std::string& Session::private_config_path() const { return m_state->config_path; }
-const KerberosSettings& Session::settings() const { return m_state->settings; }
+const std::string& Session::private_config_path() const {
+    return m_state->config_path;
+}
+const KerberosSettings& Session::settings() const {
+    return m_state->settings;
+}
 
 scep::Result<std::unique_ptr<Session>> Session::open(const KerberosSettings& settings) {
     auto state = std::make_unique<State>();
@@ -382,8 +403,9 @@ scep::Result<TicketInfo> Session::acquire_initial_ticket() {
             code = krb5_cc_retrieve_cred(ctx, s.ccache, 0, &match, &found);
         }
         scep::Result<TicketInfo> result =
-            code == 0 ? scep::Result<TicketInfo>(s.ticket_info(found))
-                      : scep::Result<TicketInfo>(s.error(code, "no TGT for " + s.unparse(client) + " in " + s.ccache_name));
+            code == 0
+                ? scep::Result<TicketInfo>(s.ticket_info(found))
+                : scep::Result<TicketInfo>(s.error(code, "no TGT for " + s.unparse(client) + " in " + s.ccache_name));
         if (code == 0) krb5_free_cred_contents(ctx, &found);
         if (tgs != nullptr) krb5_free_principal(ctx, tgs);
         krb5_free_principal(ctx, client);
@@ -414,8 +436,8 @@ scep::Result<TicketInfo> Session::acquire_initial_ticket() {
     if (!settings.keytab.empty()) {
         source = "keytab " + settings.keytab;
         krb5_keytab keytab = nullptr;
-        const std::string kt_name = settings.keytab.find(':') == std::string::npos ? "FILE:" + settings.keytab
-                                                                                   : settings.keytab;
+        const std::string kt_name =
+            settings.keytab.find(':') == std::string::npos ? "FILE:" + settings.keytab : settings.keytab;
         code = krb5_kt_resolve(ctx, kt_name.c_str(), &keytab);
         if (code == 0) {
             code = krb5_get_init_creds_keytab(ctx, &creds, client, keytab, 0, nullptr, options);
@@ -438,7 +460,7 @@ namespace {
 
 // Records the request and stops the exchange before anything is sent.
 krb5_error_code KRB5_CALLCONV capture_request(krb5_context, void* data, const krb5_data*, const krb5_data* message,
-                                             krb5_data**, krb5_data**) {
+                                              krb5_data**, krb5_data**) {
     auto* out = static_cast<scep::Bytes*>(data);
     out->assign(reinterpret_cast<const std::uint8_t*>(message->data),
                 reinterpret_cast<const std::uint8_t*>(message->data) + message->length);

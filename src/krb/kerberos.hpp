@@ -47,11 +47,11 @@ std::string config_files();
 
 struct TicketInfo {
     std::string client;
-    std::string server;       // the principal actually granted, e.g. HTTP/ndes.example.com@EXAMPLE.COM
+    std::string server; // the principal actually granted, e.g. HTTP/ndes.example.com@EXAMPLE.COM
     std::time_t auth_time = 0;
     std::time_t end_time = 0;
-    std::string enctype;      // e.g. aes256-cts-hmac-sha1-96
-    int kvno = 0;             // key version the ticket is encrypted with (0 for a TGT from a cache)
+    std::string enctype;       // e.g. aes256-cts-hmac-sha1-96
+    int kvno = 0;              // key version the ticket is encrypted with (0 for a TGT from a cache)
     bool weak_enctype = false; // RC4 or DES
 };
 
@@ -60,7 +60,7 @@ struct TicketInfo {
 // cache made the GSSAPI default for this thread. The user's own cache is never read or written
 // unless use_ccache is set. Everything is undone by the destructor.
 class Session {
-public:
+  public:
     static scep::Result<std::unique_ptr<Session>> open(const KerberosSettings& settings);
     ~Session();
     Session(const Session&) = delete;
@@ -93,7 +93,7 @@ public:
 
     struct State;
 
-private:
+  private:
     explicit Session(std::unique_ptr<State> state);
     std::unique_ptr<State> m_state;
 };

@@ -55,7 +55,8 @@ struct NegotiateContext::State {
             gss_init_sec_context(&minor, GSS_C_NO_CREDENTIAL, &context, target, &k_spnego_oid,
                                  GSS_C_MUTUAL_FLAG | GSS_C_SEQUENCE_FLAG, GSS_C_INDEFINITE, GSS_C_NO_CHANNEL_BINDINGS,
                                  input.empty() ? GSS_C_NO_BUFFER : &in, nullptr, &out, &flags, nullptr);
-        token.assign(static_cast<const std::uint8_t*>(out.value), static_cast<const std::uint8_t*>(out.value) + out.length);
+        token.assign(static_cast<const std::uint8_t*>(out.value),
+                     static_cast<const std::uint8_t*>(out.value) + out.length);
         OM_uint32 ignored = 0;
         gss_release_buffer(&ignored, &out);
         if (GSS_ERROR(major)) {
@@ -81,11 +82,18 @@ struct NegotiateContext::State {
 NegotiateContext::NegotiateContext(std::unique_ptr<State> state) : m_state(std::move(state)) {}
 NegotiateContext::~NegotiateContext() = default;
 
-const scep::Bytes& NegotiateContext::token() const { return m_state->token; }
-bool NegotiateContext::complete() const { return m_state->complete; }
-std::optional<long> NegotiateContext::krb5_error() const { return m_state->krb5_error; }
+const scep::Bytes& NegotiateContext::token() const {
+    return m_state->token;
+}
+bool NegotiateContext::complete() const {
+    return m_state->complete;
+}
+std::optional<long> NegotiateContext::krb5_error() const {
+    return m_state->krb5_error;
+}
 
-scep::Result<std::unique_ptr<NegotiateContext>> NegotiateContext::start(std::string_view host, std::string_view service) {
+scep::Result<std::unique_ptr<NegotiateContext>> NegotiateContext::start(std::string_view host,
+                                                                        std::string_view service) {
     auto state = std::make_unique<State>();
     state->spn = std::string(service) + "@" + std::string(host);
     OM_uint32 minor = 0;
@@ -108,9 +116,11 @@ scep::Bytes negotiate_token_from(const std::string& www_authenticate) {
     std::size_t pos = 0;
     while ((pos = lower.find("negotiate", pos)) != std::string::npos) {
         std::size_t start = pos + 9;
-        while (start < www_authenticate.size() && www_authenticate[start] == ' ') ++start;
+        while (start < www_authenticate.size() && www_authenticate[start] == ' ')
+            ++start;
         std::size_t end = start;
-        while (end < www_authenticate.size() && www_authenticate[end] != ',' && www_authenticate[end] != ' ') ++end;
+        while (end < www_authenticate.size() && www_authenticate[end] != ',' && www_authenticate[end] != ' ')
+            ++end;
         if (end > start) {
             if (auto decoded = scep::base64_decode(std::string_view(www_authenticate).substr(start, end - start))) {
                 return *decoded;

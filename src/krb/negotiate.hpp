@@ -13,10 +13,11 @@
 namespace krb {
 
 class NegotiateContext {
-public:
+  public:
     // Starts a mutual-auth SPNEGO context for SERVICE@host with the thread's default credentials
     // (a krb::Session makes its private cache that default) and makes the first token.
-    static scep::Result<std::unique_ptr<NegotiateContext>> start(std::string_view host, std::string_view service = "HTTP");
+    static scep::Result<std::unique_ptr<NegotiateContext>> start(std::string_view host,
+                                                                 std::string_view service = "HTTP");
     ~NegotiateContext();
     NegotiateContext(const NegotiateContext&) = delete;
     NegotiateContext& operator=(const NegotiateContext&) = delete;
@@ -32,7 +33,7 @@ public:
 
     struct State;
 
-private:
+  private:
     explicit NegotiateContext(std::unique_ptr<State> state);
     std::unique_ptr<State> m_state;
 };

@@ -18,6 +18,8 @@ scep::Error error(scep::ErrorCode code, std::string message) {
     return drain_into(scep::Error(code, std::move(message)));
 }
 
-void clear_errors() { ERR_clear_error(); }
+void clear_errors() {
+    ERR_clear_error();
+}
 
 } // namespace ossl

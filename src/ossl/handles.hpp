@@ -17,14 +17,11 @@
 
 namespace ossl {
 
-template <auto FreeFn>
-struct Deleter {
-    template <class T>
-    void operator()(T* p) const noexcept { FreeFn(p); }
+template <auto FreeFn> struct Deleter {
+    template <class T> void operator()(T* p) const noexcept { FreeFn(p); }
 };
 
-template <class T, auto FreeFn>
-using Handle = std::unique_ptr<T, Deleter<FreeFn>>;
+template <class T, auto FreeFn> using Handle = std::unique_ptr<T, Deleter<FreeFn>>;
 
 using BioPtr = Handle<BIO, BIO_free_all>;
 using X509Ptr = Handle<X509, X509_free>;
@@ -39,12 +36,18 @@ using Asn1BitStringPtr = Handle<ASN1_BIT_STRING, ASN1_BIT_STRING_free>;
 using ExtKeyUsagePtr = Handle<EXTENDED_KEY_USAGE, EXTENDED_KEY_USAGE_free>;
 using Pkcs12Ptr = Handle<PKCS12, PKCS12_free>;
 
-inline void free_x509_stack(STACK_OF(X509)* s) { sk_X509_pop_free(s, X509_free); }
+inline void free_x509_stack(STACK_OF(X509) * s) {
+    sk_X509_pop_free(s, X509_free);
+}
 using X509StackPtr = Handle<STACK_OF(X509), free_x509_stack>;
 // A stack that borrows its certificates (sk_X509_free frees only the stack itself).
-inline void free_x509_stack_shallow(STACK_OF(X509)* s) { sk_X509_free(s); }
+inline void free_x509_stack_shallow(STACK_OF(X509) * s) {
+    sk_X509_free(s);
+}
 using X509StackViewPtr = Handle<STACK_OF(X509), free_x509_stack_shallow>;
-inline void free_crl_stack(STACK_OF(X509_CRL)* s) { sk_X509_CRL_pop_free(s, X509_CRL_free); }
+inline void free_crl_stack(STACK_OF(X509_CRL) * s) {
+    sk_X509_CRL_pop_free(s, X509_CRL_free);
+}
 using X509CrlStackPtr = Handle<STACK_OF(X509_CRL), free_crl_stack>;
 
 // Everything written to a memory BIO so far.

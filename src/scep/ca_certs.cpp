@@ -37,7 +37,9 @@ bool is_ra_role(CertRole role) {
 }
 
 // A CA is marked by basicConstraints; v1 roots without extensions count when self-signed.
-bool looks_like_ca(const Certificate& cert) { return cert.is_ca() || cert.is_self_signed(); }
+bool looks_like_ca(const Certificate& cert) {
+    return cert.is_ca() || cert.is_self_signed();
+}
 
 CertRole ra_role(const Certificate& cert) {
     // NDES: two RA certs with identical subjects, told apart only by keyUsage.
@@ -148,8 +150,8 @@ Result<CaCertBundle> parse_get_ca_cert(ByteView body, std::string_view content_t
                 return false;
             }();
             if (!in_chain) {
-                return Error(ErrorCode::verification,
-                             "CA certificate '" + ca->subject() + "' in the bundle is not part of the issuing CA's chain");
+                return Error(ErrorCode::verification, "CA certificate '" + ca->subject() +
+                                                          "' in the bundle is not part of the issuing CA's chain");
             }
         }
     }
@@ -199,7 +201,8 @@ std::vector<Certificate> CaCertBundle::ca_chain() const {
     while (!chain.back().is_self_signed()) {
         const Certificate* parent = nullptr;
         for (const auto& e : entries) {
-            if ((e.role == CertRole::root_ca || e.role == CertRole::intermediate_ca) && chain.back().issued_by(e.cert)) {
+            if ((e.role == CertRole::root_ca || e.role == CertRole::intermediate_ca) &&
+                chain.back().issued_by(e.cert)) {
                 parent = &e.cert;
             }
         }
@@ -225,7 +228,8 @@ Result<NextCaCerts> parse_get_next_ca_cert(ByteView body, std::string_view conte
     // Only the current CA and its RA may have signed it; certificates inside the reply prove nothing.
     ossl::X509StackViewPtr trusted(sk_X509_new_null());
     for (const auto& entry : current.entries) {
-        if (entry.role == CertRole::issuing_ca || is_ra_role(entry.role)) sk_X509_push(trusted.get(), entry.cert.native());
+        if (entry.role == CertRole::issuing_ca || is_ra_role(entry.role))
+            sk_X509_push(trusted.get(), entry.cert.native());
     }
     ossl::BioPtr out(BIO_new(BIO_s_mem()));
     if (CMS_verify(cms.get(), trusted.get(), nullptr, nullptr, out.get(),

@@ -11,8 +11,8 @@ namespace scep {
 
 namespace {
 // RFC 8894 §3.5.2, Table 5.
-constexpr std::array<std::string_view, 9> k_known{
-    "AES", "DES3", "GetNextCACert", "POSTPKIOperation", "Renewal", "SHA-1", "SHA-256", "SHA-512", "SCEPStandard"};
+constexpr std::array<std::string_view, 9> k_known{"AES",   "DES3",    "GetNextCACert", "POSTPKIOperation", "Renewal",
+                                                  "SHA-1", "SHA-256", "SHA-512",       "SCEPStandard"};
 constexpr std::array<std::string_view, 3> k_implied_by_standard{"AES", "POSTPKIOperation", "SHA-256"};
 
 // RFC 8894 §3.5.2 defines nine keywords; a list longer than this is something else.
@@ -34,11 +34,15 @@ Capabilities Capabilities::parse(std::string_view body) {
     // 8 MiB of distinct tokens would otherwise keep the parser busy for hours.
     std::unordered_set<std::string> seen;
     std::size_t pos = 0;
-    const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; };
+    const auto is_space = [](char c) {
+        return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+    };
     while (pos < body.size()) {
-        while (pos < body.size() && is_space(body[pos])) ++pos;
+        while (pos < body.size() && is_space(body[pos]))
+            ++pos;
         std::size_t end = pos;
-        while (end < body.size() && !is_space(body[end])) ++end;
+        while (end < body.size() && !is_space(body[end]))
+            ++end;
         if (end > pos) {
             const std::string_view keyword = body.substr(pos, end - pos);
             if (seen.insert(to_lower_ascii(keyword)).second) caps.m_keywords.emplace_back(keyword);

@@ -44,7 +44,8 @@ Result<Certificate> Certificate::from_der(ByteView der) {
 Result<std::vector<Certificate>> Certificate::from_pem(std::string_view pem) {
     ossl::BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
     std::vector<Certificate> certs;
-    while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) certs.emplace_back(cert);
+    while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr))
+        certs.emplace_back(cert);
     ossl::clear_errors(); // the read that ends the loop always leaves "no start line"
     if (certs.empty()) return Error(ErrorCode::bad_reply, "no PEM certificate found");
     return certs;
@@ -71,7 +72,9 @@ Certificate& Certificate::operator=(Certificate&& other) noexcept {
     return *this;
 }
 
-Certificate::~Certificate() { X509_free(m_cert); }
+Certificate::~Certificate() {
+    X509_free(m_cert);
+}
 
 Bytes Certificate::der() const {
     unsigned char* out = nullptr;
@@ -88,8 +91,12 @@ std::string Certificate::pem() const {
     return ossl::mem_bio_string(bio.get());
 }
 
-std::string Certificate::subject() const { return ossl::name_to_string(X509_get_subject_name(m_cert)); }
-std::string Certificate::issuer() const { return ossl::name_to_string(X509_get_issuer_name(m_cert)); }
+std::string Certificate::subject() const {
+    return ossl::name_to_string(X509_get_subject_name(m_cert));
+}
+std::string Certificate::issuer() const {
+    return ossl::name_to_string(X509_get_issuer_name(m_cert));
+}
 
 std::string Certificate::serial_hex() const {
     const ASN1_INTEGER* serial = X509_get0_serialNumber(m_cert);
@@ -101,10 +108,18 @@ std::string Certificate::serial_hex() const {
     return result;
 }
 
-std::string Certificate::not_before() const { return ossl::asn1_time_to_iso8601(X509_get0_notBefore(m_cert)); }
-std::string Certificate::not_after() const { return ossl::asn1_time_to_iso8601(X509_get0_notAfter(m_cert)); }
-std::int64_t Certificate::not_before_unix() const { return ossl::asn1_time_to_unix(X509_get0_notBefore(m_cert)); }
-std::int64_t Certificate::not_after_unix() const { return ossl::asn1_time_to_unix(X509_get0_notAfter(m_cert)); }
+std::string Certificate::not_before() const {
+    return ossl::asn1_time_to_iso8601(X509_get0_notBefore(m_cert));
+}
+std::string Certificate::not_after() const {
+    return ossl::asn1_time_to_iso8601(X509_get0_notAfter(m_cert));
+}
+std::int64_t Certificate::not_before_unix() const {
+    return ossl::asn1_time_to_unix(X509_get0_notBefore(m_cert));
+}
+std::int64_t Certificate::not_after_unix() const {
+    return ossl::asn1_time_to_unix(X509_get0_notAfter(m_cert));
+}
 
 KeyUsage Certificate::key_usage() const {
     KeyUsage usage;
@@ -132,7 +147,9 @@ std::vector<std::string> Certificate::extended_key_usage() const {
     return oids;
 }
 
-bool Certificate::is_ca() const { return X509_check_ca(m_cert) != 0 && (X509_get_extension_flags(m_cert) & EXFLAG_CA) != 0; }
+bool Certificate::is_ca() const {
+    return X509_check_ca(m_cert) != 0 && (X509_get_extension_flags(m_cert) & EXFLAG_CA) != 0;
+}
 
 bool Certificate::is_self_signed() const {
     const bool result = X509_self_signed(m_cert, 1) == 1;
@@ -140,7 +157,9 @@ bool Certificate::is_self_signed() const {
     return result;
 }
 
-bool Certificate::is_rsa() const { return EVP_PKEY_get_base_id(X509_get0_pubkey(m_cert)) == EVP_PKEY_RSA; }
+bool Certificate::is_rsa() const {
+    return EVP_PKEY_get_base_id(X509_get0_pubkey(m_cert)) == EVP_PKEY_RSA;
+}
 
 bool Certificate::issued_by(const Certificate& issuer) const {
     if (X509_check_issued(issuer.m_cert, m_cert) != X509_V_OK) return false;

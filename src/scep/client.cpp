@@ -37,18 +37,13 @@ Error http_status_error(std::string_view operation, const HttpResponse& response
         message += " Not Found (check the URL: NDES uses /certsrv/mscep/mscep.dll, others often /cgi-bin/pkiclient.exe"
                    "; IIS also reports URL-length limits as 404.14/404.15)";
         break;
-    case 414:
-        message += " URI Too Long (raise IIS maxUrl/maxQueryString to 65534 or use POST)";
-        break;
+    case 414: message += " URI Too Long (raise IIS maxUrl/maxQueryString to 65534 or use POST)"; break;
     case 500:
         message += " Internal Server Error (on NDES: expired MSCEP-RA certificates, or the NDES service account"
                    " locked or its password expired)";
         break;
-    case 503:
-        message += " Service Unavailable (on NDES: the SCEP application pool is stopped or crashing)";
-        break;
-    default:
-        break;
+    case 503: message += " Service Unavailable (on NDES: the SCEP application pool is stopped or crashing)"; break;
+    default: break;
     }
     Error error(code, std::move(message));
     error.http_status = status;

@@ -12,7 +12,9 @@ namespace {
 
 using X509ReqPtr = ossl::Handle<X509_REQ, X509_REQ_free>;
 using ExtensionPtr = ossl::Handle<X509_EXTENSION, X509_EXTENSION_free>;
-inline void free_extension_stack(STACK_OF(X509_EXTENSION)* s) { sk_X509_EXTENSION_pop_free(s, X509_EXTENSION_free); }
+inline void free_extension_stack(STACK_OF(X509_EXTENSION) * s) {
+    sk_X509_EXTENSION_pop_free(s, X509_EXTENSION_free);
+}
 using ExtensionStackPtr = ossl::Handle<STACK_OF(X509_EXTENSION), free_extension_stack>;
 
 bool is_printable_string(std::string_view s) {
@@ -24,7 +26,7 @@ bool is_printable_string(std::string_view s) {
     return true;
 }
 
-Result<void> push_extension(STACK_OF(X509_EXTENSION)* stack, int nid, bool critical, void* value) {
+Result<void> push_extension(STACK_OF(X509_EXTENSION) * stack, int nid, bool critical, void* value) {
     ExtensionPtr ext(X509V3_EXT_i2d(nid, critical ? 1 : 0, value));
     if (!ext || sk_X509_EXTENSION_push(stack, ext.get()) <= 0) {
         return ossl::error(ErrorCode::internal, std::string("cannot encode the ") + OBJ_nid2ln(nid) + " extension");

@@ -11,9 +11,11 @@ constexpr const char* k_pki_message_type = "application/x-pki-message";
 std::string cause_for(int fail_info) {
     switch (fail_info) {
     case 0: return "the server does not accept the algorithms used; try --cipher des3 and/or --digest sha1";
-    case 1: return "the server could not verify the request; on NDES this also means a wrong or used challenge password";
-    case 2: return "on NDES usually a used or expired one-time challenge password (fetch a new one); otherwise a wrong"
-                   " challenge or a request the CA's template refuses";
+    case 1:
+        return "the server could not verify the request; on NDES this also means a wrong or used challenge password";
+    case 2:
+        return "on NDES usually a used or expired one-time challenge password (fetch a new one); otherwise a wrong"
+               " challenge or a request the CA's template refuses";
     case 3: return "the server thinks the request is too old or too new: check the clocks (NTP) on both sides";
     case 4: return "the CA does not know the certificate the request refers to";
     default: return "the CA gave no known reason";
@@ -38,8 +40,9 @@ Result<AlgorithmChoice> choose_algorithms(const Capabilities& caps, const Algori
 
     if (preference.cipher) {
         if (!offered_cipher(*preference.cipher) && !preference.force) {
-            return Error(ErrorCode::usage, "--cipher " + to_string(*preference.cipher) +
-                                               ": the server's GetCACaps does not offer it (add --force-alg to use it anyway)");
+            return Error(ErrorCode::usage,
+                         "--cipher " + to_string(*preference.cipher) +
+                             ": the server's GetCACaps does not offer it (add --force-alg to use it anyway)");
         }
         choice.cipher = *preference.cipher;
     } else if (caps.aes()) {
@@ -52,14 +55,17 @@ Result<AlgorithmChoice> choose_algorithms(const Capabilities& caps, const Algori
 
     if (preference.digest) {
         if (!offered_digest(*preference.digest) && !preference.force) {
-            return Error(ErrorCode::usage, "--digest " + to_string(*preference.digest) +
-                                               ": the server's GetCACaps does not offer it (add --force-alg to use it anyway)");
+            return Error(ErrorCode::usage,
+                         "--digest " + to_string(*preference.digest) +
+                             ": the server's GetCACaps does not offer it (add --force-alg to use it anyway)");
         }
         choice.digest = *preference.digest;
     } else {
         // Strongest common choice first; SHA-1 counts as offered when no SHA-2 is (old NDES, empty caps).
         const bool any_sha2 = caps.sha256() || caps.sha512();
-        const auto usable = [&](MessageDigest d) { return d == MessageDigest::sha1 ? !any_sha2 || caps.sha1() : offered_digest(d); };
+        const auto usable = [&](MessageDigest d) {
+            return d == MessageDigest::sha1 ? !any_sha2 || caps.sha1() : offered_digest(d);
+        };
         const auto allowed = [&](MessageDigest d) {
             return preference.allowed_digests.empty() ||
                    std::find(preference.allowed_digests.begin(), preference.allowed_digests.end(), d) !=
@@ -74,9 +80,10 @@ Result<AlgorithmChoice> choose_algorithms(const Capabilities& caps, const Algori
         }
         if (!picked) {
             std::string names;
-            for (MessageDigest d : preference.allowed_digests) names += (names.empty() ? "" : ", ") + to_string(d);
-            return Error(ErrorCode::usage, "the server's GetCACaps offers none of the profile's allowed_digests (" + names +
-                                               "): allow another digest, or set digest with --force-alg");
+            for (MessageDigest d : preference.allowed_digests)
+                names += (names.empty() ? "" : ", ") + to_string(d);
+            return Error(ErrorCode::usage, "the server's GetCACaps offers none of the profile's allowed_digests (" +
+                                               names + "): allow another digest, or set digest with --force-alg");
         }
         choice.digest = *picked;
         if (choice.digest == MessageDigest::sha1) {
@@ -101,8 +108,8 @@ Result<void> check_issued_validity(const Certificate& cert, std::int64_t now_uni
                                                   "validity period of the CA's template");
     }
     if (cert.not_before_unix() > now_unix + k_max_not_before_skew) {
-        return Error(ErrorCode::verification, issued + " not valid before " + cert.not_before() +
-                                                  ", more than " + std::to_string(k_max_not_before_skew / 60) +
+        return Error(ErrorCode::verification, issued + " not valid before " + cert.not_before() + ", more than " +
+                                                  std::to_string(k_max_not_before_skew / 60) +
                                                   " minutes from now: nothing was written; check the clocks of this "
                                                   "host and the CA (NTP)");
     }
@@ -125,15 +132,15 @@ Error cert_rep_failure(const CertRep& rep) {
 
 Result<Bytes> pki_operation(Client& client, ByteView message, bool post) {
     HttpTransport& transport = client.transport();
-    Result<HttpResponse> response = post
-        ? transport.post(client.operation_url("PKIOperation", ""), message, k_pki_message_type)
-        : transport.get(client.operation_url("PKIOperation", base64_encode(message)));
+    Result<HttpResponse> response =
+        post ? transport.post(client.operation_url("PKIOperation", ""), message, k_pki_message_type)
+             : transport.get(client.operation_url("PKIOperation", base64_encode(message)));
     if (!response) return std::move(response).error();
     const long status = response->status;
     if (!post && url_too_long(*response)) {
         Error error(ErrorCode::http_status, "PKIOperation: HTTP " + std::to_string(status) +
-                                                ": the request URL is too long for the server (" +
-                                                iis_url_limit_fix() + ")");
+                                                ": the request URL is too long for the server (" + iis_url_limit_fix() +
+                                                ")");
         error.http_status = status;
         return error;
     }
@@ -166,8 +173,8 @@ Result<CertRep> exchange(Client& client, const CaCertBundle& ca, OutgoingMessage
 
 Result<EnrollmentResult> enroll(Client& client, const CaCertBundle& ca, const Capabilities& caps,
                                 EnrollmentRequest& request, const EnrollmentHooks& hooks) {
-    const bool use_post = request.method == HttpMethod::post ||
-                          (request.method == HttpMethod::automatic && caps.post_pki_operation());
+    const bool use_post =
+        request.method == HttpMethod::post || (request.method == HttpMethod::automatic && caps.post_pki_operation());
     std::vector<std::string> warnings = request.algorithms.warnings;
     int polls = 0;
     const auto started = hooks.now();
@@ -212,11 +219,16 @@ Result<EnrollmentResult> enroll(Client& client, const CaCertBundle& ca, const Ca
             }
             if (!issued->certificate.issued_by(ca.issuing_ca())) {
                 return Error(ErrorCode::verification, "the issued certificate '" + issued->certificate.subject() +
-                                                          "' is not signed by the CA '" + ca.issuing_ca().subject() + "'");
+                                                          "' is not signed by the CA '" + ca.issuing_ca().subject() +
+                                                          "'");
             }
             SCEP_TRY_VOID(check_issued_validity(issued->certificate, hooks.unix_now()));
-            return EnrollmentResult{std::move(issued->certificate), ca.ca_chain(), message.transaction_id, polls,
-                                    use_post, std::move(warnings)};
+            return EnrollmentResult{std::move(issued->certificate),
+                                    ca.ca_chain(),
+                                    message.transaction_id,
+                                    polls,
+                                    use_post,
+                                    std::move(warnings)};
         }
 
         // PENDING (§3.3.2.2): poll with CertPoll, same transaction, within the policy.
@@ -236,8 +248,8 @@ Result<EnrollmentResult> enroll(Client& client, const CaCertBundle& ca, const Ca
                            std::to_string(polls + 1) + " of " + std::to_string(request.poll.max_polls) + ")");
         }
         if (hooks.sleep && !hooks.sleep(request.poll.interval)) {
-            return Error(ErrorCode::interrupted, "while waiting to poll for the PENDING request (transaction " +
-                                                     message.transaction_id + ")");
+            return Error(ErrorCode::interrupted,
+                         "while waiting to poll for the PENDING request (transaction " + message.transaction_id + ")");
         }
         ++polls;
         if (message.type != MessageType::cert_poll) SCEP_TRY_VOID(start_polling());

@@ -36,9 +36,13 @@ int hex_value(char c) {
 
 } // namespace
 
-bool Fingerprint::matches(const Certificate& cert) const { return cert.fingerprint(alg) == value; }
+bool Fingerprint::matches(const Certificate& cert) const {
+    return cert.fingerprint(alg) == value;
+}
 
-std::string Fingerprint::to_string() const { return scep::to_string(alg) + ":" + to_hex(value); }
+std::string Fingerprint::to_string() const {
+    return scep::to_string(alg) + ":" + to_hex(value);
+}
 
 Result<Fingerprint> parse_fingerprint(std::string_view text) {
     const std::string original(trim_ascii(text));
@@ -58,8 +62,8 @@ Result<Fingerprint> parse_fingerprint(std::string_view text) {
     for (char c : rest) {
         if (c == ':' || c == ' ' || c == '\t') continue;
         if (hex_value(c) < 0) {
-            return Error(ErrorCode::usage, "CA fingerprint '" + original +
-                                               "' is not hex (expected sha256:HEX, sha1:HEX or md5:HEX)");
+            return Error(ErrorCode::usage,
+                         "CA fingerprint '" + original + "' is not hex (expected sha256:HEX, sha1:HEX or md5:HEX)");
         }
         hex.push_back(c);
     }

@@ -20,7 +20,8 @@ using DecoderCtxPtr = ossl::Handle<OSSL_DECODER_CTX, OSSL_DECODER_CTX_free>;
 
 Result<PrivateKey> PrivateKey::generate_rsa(int bits) {
     if (bits != 2048 && bits != 3072 && bits != 4096) {
-        return Error(ErrorCode::usage, "RSA key size " + std::to_string(bits) + " is not supported (use 2048, 3072 or 4096)");
+        return Error(ErrorCode::usage,
+                     "RSA key size " + std::to_string(bits) + " is not supported (use 2048, 3072 or 4096)");
     }
     EVP_PKEY* key = EVP_RSA_gen(static_cast<unsigned int>(bits));
     if (key == nullptr) return ossl::error(ErrorCode::internal, "RSA key generation failed");
@@ -34,7 +35,8 @@ std::optional<PrivateKey> decode_key(ByteView data, const std::optional<Secret>&
     EVP_PKEY* key = nullptr;
     // One decoder for PEM and DER, every private key structure; the passphrase is only asked for
     // (and only used) when the key is encrypted.
-    DecoderCtxPtr ctx(OSSL_DECODER_CTX_new_for_pkey(&key, nullptr, nullptr, keytype, EVP_PKEY_KEYPAIR, nullptr, nullptr));
+    DecoderCtxPtr ctx(
+        OSSL_DECODER_CTX_new_for_pkey(&key, nullptr, nullptr, keytype, EVP_PKEY_KEYPAIR, nullptr, nullptr));
     if (!ctx) return std::nullopt;
     if (passphrase) {
         OSSL_DECODER_CTX_set_passphrase(ctx.get(), reinterpret_cast<const unsigned char*>(passphrase->c_str()),
@@ -92,9 +94,13 @@ PrivateKey& PrivateKey::operator=(PrivateKey&& other) noexcept {
     return *this;
 }
 
-PrivateKey::~PrivateKey() { EVP_PKEY_free(m_key); }
+PrivateKey::~PrivateKey() {
+    EVP_PKEY_free(m_key);
+}
 
-int PrivateKey::bits() const { return EVP_PKEY_get_bits(m_key); }
+int PrivateKey::bits() const {
+    return EVP_PKEY_get_bits(m_key);
+}
 
 Bytes PrivateKey::public_key_der() const {
     unsigned char* out = nullptr;
@@ -109,14 +115,16 @@ Result<std::string> PrivateKey::to_pem(const std::optional<Secret>& passphrase) 
     ossl::BioPtr bio(BIO_new(BIO_s_mem()));
     const EVP_CIPHER* cipher = passphrase ? EVP_aes_256_cbc() : nullptr;
     const auto* pass = passphrase ? reinterpret_cast<const char*>(passphrase->c_str()) : nullptr;
-    if (!bio || PEM_write_bio_PKCS8PrivateKey(bio.get(), m_key, cipher, pass,
-                                              passphrase ? static_cast<int>(passphrase->size()) : 0, nullptr,
-                                              nullptr) != 1) {
+    if (!bio ||
+        PEM_write_bio_PKCS8PrivateKey(bio.get(), m_key, cipher, pass,
+                                      passphrase ? static_cast<int>(passphrase->size()) : 0, nullptr, nullptr) != 1) {
         return ossl::error(ErrorCode::internal, "cannot encode the private key");
     }
     return ossl::mem_bio_string(bio.get());
 }
 
-bool PrivateKey::matches(const Certificate& cert) const { return EVP_PKEY_eq(X509_get0_pubkey(cert.native()), m_key) == 1; }
+bool PrivateKey::matches(const Certificate& cert) const {
+    return EVP_PKEY_eq(X509_get0_pubkey(cert.native()), m_key) == 1;
+}
 
 } // namespace scep

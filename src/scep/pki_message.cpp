@@ -28,7 +28,9 @@ constexpr const char* k_oid_recipient_nonce = "2.16.840.1.113733.1.9.6";
 constexpr const char* k_oid_transaction_id = "2.16.840.1.113733.1.9.7";
 constexpr const char* k_oid_fail_info_text = "1.3.6.1.5.5.7.24.1";
 
-Asn1ObjectPtr oid(const char* dotted) { return Asn1ObjectPtr(OBJ_txt2obj(dotted, 1)); }
+Asn1ObjectPtr oid(const char* dotted) {
+    return Asn1ObjectPtr(OBJ_txt2obj(dotted, 1));
+}
 
 bool add_string_attribute(CMS_SignerInfo* si, const char* dotted, int type, const std::string& value) {
     auto obj = oid(dotted);
@@ -52,7 +54,8 @@ std::optional<std::string> string_value(const ASN1_TYPE* value) {
     case V_ASN1_UTF8STRING:
     case V_ASN1_IA5STRING: {
         const ASN1_STRING* s = value->value.asn1_string;
-        return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)), static_cast<std::size_t>(ASN1_STRING_length(s)));
+        return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+                           static_cast<std::size_t>(ASN1_STRING_length(s)));
     }
     default: return std::nullopt;
     }
@@ -74,7 +77,8 @@ void append_der_length(Bytes& out, std::size_t length) {
         return;
     }
     Bytes digits;
-    for (std::size_t n = length; n != 0; n >>= 8) digits.insert(digits.begin(), static_cast<std::uint8_t>(n & 0xff));
+    for (std::size_t n = length; n != 0; n >>= 8)
+        digits.insert(digits.begin(), static_cast<std::uint8_t>(n & 0xff));
     out.push_back(static_cast<std::uint8_t>(0x80 | digits.size()));
     out.insert(out.end(), digits.begin(), digits.end());
 }
@@ -92,7 +96,7 @@ Bytes der_sequence(ByteView first, ByteView second) {
 // legacy provider. Loaded only when a reply is opened (we never encrypt with it), and unloaded
 // at exit so nothing of it is left for leak checkers.
 class LegacyProviders {
-public:
+  public:
     LegacyProviders()
         : m_default(OSSL_PROVIDER_load(nullptr, "default")), // explicit loading disables the implicit default
           m_legacy(OSSL_PROVIDER_load(nullptr, "legacy")) {
@@ -105,12 +109,14 @@ public:
         if (m_default != nullptr) OSSL_PROVIDER_unload(m_default);
     }
 
-private:
+  private:
     OSSL_PROVIDER* m_default;
     OSSL_PROVIDER* m_legacy;
 };
 
-void load_legacy_provider_once() { static const LegacyProviders providers; }
+void load_legacy_provider_once() {
+    static const LegacyProviders providers;
+}
 
 std::string envelope_cipher_name(ByteView der) {
     const unsigned char* p = der.data();
@@ -164,7 +170,8 @@ std::string to_string(MessageDigest digest) {
 
 Nonce random_nonce() {
     Nonce nonce{};
-    if (RAND_bytes(nonce.data(), static_cast<int>(nonce.size())) != 1) std::abort(); // no entropy: never send a fixed nonce
+    if (RAND_bytes(nonce.data(), static_cast<int>(nonce.size())) != 1)
+        std::abort(); // no entropy: never send a fixed nonce
     return nonce;
 }
 
@@ -174,12 +181,15 @@ TransactionId upper_hex_sha256(ByteView data) {
     unsigned int len = 0;
     EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
     std::string hex = to_hex(ByteView(digest, len));
-    for (auto& c : hex) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    for (auto& c : hex)
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     return hex;
 }
 } // namespace
 
-TransactionId transaction_id_for(const PrivateKey& key) { return upper_hex_sha256(key.public_key_der()); }
+TransactionId transaction_id_for(const PrivateKey& key) {
+    return upper_hex_sha256(key.public_key_der());
+}
 
 TransactionId renewal_transaction_id(const PrivateKey& key, const Certificate& renewed) {
     Bytes data = key.public_key_der();
@@ -251,7 +261,8 @@ Result<Certificate> make_self_signed_signer(const PrivateKey& key, const X509_NA
 Result<Bytes> issuer_and_subject(const X509_NAME* issuer, const X509_NAME* subject) {
     const Bytes issuer_der = ossl::to_der(issuer, i2d_X509_NAME);
     const Bytes subject_der = ossl::to_der(subject, i2d_X509_NAME);
-    if (issuer_der.empty() || subject_der.empty()) return ossl::error(ErrorCode::internal, "cannot encode IssuerAndSubject");
+    if (issuer_der.empty() || subject_der.empty())
+        return ossl::error(ErrorCode::internal, "cannot encode IssuerAndSubject");
     return der_sequence(issuer_der, subject_der); // SEQUENCE { issuer Name, subject Name }
 }
 
@@ -298,8 +309,8 @@ Result<CertRep> parse_cert_rep(ByteView der, const Certificate& expected_signer)
     }
     STACK_OF(CMS_SignerInfo)* signers = CMS_get0_SignerInfos(cms.get());
     if (sk_CMS_SignerInfo_num(signers) != 1) {
-        return Error(ErrorCode::bad_reply, "reply has " + std::to_string(sk_CMS_SignerInfo_num(signers)) +
-                                               " signers, expected exactly one");
+        return Error(ErrorCode::bad_reply,
+                     "reply has " + std::to_string(sk_CMS_SignerInfo_num(signers)) + " signers, expected exactly one");
     }
     CMS_SignerInfo* si = sk_CMS_SignerInfo_value(signers, 0);
 
@@ -313,7 +324,8 @@ Result<CertRep> parse_cert_rep(ByteView der, const Certificate& expected_signer)
     ossl::BioPtr out(BIO_new(BIO_s_mem()));
     if (CMS_verify(cms.get(), trusted.get(), nullptr, detached ? empty.get() : nullptr, out.get(),
                    CMS_NO_SIGNER_CERT_VERIFY | CMS_NOINTERN | CMS_BINARY) != 1) {
-        return ossl::error(ErrorCode::verification, "reply signature does not verify with '" + expected_signer.subject() +
+        return ossl::error(ErrorCode::verification, "reply signature does not verify with '" +
+                                                        expected_signer.subject() +
                                                         "' (signed by another key, or altered)");
     }
 
@@ -337,7 +349,8 @@ Result<CertRep> parse_cert_rep(ByteView der, const Certificate& expected_signer)
     }
     const ASN1_OCTET_STRING* nonce_value = nonce->value.octet_string;
     if (ASN1_STRING_length(nonce_value) != static_cast<int>(rep.recipient_nonce.size())) {
-        return Error(ErrorCode::verification, "reply's recipientNonce has " + std::to_string(ASN1_STRING_length(nonce_value)) +
+        return Error(ErrorCode::verification, "reply's recipientNonce has " +
+                                                  std::to_string(ASN1_STRING_length(nonce_value)) +
                                                   " bytes; ours had 16");
     }
     std::copy_n(ASN1_STRING_get0_data(nonce_value), rep.recipient_nonce.size(), rep.recipient_nonce.begin());
@@ -356,19 +369,21 @@ Result<CertRep> parse_cert_rep(ByteView der, const Certificate& expected_signer)
 
     if (rep.status == PkiStatus::success) {
         rep.enveloped_data = ossl::mem_bio_bytes(out.get());
-        if (rep.enveloped_data.empty()) return Error(ErrorCode::bad_reply, "SUCCESS reply carries no certificate envelope");
+        if (rep.enveloped_data.empty())
+            return Error(ErrorCode::bad_reply, "SUCCESS reply carries no certificate envelope");
     }
     return rep;
 }
 
 Result<void> check_cert_rep(const CertRep& rep, const TransactionId& transaction_id, const Nonce& sender_nonce) {
     if (rep.transaction_id != transaction_id) {
-        return Error(ErrorCode::verification, "reply is for transaction '" + rep.transaction_id + "', not ours ('" +
-                                                  transaction_id + "')");
+        return Error(ErrorCode::verification,
+                     "reply is for transaction '" + rep.transaction_id + "', not ours ('" + transaction_id + "')");
     }
     if (rep.recipient_nonce != sender_nonce) {
-        return Error(ErrorCode::verification, "reply's recipientNonce does not match the senderNonce we sent (replayed or"
-                                              " misrouted reply)");
+        return Error(ErrorCode::verification,
+                     "reply's recipientNonce does not match the senderNonce we sent (replayed or"
+                     " misrouted reply)");
     }
     return {};
 }

@@ -33,7 +33,9 @@ constexpr std::size_t k_max_value_bytes = 65536;
 constexpr std::string_view k_always_escaped = ",+\"\\<>;=";
 constexpr std::string_view k_escapable = ",+\"\\<>;=# ";
 
-Error usage(std::string message) { return Error(ErrorCode::usage, std::move(message)); }
+Error usage(std::string message) {
+    return Error(ErrorCode::usage, std::move(message));
+}
 
 // User text for a one-line message: quoted, control characters as \xNN.
 std::string quoted(std::string_view text) {
@@ -53,11 +55,19 @@ std::string quoted(std::string_view text) {
 }
 
 // 1-based, in bytes: what an admin counts in the string they typed.
-std::string position(std::size_t index) { return "position " + std::to_string(index + 1); }
+std::string position(std::size_t index) {
+    return "position " + std::to_string(index + 1);
+}
 
-bool is_alpha(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alnum(char c) { return is_alpha(c) || is_digit(c); }
+bool is_alpha(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+bool is_alnum(char c) {
+    return is_alpha(c) || is_digit(c);
+}
 
 int hex_value(char c) {
     if (c >= '0' && c <= '9') return c - '0';
@@ -107,7 +117,8 @@ bool is_numeric_oid(std::string_view s) {
     int arcs = 0;
     while (true) {
         const std::size_t start = i;
-        while (i < s.size() && is_digit(s[i])) ++i;
+        while (i < s.size() && is_digit(s[i]))
+            ++i;
         const std::size_t len = i - start;
         if (len == 0 || (len > 1 && s[start] == '0')) return false;
         if (arcs++ == 0 && (len != 1 || s[start] > '2')) return false;
@@ -129,12 +140,28 @@ bool is_descr(std::string_view s) {
 // clashes: OpenSSL's "uid" is uniqueIdentifier (2.5.4.45, a BIT STRING), while RFC 4514's UID is
 // userId. So the usual DN attributes are matched first, ignoring case; then OpenSSL's exact names.
 constexpr std::array k_dn_attribute_nids = {
-    NID_commonName,       NID_countryName,       NID_localityName,   NID_stateOrProvinceName,
-    NID_organizationName, NID_organizationalUnitName, NID_streetAddress, NID_domainComponent,
-    NID_userId,           NID_pkcs9_emailAddress, NID_serialNumber,  NID_surname,
-    NID_givenName,        NID_title,             NID_initials,       NID_pseudonym,
-    NID_generationQualifier, NID_dnQualifier,    NID_postalCode,     NID_name,
-    NID_description,      NID_businessCategory,
+    NID_commonName,
+    NID_countryName,
+    NID_localityName,
+    NID_stateOrProvinceName,
+    NID_organizationName,
+    NID_organizationalUnitName,
+    NID_streetAddress,
+    NID_domainComponent,
+    NID_userId,
+    NID_pkcs9_emailAddress,
+    NID_serialNumber,
+    NID_surname,
+    NID_givenName,
+    NID_title,
+    NID_initials,
+    NID_pseudonym,
+    NID_generationQualifier,
+    NID_dnQualifier,
+    NID_postalCode,
+    NID_name,
+    NID_description,
+    NID_businessCategory,
 };
 
 bool equal_ignoring_case(std::string_view a, std::string_view b) {
@@ -215,8 +242,8 @@ Result<X509NameEntryPtr> make_name_entry(const NameAttribute& attr) {
     const StringRule rule = string_rule(OBJ_obj2nid(obj.get()));
     ASN1_STRING* raw = nullptr;
     const int type = ASN1_mbstring_ncopy(&raw, reinterpret_cast<const unsigned char*>(attr.value.data()),
-                                         static_cast<int>(attr.value.size()), MBSTRING_UTF8, rule.mask,
-                                         rule.min_chars, rule.max_chars);
+                                         static_cast<int>(attr.value.size()), MBSTRING_UTF8, rule.mask, rule.min_chars,
+                                         rule.max_chars);
     const Asn1StringPtr str(raw);
     if (type < 0 || !str) {
         std::string why;
@@ -238,7 +265,7 @@ Result<X509NameEntryPtr> make_name_entry(const NameAttribute& attr) {
 // ---- RFC 4514 parsing --------------------------------------------------------------------------
 
 class DnParser {
-public:
+  public:
     explicit DnParser(std::string_view text) : m_text(text) {}
 
     Result<DistinguishedName> parse() {
@@ -258,10 +285,11 @@ public:
         return dn;
     }
 
-private:
+  private:
     bool at_end() const { return m_pos == m_text.size(); }
     void skip_spaces() {
-        while (!at_end() && m_text[m_pos] == ' ') ++m_pos;
+        while (!at_end() && m_text[m_pos] == ' ')
+            ++m_pos;
     }
 
     Result<NameAttribute> parse_attribute(char separator) {
@@ -271,7 +299,8 @@ private:
             return usage(std::string("distinguished name ends after '") + separator + "': an attribute is missing");
         }
         const std::size_t type_start = m_pos;
-        while (!at_end() && std::string_view("=,+ ").find(m_text[m_pos]) == std::string_view::npos) ++m_pos;
+        while (!at_end() && std::string_view("=,+ ").find(m_text[m_pos]) == std::string_view::npos)
+            ++m_pos;
         NameAttribute attr;
         attr.type = std::string(m_text.substr(type_start, m_pos - type_start));
         if (attr.type.empty())
@@ -495,7 +524,9 @@ Result<GeneralNamePtr> make_general_name(SubjectAltName::Kind kind, const std::s
 
 } // namespace
 
-Result<DistinguishedName> parse_distinguished_name(std::string_view text) { return DnParser(text).parse(); }
+Result<DistinguishedName> parse_distinguished_name(std::string_view text) {
+    return DnParser(text).parse();
+}
 
 Result<X509NamePtr> to_x509_name(const DistinguishedName& dn) {
     X509NamePtr name(X509_NAME_new());

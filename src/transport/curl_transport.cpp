@@ -109,7 +109,9 @@ int on_debug(CURL*, curl_infotype type, char* data, std::size_t size, void* user
 
 } // namespace
 
-std::string curl_version_string() { return curl_version(); }
+std::string curl_version_string() {
+    return curl_version();
+}
 
 std::string to_string(HttpAuth scheme) {
     switch (scheme) {
@@ -127,7 +129,8 @@ std::vector<std::string> offered_auth_schemes(const std::string& www_authenticat
     std::vector<std::string> schemes;
     std::size_t pos = 0;
     while (pos < www_authenticate.size()) {
-        while (pos < www_authenticate.size() && (www_authenticate[pos] == ' ' || www_authenticate[pos] == ',')) ++pos;
+        while (pos < www_authenticate.size() && (www_authenticate[pos] == ' ' || www_authenticate[pos] == ','))
+            ++pos;
         std::size_t end = pos;
         while (end < www_authenticate.size() && www_authenticate[end] != ' ' && www_authenticate[end] != ',' &&
                www_authenticate[end] != '=') {
@@ -204,8 +207,8 @@ std::size_t CurlTransport::on_header(char*, std::size_t size, std::size_t count,
     if (self->m_tls_wanted) {
         self->m_tls_wanted = false;
         const curl_tlssessioninfo* session = nullptr;
-        if (curl_easy_getinfo(self->m_handle.get(), CURLINFO_TLS_SSL_PTR, &session) == CURLE_OK &&
-            session != nullptr && session->backend == CURLSSLBACKEND_OPENSSL && session->internals != nullptr) {
+        if (curl_easy_getinfo(self->m_handle.get(), CURLINFO_TLS_SSL_PTR, &session) == CURLE_OK && session != nullptr &&
+            session->backend == CURLSSLBACKEND_OPENSSL && session->internals != nullptr) {
             auto* ssl = static_cast<SSL*>(session->internals);
             TlsInfo info;
             info.version = SSL_get_version(ssl);
@@ -220,20 +223,22 @@ std::size_t CurlTransport::on_header(char*, std::size_t size, std::size_t count,
 }
 
 std::string CurlTransport::redact_header_line(std::string_view line) {
-    static constexpr std::string_view k_secret_headers[] = {"authorization:", "proxy-authorization:", "cookie:",
-                                                            "set-cookie:", "www-authenticate:",
-                                                            "proxy-authenticate:"};
+    static constexpr std::string_view k_secret_headers[] = {
+        "authorization:", "proxy-authorization:", "cookie:", "set-cookie:", "www-authenticate:", "proxy-authenticate:"};
     std::string lower(line);
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     for (auto name : k_secret_headers) {
         if (lower.rfind(name, 0) == 0) {
             // Keep the scheme ("Negotiate", "Basic") so the trace still shows what was offered.
             std::string_view value = line.substr(name.size());
-            while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+            while (!value.empty() && value.front() == ' ')
+                value.remove_prefix(1);
             const auto space = value.find(' ');
             std::string shown(line.substr(0, name.size()));
             shown += ' ';
-            if (space == std::string_view::npos && value.size() <= 16 && name.find("authenticate") != std::string_view::npos) {
+            if (space == std::string_view::npos && value.size() <= 16 &&
+                name.find("authenticate") != std::string_view::npos) {
                 shown += value; // a bare scheme offer such as "WWW-Authenticate: Negotiate"
             } else {
                 shown += std::string(value.substr(0, space == std::string_view::npos ? 0 : space));
@@ -267,8 +272,12 @@ CurlTransport::CurlTransport(TransportOptions options) : m_options(std::move(opt
     m_options.connect_timeout_ms = std::min(m_options.connect_timeout_ms, m_options.timeout_ms);
 }
 
-void CurlTransport::set_credentials(HttpCredentials credentials) { m_credentials = std::move(credentials); }
-void CurlTransport::set_extra_headers(std::vector<std::string> headers) { m_extra_headers = std::move(headers); }
+void CurlTransport::set_credentials(HttpCredentials credentials) {
+    m_credentials = std::move(credentials);
+}
+void CurlTransport::set_extra_headers(std::vector<std::string> headers) {
+    m_extra_headers = std::move(headers);
+}
 
 scep::Result<scep::HttpResponse> CurlTransport::get(const std::string& url) {
     if (!m_handle) return Error(ErrorCode::internal, "libcurl could not be initialised");
@@ -433,13 +442,12 @@ Error CurlTransport::curl_error(CURLcode code, const std::string& url) const {
             .with_detail(detail);
     case CURLE_COULDNT_RESOLVE_HOST:
         return Error(ErrorCode::network, "cannot resolve host name of " + host + " (" + detail + ")");
-    case CURLE_COULDNT_RESOLVE_PROXY:
-        return Error(ErrorCode::network, "cannot resolve the proxy (" + detail + ")");
+    case CURLE_COULDNT_RESOLVE_PROXY: return Error(ErrorCode::network, "cannot resolve the proxy (" + detail + ")");
     case CURLE_COULDNT_CONNECT: {
         const std::string proxy = proxy_for(url);
         if (!proxy.empty()) {
-            return Error(ErrorCode::network, "cannot connect to " + host + " through proxy " + redact_url(proxy) + " (" +
-                                                 detail + ")");
+            return Error(ErrorCode::network,
+                         "cannot connect to " + host + " through proxy " + redact_url(proxy) + " (" + detail + ")");
         }
         return Error(ErrorCode::network, "cannot connect to " + host + " (" + detail + ")");
     }
@@ -463,15 +471,14 @@ Error CurlTransport::curl_error(CURLcode code, const std::string& url) const {
                                                    std::to_string(m_options.max_body_bytes) + " bytes");
         }
         break;
-    case CURLE_ABORTED_BY_CALLBACK:
-        return Error(ErrorCode::interrupted, "while waiting for " + host);
-    case CURLE_GOT_NOTHING:
-        return Error(ErrorCode::network, host + " closed the connection without answering");
+    case CURLE_ABORTED_BY_CALLBACK: return Error(ErrorCode::interrupted, "while waiting for " + host);
+    case CURLE_GOT_NOTHING: return Error(ErrorCode::network, host + " closed the connection without answering");
     case CURLE_PARTIAL_FILE:
-        return Error(ErrorCode::network, "reply from " + host + " was cut off before its announced end (" + detail + ")");
+        return Error(ErrorCode::network,
+                     "reply from " + host + " was cut off before its announced end (" + detail + ")");
     case CURLE_LOGIN_DENIED:
-        return Error(ErrorCode::http_auth, host + " refused the " + to_string(m_credentials.scheme) +
-                                               " authentication (" + detail + ")");
+        return Error(ErrorCode::http_auth,
+                     host + " refused the " + to_string(m_credentials.scheme) + " authentication (" + detail + ")");
     case CURLE_URL_MALFORMAT:
         return Error(ErrorCode::usage, "URL '" + redact_url(url) + "' is not a valid http or https URL");
     case CURLE_UNSUPPORTED_PROTOCOL:
@@ -482,8 +489,7 @@ Error CurlTransport::curl_error(CURLcode code, const std::string& url) const {
         return Error(ErrorCode::network, host + " did not answer with HTTP (" + detail +
                                              "): is another service (SSH, SMTP, ...) on that port? Check the"
                                              " port in the URL");
-    default:
-        break;
+    default: break;
     }
     return Error(ErrorCode::network, "request to " + host + " failed: " + detail);
 }

@@ -21,7 +21,7 @@ enum class HttpAuth { none, negotiate, ntlm, basic };
 
 struct HttpCredentials {
     HttpAuth scheme = HttpAuth::none;
-    std::string username; // NTLM/Basic; Negotiate uses the Kerberos credential cache
+    std::string username;  // NTLM/Basic; Negotiate uses the Kerberos credential cache
     scep::Secret password; // never traced
 };
 
@@ -36,11 +36,11 @@ std::vector<std::string> offered_auth_schemes(const std::string& www_authenticat
 std::string url_host(const std::string& url);
 
 struct TransportOptions {
-    std::string ca_file;                // --cacert; empty = the system trust store
-    bool insecure = false;              // --insecure: no TLS peer or host verification
-    std::optional<std::string> proxy;   // --proxy; unset = libcurl's usual *_proxy environment variables
-    long timeout_ms = 60'000;           // whole request (--timeout)
-    long connect_timeout_ms = 15'000;   // never longer than timeout_ms
+    std::string ca_file;              // --cacert; empty = the system trust store
+    bool insecure = false;            // --insecure: no TLS peer or host verification
+    std::optional<std::string> proxy; // --proxy; unset = libcurl's usual *_proxy environment variables
+    long timeout_ms = 60'000;         // whole request (--timeout)
+    long connect_timeout_ms = 15'000; // never longer than timeout_ms
     std::size_t max_body_bytes = 8u << 20;
     std::string user_agent;
     // Receives one line per event for --verbose; secrets are already redacted.
@@ -55,9 +55,9 @@ struct TransportOptions {
 
 // What the TLS handshake of the last https request negotiated (check-ndes).
 struct TlsInfo {
-    std::string version;                     // "TLSv1.3"
-    std::string cipher;                      // "TLS_AES_256_GCM_SHA384"
-    std::optional<scep::Certificate> peer;   // the server's certificate
+    std::string version;                   // "TLSv1.3"
+    std::string cipher;                    // "TLS_AES_256_GCM_SHA384"
+    std::optional<scep::Certificate> peer; // the server's certificate
 };
 
 struct CurlEasyDeleter {
@@ -70,7 +70,7 @@ struct CurlSlistDeleter {
 using CurlSlistPtr = std::unique_ptr<curl_slist, CurlSlistDeleter>;
 
 class CurlTransport final : public scep::HttpTransport {
-public:
+  public:
     explicit CurlTransport(TransportOptions options);
 
     scep::Result<scep::HttpResponse> get(const std::string& url) override;
@@ -93,7 +93,7 @@ public:
     static std::string redact_header_line(std::string_view line);
     static std::string redact_url(std::string_view url);
 
-private:
+  private:
     static std::size_t write_body(char* data, std::size_t size, std::size_t count, void* self);
     static std::size_t on_header(char* data, std::size_t size, std::size_t count, void* self);
     static int on_progress(void* self, curl_off_t, curl_off_t, curl_off_t, curl_off_t);
@@ -112,7 +112,7 @@ private:
     std::optional<TlsInfo> m_tls;
     bool m_tls_wanted = false; // this request is https and its session is not read yet
     CURLcode m_last_code = CURLE_OK;
-    std::string m_request_host;                          // for TransportOptions::waiting
+    std::string m_request_host; // for TransportOptions::waiting
     std::chrono::steady_clock::time_point m_request_start;
 };
 

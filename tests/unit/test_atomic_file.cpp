@@ -64,7 +64,8 @@ TEST_CASE("atomic write never replaces without permission", "[store]") {
 
 TEST_CASE("atomic write into a missing directory fails cleanly", "[store]") {
     TempDir dir;
-    auto result = store::write_file_atomic(dir.path / "missing" / "x.pem", as_bytes("x"), 0644, store::Overwrite::refuse);
+    auto result =
+        store::write_file_atomic(dir.path / "missing" / "x.pem", as_bytes("x"), 0644, store::Overwrite::refuse);
     REQUIRE_FALSE(result);
     CHECK(result.error().code == scep::ErrorCode::file);
     CHECK(result.error().message.find("missing") != std::string::npos);

@@ -18,7 +18,9 @@ Result<CaCertBundle> parse(const std::string& file, const std::string& content_t
     return parse_get_ca_cert(test::read_data(file), content_type, std::time(nullptr));
 }
 
-std::string sha256_of(const Certificate& cert) { return to_hex(cert.fingerprint(DigestAlg::sha256)); }
+std::string sha256_of(const Certificate& cert) {
+    return to_hex(cert.fingerprint(DigestAlg::sha256));
+}
 
 } // namespace
 

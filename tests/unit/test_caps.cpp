@@ -9,8 +9,8 @@ using scep::Capabilities;
 
 TEST_CASE("GetCACaps reply of the real scepserver", "[caps]") {
     const auto caps = Capabilities::parse(test::read_text("scepserver/getcacaps.txt"));
-    CHECK(caps.keywords() == std::vector<std::string>{"Renewal", "SHA-1", "SHA-256", "AES", "DES3", "SCEPStandard",
-                                                      "POSTPKIOperation"});
+    CHECK(caps.keywords() ==
+          std::vector<std::string>{"Renewal", "SHA-1", "SHA-256", "AES", "DES3", "SCEPStandard", "POSTPKIOperation"});
     CHECK(caps.scep_standard());
     CHECK(caps.post_pki_operation());
     CHECK(caps.renewal());
@@ -22,7 +22,8 @@ TEST_CASE("GetCACaps reply of the real scepserver", "[caps]") {
 
 TEST_CASE("NDES-style caps with CRLF line ends and no AES", "[caps]") {
     const auto caps = Capabilities::parse(test::read_text("openssl/caps-ndes-2016.txt"));
-    CHECK(caps.keywords() == std::vector<std::string>{"POSTPKIOperation", "Renewal", "SHA-512", "SHA-256", "SHA-1", "DES3"});
+    CHECK(caps.keywords() ==
+          std::vector<std::string>{"POSTPKIOperation", "Renewal", "SHA-512", "SHA-256", "SHA-1", "DES3"});
     CHECK_FALSE(caps.aes());
     CHECK(caps.des3());
     CHECK(caps.sha512());

@@ -24,8 +24,10 @@ std::string expected_value(const std::string& file, const std::string& key, int 
     bool in_block = false;
     int seen = 0;
     while (std::getline(in, line)) {
-        if (line.rfind("== ", 0) == 0) in_block = line == "== " + file;
-        else if (in_block && line.rfind(key + "=", 0) == 0 && seen++ == occurrence) return line.substr(key.size() + 1);
+        if (line.rfind("== ", 0) == 0)
+            in_block = line == "== " + file;
+        else if (in_block && line.rfind(key + "=", 0) == 0 && seen++ == occurrence)
+            return line.substr(key.size() + 1);
     }
     throw std::runtime_error("no " + key + " for " + file);
 }
@@ -110,7 +112,8 @@ TEST_CASE("fingerprint parsing accepts what admins paste", "[fingerprint]") {
 
     // NDES admin page MD5 thumbprint: four space-separated groups, no prefix
     std::string md5 = test::fingerprint_of("ca.pem", "md5");
-    const std::string ndes_style = md5.substr(0, 8) + " " + md5.substr(8, 8) + " " + md5.substr(16, 8) + " " + md5.substr(24);
+    const std::string ndes_style =
+        md5.substr(0, 8) + " " + md5.substr(8, 8) + " " + md5.substr(16, 8) + " " + md5.substr(24);
     auto ndes = parse_fingerprint(ndes_style);
     REQUIRE(ndes);
     CHECK(ndes->alg == DigestAlg::md5);
@@ -134,7 +137,7 @@ TEST_CASE("bad fingerprints are usage errors naming the problem", "[fingerprint]
     CHECK(wrong_length.error().message.find("32") != std::string::npos);
 
     CHECK_FALSE(parse_fingerprint(""));
-    CHECK_FALSE(parse_fingerprint("abc"));       // odd number of digits
+    CHECK_FALSE(parse_fingerprint("abc"));        // odd number of digits
     CHECK_FALSE(parse_fingerprint("abcdef0123")); // 5 bytes: no known digest
-    CHECK_FALSE(parse_fingerprint("sha512:00")); // unknown prefix: ':' is not hex
+    CHECK_FALSE(parse_fingerprint("sha512:00"));  // unknown prefix: ':' is not hex
 }

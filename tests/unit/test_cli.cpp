@@ -13,7 +13,8 @@ namespace {
 int run_cli(std::vector<std::string> args) {
     args.insert(args.begin(), "scepctl");
     std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
+    for (auto& a : args)
+        argv.push_back(a.data());
     return cli::run(static_cast<int>(argv.size()), argv.data());
 }
 } // namespace
@@ -47,8 +48,8 @@ TEST_CASE("every error code maps to its documented exit code", "[cli]") {
 TEST_CASE("usage errors exit 64, help and version exit 0", "[cli]") {
     CHECK(run_cli({"--no-such-option"}) == 64);
     CHECK(run_cli({}) == 64);
-    CHECK(run_cli({"getcacaps"}) == 64);                       // no --url
-    CHECK(run_cli({"getcacaps", "--url", "ftp://x/"}) == 64);  // not http(s)
+    CHECK(run_cli({"getcacaps"}) == 64);                      // no --url
+    CHECK(run_cli({"getcacaps", "--url", "ftp://x/"}) == 64); // not http(s)
     CHECK(run_cli({"getcacert", "--url", "http://127.0.0.1:9/", "--ca-fingerprint", "sha256:zz"}) == 64);
     CHECK(run_cli({"--timeout", "-1", "getcacaps"}) == 64);
     CHECK(run_cli({"--help"}) == 0);
@@ -70,23 +71,29 @@ TEST_CASE("the --timeout flag takes 0.001 to 86400 seconds; anything else is a u
 
 TEST_CASE("secrets are redacted from trace lines", "[cli][secrets]") {
     using transport::CurlTransport;
-    CHECK(CurlTransport::redact_header_line("Authorization: Negotiate YIIC8wYGKwYBBQUCoIIC5z") == "Authorization: Negotiate <redacted>");
+    CHECK(CurlTransport::redact_header_line("Authorization: Negotiate YIIC8wYGKwYBBQUCoIIC5z") ==
+          "Authorization: Negotiate <redacted>");
     CHECK(CurlTransport::redact_header_line("authorization: Basic dXNlcjpwYXNz") == "authorization: Basic <redacted>");
-    CHECK(CurlTransport::redact_header_line("Proxy-Authorization: Basic dXNlcjpwYXNz") == "Proxy-Authorization: Basic <redacted>");
+    CHECK(CurlTransport::redact_header_line("Proxy-Authorization: Basic dXNlcjpwYXNz") ==
+          "Proxy-Authorization: Basic <redacted>");
     CHECK(CurlTransport::redact_header_line("WWW-Authenticate: Negotiate oYG3MIG0oAMKAQChCwYJKoZIhvcSAQIC") ==
           "WWW-Authenticate: Negotiate <redacted>");
     CHECK(CurlTransport::redact_header_line("WWW-Authenticate: Negotiate") == "WWW-Authenticate: Negotiate");
     CHECK(CurlTransport::redact_header_line("Cookie: session=abc") == "Cookie: <redacted>");
     CHECK(CurlTransport::redact_header_line("Host: ndes.example.test") == "Host: ndes.example.test");
     CHECK(CurlTransport::redact_url("https://user:pw@ndes.example.test/x") == "https://<redacted>@ndes.example.test/x");
-    CHECK(CurlTransport::redact_url("see http://a:b@h/ and https://c:d@i/") == "see http://<redacted>@h/ and https://<redacted>@i/");
+    CHECK(CurlTransport::redact_url("see http://a:b@h/ and https://c:d@i/") ==
+          "see http://<redacted>@h/ and https://<redacted>@i/");
     CHECK(CurlTransport::redact_url("http://host/path?x=a@b") == "http://host/path?x=a@b");
 }
 
 TEST_CASE("JSON output escapes strings and keeps key order", "[cli]") {
     cli::Json j = cli::Json::object();
-    j.set("b", "quote\" backslash\\ nl\n ctl\x01").set("a", 7).set("t", true).set("n", cli::Json()).set(
-        "list", cli::Json::strings({"x", "y"}));
+    j.set("b", "quote\" backslash\\ nl\n ctl\x01")
+        .set("a", 7)
+        .set("t", true)
+        .set("n", cli::Json())
+        .set("list", cli::Json::strings({"x", "y"}));
     CHECK(j.dump() == R"({"b":"quote\" backslash\\ nl\n ctl\u0001","a":7,"t":true,"n":null,"list":["x","y"]})");
 }
 

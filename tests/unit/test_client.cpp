@@ -12,7 +12,7 @@ namespace {
 
 // Replays recorded server replies and remembers the URLs asked for.
 class ReplayTransport final : public HttpTransport {
-public:
+  public:
     std::deque<Result<HttpResponse>> replies;
     std::vector<std::string> urls;
 
@@ -43,7 +43,8 @@ HttpResponse reply(long status, std::string content_type, Bytes body) {
 TEST_CASE("operation URLs follow RFC 8894 §4.1", "[client]") {
     ReplayTransport transport;
     Client client(transport, "http://ndes.example.test/certsrv/mscep/mscep.dll");
-    CHECK(client.operation_url("GetCACaps", "") == "http://ndes.example.test/certsrv/mscep/mscep.dll?operation=GetCACaps");
+    CHECK(client.operation_url("GetCACaps", "") ==
+          "http://ndes.example.test/certsrv/mscep/mscep.dll?operation=GetCACaps");
     CHECK(client.operation_url("GetCACert", "SCEP Authority") ==
           "http://ndes.example.test/certsrv/mscep/mscep.dll?operation=GetCACert&message=SCEP%20Authority");
     Client with_query(transport, "http://h/scep?tenant=a");
@@ -103,10 +104,12 @@ TEST_CASE("transport failures pass through unchanged", "[client]") {
 
 TEST_CASE("GetCACert over replayed replies", "[client]") {
     ReplayTransport transport;
-    transport.replies.push_back(reply(200, test::read_text("scepserver/getcacert.content-type"),
-                                      test::read_data("scepserver/getcacert.der")));
-    transport.replies.push_back(reply(200, "application/x-x509-ca-ra-cert", test::read_data("openssl/getcacert-ndes.p7b")));
-    transport.replies.push_back(reply(200, "application/x-x509-ca-ra-cert", test::read_data("openssl/getcacert-truncated.p7b")));
+    transport.replies.push_back(
+        reply(200, test::read_text("scepserver/getcacert.content-type"), test::read_data("scepserver/getcacert.der")));
+    transport.replies.push_back(
+        reply(200, "application/x-x509-ca-ra-cert", test::read_data("openssl/getcacert-ndes.p7b")));
+    transport.replies.push_back(
+        reply(200, "application/x-x509-ca-ra-cert", test::read_data("openssl/getcacert-truncated.p7b")));
     Client client(transport, "http://127.0.0.1/scep");
     auto scepserver = client.get_ca_cert("ca", std::time(nullptr));
     REQUIRE(scepserver);
@@ -127,9 +130,10 @@ TEST_CASE("HTTP error statuses name the likely cause", "[client]") {
         ErrorCode code;
         const char* hint;
     };
-    for (const auto& c : {Case{401, ErrorCode::http_auth, "authentication"}, Case{404, ErrorCode::http_status, "404.14"},
-                          Case{414, ErrorCode::http_status, "65534"}, Case{500, ErrorCode::http_status, "MSCEP-RA"},
-                          Case{503, ErrorCode::http_status, "application pool"}}) {
+    for (const auto& c :
+         {Case{401, ErrorCode::http_auth, "authentication"}, Case{404, ErrorCode::http_status, "404.14"},
+          Case{414, ErrorCode::http_status, "65534"}, Case{500, ErrorCode::http_status, "MSCEP-RA"},
+          Case{503, ErrorCode::http_status, "application pool"}}) {
         INFO(c.status);
         HttpResponse response;
         response.status = c.status;

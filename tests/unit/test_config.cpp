@@ -585,8 +585,7 @@ TEST_CASE("relative paths are resolved against the config file's directory", "[c
                StartsWith("<test>:6: profile.p.out_dir: \"~/x\" starts with ~ but $HOME is not set"));
 }
 
-TEST_CASE("load_config checks that secret files exist; their permissions are checked when read",
-          "[config][secrets]") {
+TEST_CASE("load_config checks that secret files exist; their permissions are checked when read", "[config][secrets]") {
     test::TempDir dir;
     const auto keytab = dir.path / "svc.keytab";
     const auto password = dir.path / "enroll.pass";

@@ -173,12 +173,14 @@ TEST_CASE("PrivateKey::load reads RSA keys in every form openssl writes and name
     TempDir dir;
     int status = 0;
     const std::string d = dir.path.string();
-    const std::string made = shell("cd '" + d + "' && openssl genrsa -traditional -out rsa1.pem 2048 2>&1 &&"
-                                   " openssl pkey -in rsa1.pem -out pk8.pem && openssl pkey -in rsa1.pem -outform DER"
-                                   " -out pk8.der && openssl pkey -in rsa1.pem -aes256 -passout pass:pw -out enc.pem &&"
-                                   " openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ec.pem &&"
-                                   " openssl genpkey -algorithm ED25519 -out ed.pem",
-                                   status);
+    const std::string made =
+        shell("cd '" + d +
+                  "' && openssl genrsa -traditional -out rsa1.pem 2048 2>&1 &&"
+                  " openssl pkey -in rsa1.pem -out pk8.pem && openssl pkey -in rsa1.pem -outform DER"
+                  " -out pk8.der && openssl pkey -in rsa1.pem -aes256 -passout pass:pw -out enc.pem &&"
+                  " openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ec.pem &&"
+                  " openssl genpkey -algorithm ED25519 -out ed.pem",
+              status);
     INFO(made);
     REQUIRE(status == 0);
     const auto load = [&](const std::string& name, std::optional<std::string> pass = std::nullopt) {

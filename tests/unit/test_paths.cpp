@@ -34,8 +34,8 @@ TEST_CASE("check_distinct names both options of a clash", "[paths]") {
                                               {"--chain-out", dir.path / "sub" / ".." / "k.pem"}});
     REQUIRE_FALSE(clash);
     CHECK(clash.error().code == scep::ErrorCode::usage);
-    CHECK_THAT(clash.error().message, Catch::Matchers::StartsWith("--key-out " + (dir.path / "k.pem").string() +
-                                                                  " and --chain-out "));
+    CHECK_THAT(clash.error().message,
+               Catch::Matchers::StartsWith("--key-out " + (dir.path / "k.pem").string() + " and --chain-out "));
     CHECK_THAT(clash.error().message, Catch::Matchers::Contains("are the same file"));
 }
 

@@ -48,7 +48,8 @@ TEST_CASE("the CSR verifies with openssl and carries challenge, key usage, EKU a
     const PrivateKey key = load_key("ra-sign.key"); // any openssl-made RSA key
     CsrParams params;
     params.subject = dn("CN=device-1,O=Example\\, Inc.,C=DE");
-    params.alt_names = {*parse_subject_alt_name("dns:device-1.example.test"), *parse_subject_alt_name("upn:dev1@example.test")};
+    params.alt_names = {*parse_subject_alt_name("dns:device-1.example.test"),
+                        *parse_subject_alt_name("upn:dev1@example.test")};
     params.challenge_password = scep::Secret("DD6DA6122CECE213");
     params.digital_signature = true;
     params.key_encipherment = false;
@@ -59,7 +60,8 @@ TEST_CASE("the CSR verifies with openssl and carries challenge, key usage, EKU a
 
     int status = 0;
     const std::string text = shell("openssl req -inform DER -in " + (dir.path / "csr.der").string() +
-                                       " -verify -noout -text -nameopt RFC2253", status);
+                                       " -verify -noout -text -nameopt RFC2253",
+                                   status);
     INFO(text);
     CHECK(status == 0);
     CHECK(text.find("verify OK") != std::string::npos);
@@ -67,7 +69,8 @@ TEST_CASE("the CSR verifies with openssl and carries challenge, key usage, EKU a
     CHECK(text.find("challengePassword        :DD6DA6122CECE213") != std::string::npos);
     const auto usage = text.find("X509v3 Key Usage: critical");
     REQUIRE(usage != std::string::npos);
-    const auto usage_value = text.substr(text.find('\n', usage) + 1, text.find('\n', text.find('\n', usage) + 1) - text.find('\n', usage) - 1);
+    const auto usage_value = text.substr(text.find('\n', usage) + 1,
+                                         text.find('\n', text.find('\n', usage) + 1) - text.find('\n', usage) - 1);
     CHECK(std::string(trim_ascii(usage_value)) == "Digital Signature"); // no Key Encipherment asked for
     CHECK(text.find("TLS Web Client Authentication") != std::string::npos);
     CHECK(text.find("DNS:device-1.example.test") != std::string::npos);
@@ -111,7 +114,8 @@ TEST_CASE("PKCSReq: openssl verifies the signature, reads the SCEP attributes an
         const std::string decrypted = (dir.path / "csr.der").string();
         const std::string out = shell("openssl cms -decrypt -binary -inform DER -in " + inner + " -recip " +
                                           test::data_path("openssl/ra-encrypt.pem") + " -inkey " +
-                                          test::data_path("openssl/ra-encrypt.key") + " -out " + decrypted, status);
+                                          test::data_path("openssl/ra-encrypt.key") + " -out " + decrypted,
+                                      status);
         INFO(out);
         CHECK(status == 0);
         std::ifstream in(decrypted, std::ios::binary);
@@ -159,8 +163,8 @@ TEST_CASE("a renewal that keeps its key gets a transaction ID of its own, stable
     test::write_file(cert_der, cert.der());
     int status = 0;
     const std::string expected =
-        shell("(openssl pkey -in " + test::data_path("openssl/ra-sign.key") + " -pubout -outform DER; cat " +
-                  cert_der + ") | openssl dgst -sha256 -r | cut -c1-64 | tr a-f A-F",
+        shell("(openssl pkey -in " + test::data_path("openssl/ra-sign.key") + " -pubout -outform DER; cat " + cert_der +
+                  ") | openssl dgst -sha256 -r | cut -c1-64 | tr a-f A-F",
               status);
     REQUIRE(status == 0);
     CHECK(renewal + "\n" == expected);
@@ -171,7 +175,8 @@ TEST_CASE("IssuerAndSubject is the DER SEQUENCE of both names", "[pki]") {
     auto ra = Certificate::from_pem(test::read_text("openssl/ra-sign.pem"));
     REQUIRE(ca);
     REQUIRE(ra);
-    auto der = issuer_and_subject(X509_get_subject_name(ca->front().native()), X509_get_subject_name(ra->front().native()));
+    auto der =
+        issuer_and_subject(X509_get_subject_name(ca->front().native()), X509_get_subject_name(ra->front().native()));
     REQUIRE(der);
     const std::string parsed = asn1parse(*der);
     INFO(parsed);

@@ -60,7 +60,9 @@ X509NamePtr our_name(const std::string& rfc4514) {
     return std::move(name).value();
 }
 
-std::string our_subject(const std::string& rfc4514) { return name_der_hex(our_name(rfc4514).get()); }
+std::string our_subject(const std::string& rfc4514) {
+    return name_der_hex(our_name(rfc4514).get());
+}
 
 std::string general_names_hex(const GENERAL_NAMES* names) {
     unsigned char* out = nullptr;
@@ -130,7 +132,7 @@ TEST_CASE("RFC 4514 subjects encode to the DER openssl req -subj wrote", "[subje
         {"utf8.der", R"(CN=Jos\c3\a9 M\c3\bcller \f0\9f\98\80,O=東京)"},
         {"multivalued.der", R"(CN=a+UID=b,O=Example\, Inc.,C=DE)"},
         {"multivalued.der", R"(UID=b+CN=a,O=Example\, Inc.,C=DE)"}, // DER sorts the SET either way
-        {"multivalued.der", R"(cn=a+uid=b,o=Example\, Inc.,c=DE)"},  // "uid" is userId, not OpenSSL's "uid"
+        {"multivalued.der", R"(cn=a+uid=b,o=Example\, Inc.,c=DE)"}, // "uid" is userId, not OpenSSL's "uid"
         {"multivalued.der", R"(CN=a+0.9.2342.19200300.100.1.1=b,O=Example\, Inc.,C=DE)"},
         {"dotted-oid.der", "2.5.4.3=dotted,0.9.2342.19200300.100.1.25=example"},
         {"dotted-oid.der", "CN=dotted,DC=example"},
@@ -181,9 +183,9 @@ TEST_CASE("string types follow openssl's attribute table, not the global mask", 
     REQUIRE(X509_NAME_entry_count(name.get()) == 6);
     // DER order: reverse of the string.
     const std::vector<std::pair<int, int>> expected = {
-        {NID_organizationName, V_ASN1_UTF8STRING},    {NID_serialNumber, V_ASN1_PRINTABLESTRING},
-        {NID_domainComponent, V_ASN1_IA5STRING},      {NID_pkcs9_emailAddress, V_ASN1_IA5STRING},
-        {NID_countryName, V_ASN1_PRINTABLESTRING},    {NID_commonName, V_ASN1_UTF8STRING},
+        {NID_organizationName, V_ASN1_UTF8STRING}, {NID_serialNumber, V_ASN1_PRINTABLESTRING},
+        {NID_domainComponent, V_ASN1_IA5STRING},   {NID_pkcs9_emailAddress, V_ASN1_IA5STRING},
+        {NID_countryName, V_ASN1_PRINTABLESTRING}, {NID_commonName, V_ASN1_UTF8STRING},
     };
     for (int i = 0; i < 6; ++i) {
         const X509_NAME_ENTRY* entry = X509_NAME_get_entry(name.get(), i);
@@ -231,8 +233,8 @@ TEST_CASE("parsed DNs keep RFC 4514 order, types as typed and unescaped values",
     const std::vector<std::pair<std::string, std::string>> values = {
         {R"(CN=\ a b \ )", " a b  "}, // escaped edge spaces kept, unescaped ones around them dropped only at the ends
         {R"(CN=a\\)", "a\\"},
-        {"CN=x=y", "x=y"},           // '=' may stay bare inside a value
-        {"CN=a#b", "a#b"},           // '#' only matters in front
+        {"CN=x=y", "x=y"}, // '=' may stay bare inside a value
+        {"CN=a#b", "a#b"}, // '#' only matters in front
         {"CN=tab\there", "tab\there"},
         {R"(CN=\c3\a9)", "\xC3\xA9"},
     };
@@ -310,8 +312,12 @@ TEST_CASE("to_x509_name checks hand-built names too", "[subject]") {
 // ---- templates ------------------------------------------------------------------------------
 
 TEST_CASE("template variables expand, $$ is a literal dollar", "[subject]") {
-    const auto lookup = lookup_from({{"hostname", "web01"}, {"host.fqdn", "web01.example.com"},
-                                     {"my-var", "v"}, {"_x1", "u"}, {"loop", "${hostname}"}, {"empty", ""}});
+    const auto lookup = lookup_from({{"hostname", "web01"},
+                                     {"host.fqdn", "web01.example.com"},
+                                     {"my-var", "v"},
+                                     {"_x1", "u"},
+                                     {"loop", "${hostname}"},
+                                     {"empty", ""}});
     const std::vector<std::pair<std::string, std::string>> cases = {
         {"CN=${hostname},O=Example", "CN=web01,O=Example"},
         {"${host.fqdn}/${my-var}/${_x1}", "web01.example.com/v/u"},
@@ -375,8 +381,27 @@ TEST_CASE("escape_dn_value escapes what RFC 4514 requires", "[subject]") {
 
 TEST_CASE("escape_dn_value round-trips through the parser", "[subject]") {
     const std::vector<std::string> values = {
-        "plain", "Example, Inc.", R"(a+b"c\d<e>f;g=h)", "#", "##", " # ", "  two leading", "trailing  ",
-        " ", "   ", "=", ",,,", "\\", "\\ ", "x\\ y", "José Müller 😀", "東京", "a  b", "\\20", "$$", "tab\t",
+        "plain",
+        "Example, Inc.",
+        R"(a+b"c\d<e>f;g=h)",
+        "#",
+        "##",
+        " # ",
+        "  two leading",
+        "trailing  ",
+        " ",
+        "   ",
+        "=",
+        ",,,",
+        "\\",
+        "\\ ",
+        "x\\ y",
+        "José Müller 😀",
+        "東京",
+        "a  b",
+        "\\20",
+        "$$",
+        "tab\t",
     };
     for (const std::string& value : values) {
         INFO("value: [" << value << "] escaped: [" << escape_dn_value(value) << "]");
@@ -563,8 +588,8 @@ TEST_CASE("to_general_names refuses an empty list and invalid hand-built names",
     CHECK(none.error().code == ErrorCode::usage);
     CHECK_THAT(none.error().message, Catch::Contains("at least one"));
 
-    auto bad_ip = to_general_names({SubjectAltName{SubjectAltName::Kind::dns, "a.example"},
-                                    SubjectAltName{SubjectAltName::Kind::ip, "nope"}});
+    auto bad_ip = to_general_names(
+        {SubjectAltName{SubjectAltName::Kind::dns, "a.example"}, SubjectAltName{SubjectAltName::Kind::ip, "nope"}});
     REQUIRE_FALSE(bad_ip);
     CHECK(bad_ip.error().code == ErrorCode::usage);
     CHECK_THAT(bad_ip.error().message, Catch::Contains("\"ip:nope\""));

@@ -32,7 +32,9 @@ struct TempDir {
     ~TempDir() { std::filesystem::remove_all(path); }
 };
 
-inline std::string data_path(const std::string& relative) { return std::string(SCEPCTL_TEST_DATA) + "/" + relative; }
+inline std::string data_path(const std::string& relative) {
+    return std::string(SCEPCTL_TEST_DATA) + "/" + relative;
+}
 
 inline scep::Bytes read_data(const std::string& relative) {
     std::ifstream in(data_path(relative), std::ios::binary);

@@ -27,7 +27,8 @@ TEST_CASE("wiping_strdup and wiping_calloc behave like strdup and calloc", "[oss
     auto* zeros = static_cast<unsigned char*>(ossl::wiping_calloc(16, 4));
     REQUIRE(zeros != nullptr);
     bool all_zero = true;
-    for (int i = 0; i < 64; ++i) all_zero = all_zero && zeros[i] == 0;
+    for (int i = 0; i < 64; ++i)
+        all_zero = all_zero && zeros[i] == 0;
     CHECK(all_zero);
     ossl::wiping_free(zeros);
 }
