@@ -21,9 +21,9 @@
 
 namespace {
 
-scep::Result<int> enroll_n(const std::string& url, const std::string& key_path, int count) {
+util::Result<int> enroll_n(const std::string& url, const std::string& key_path, int count) {
     const char* challenge = std::getenv("SCEPCTL_CHALLENGE");
-    SCEP_TRY(const scep::Bytes key_data, store::read_file(key_path, 1 << 20));
+    SCEP_TRY(const util::Bytes key_data, store::read_file(key_path, 1 << 20));
     SCEP_TRY(const scep::PrivateKey key, scep::PrivateKey::load(key_data, std::nullopt));
     SCEP_TRY(const scep::DistinguishedName subject, scep::parse_distinguished_name("CN=bench"));
 
@@ -42,7 +42,7 @@ scep::Result<int> enroll_n(const std::string& url, const std::string& key_path, 
     for (int i = 0; i < count; ++i) {
         scep::CsrParams params;
         params.subject = subject;
-        if (challenge != nullptr) params.challenge_password = scep::Secret(challenge);
+        if (challenge != nullptr) params.challenge_password = util::Secret(challenge);
         params.digest = algorithms.digest;
         SCEP_TRY(const scep::CertificationRequest csr, scep::build_csr(key, params));
         SCEP_TRY(const scep::Certificate signer,

@@ -5,8 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "scep/bytes.hpp"
-#include "scep/result.hpp"
+#include "scep/util.hpp"
 
 namespace scep {
 

@@ -7,8 +7,7 @@
 
 #include <openssl/types.h>
 
-#include "scep/bytes.hpp"
-#include "scep/result.hpp"
+#include "scep/util.hpp"
 
 namespace scep {
 

@@ -9,9 +9,8 @@
 
 #include <openssl/types.h>
 
-#include "scep/bytes.hpp"
+#include "scep/util.hpp"
 #include "scep/certificate.hpp"
-#include "scep/result.hpp"
 
 namespace scep {
 

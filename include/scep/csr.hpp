@@ -8,7 +8,7 @@
 
 #include "scep/key.hpp"
 #include "scep/pki_message.hpp"
-#include "scep/secret.hpp"
+#include "scep/util.hpp"
 #include "scep/subject.hpp"
 
 namespace scep {

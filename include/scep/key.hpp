@@ -7,9 +7,7 @@
 
 #include <openssl/types.h>
 
-#include "scep/bytes.hpp"
-#include "scep/result.hpp"
-#include "scep/secret.hpp"
+#include "scep/util.hpp"
 
 namespace scep {
 

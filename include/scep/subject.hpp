@@ -11,7 +11,7 @@
 
 #include <openssl/x509v3.h>
 
-#include "scep/result.hpp"
+#include "scep/util.hpp"
 
 namespace scep {
 

@@ -4,9 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "scep/bytes.hpp"
-#include "scep/result.hpp"
-#include "scep/secret.hpp"
+#include "scep/util.hpp"
 
 namespace scep {
 

@@ -8,7 +8,6 @@
 
 #include <unistd.h>
 
-#include <gssapi/gssapi.h>
 #include <openssl/crypto.h>
 
 #include "cli/exit_codes.hpp"
@@ -57,7 +56,7 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
 
 } // namespace
 
-scep::Result<const config::Config*> Context::config() const {
+util::Result<const config::Config*> Context::config() const {
     if (!m_config) {
         SCEP_TRY(const std::optional<std::string> path, config::find_config_file(global.config_path));
         if (!path) {
@@ -72,7 +71,7 @@ scep::Result<const config::Config*> Context::config() const {
     return *m_config ? &**m_config : nullptr;
 }
 
-scep::Result<const config::ProfileConfig*> Context::profile() const {
+util::Result<const config::ProfileConfig*> Context::profile() const {
     std::string name = global.profile;
     if (name.empty()) {
         if (const char* env = std::getenv("SCEPCTL_PROFILE"); env != nullptr) name = env;
@@ -80,7 +79,7 @@ scep::Result<const config::ProfileConfig*> Context::profile() const {
     if (name.empty()) return nullptr;
     SCEP_TRY(const config::Config* file, config());
     if (file == nullptr) {
-        return scep::Error(scep::ErrorCode::config, "profile '" + name +
+        return util::Error(util::ErrorCode::config, "profile '" + name +
                                                         "': no configuration file (--config FILE, SCEPCTL_CONFIG, "
                                                         "~/.config/scepctl/config.toml or /etc/scepctl/config.toml)");
     }
@@ -88,11 +87,11 @@ scep::Result<const config::ProfileConfig*> Context::profile() const {
     std::string known;
     for (const auto& [key, value] : file->profiles)
         known += (known.empty() ? "" : ", ") + key;
-    return scep::Error(scep::ErrorCode::config,
+    return util::Error(util::ErrorCode::config,
                        file->path + ": no [profile." + name + "] (profiles: " + (known.empty() ? "none" : known) + ")");
 }
 
-scep::Result<const config::CaConfig*> Context::ca() const {
+util::Result<const config::CaConfig*> Context::ca() const {
     std::string name = global.ca;
     if (name.empty()) {
         SCEP_TRY(const config::ProfileConfig* chosen, profile());
@@ -101,23 +100,23 @@ scep::Result<const config::CaConfig*> Context::ca() const {
     }
     SCEP_TRY(const config::Config* file, config());
     if (file == nullptr) {
-        return scep::Error(scep::ErrorCode::config, "--ca " + name + ": no configuration file (--config FILE)");
+        return util::Error(util::ErrorCode::config, "--ca " + name + ": no configuration file (--config FILE)");
     }
     if (const auto* found = file->ca(name)) return found;
     std::string known;
     for (const auto& [key, value] : file->cas)
         known += (known.empty() ? "" : ", ") + key;
-    return scep::Error(scep::ErrorCode::config,
+    return util::Error(util::ErrorCode::config,
                        file->path + ": no [ca." + name + "] (CAs: " + (known.empty() ? "none" : known) + ")");
 }
 
-scep::Result<std::string> Context::scep_url() const {
+util::Result<std::string> Context::scep_url() const {
     SCEP_TRY(const config::CaConfig* chosen, ca());
     const std::string url = !global.url.empty() ? global.url : chosen != nullptr ? chosen->scep_url : std::string();
-    if (url.empty()) return scep::Error(scep::ErrorCode::usage, "no SCEP URL: pass --url URL or --profile NAME");
-    const std::string lower = scep::to_lower_ascii(url);
+    if (url.empty()) return util::Error(util::ErrorCode::usage, "no SCEP URL: pass --url URL or --profile NAME");
+    const std::string lower = util::to_lower_ascii(url);
     if (lower.rfind("http://", 0) != 0 && lower.rfind("https://", 0) != 0) {
-        return scep::Error(scep::ErrorCode::usage, "--url '" + transport::CurlTransport::redact_url(url) +
+        return util::Error(util::ErrorCode::usage, "--url '" + transport::CurlTransport::redact_url(url) +
                                                        "' must start with http:// or https://");
     }
     return url;
@@ -229,7 +228,7 @@ int run(int argc, char** argv) {
         {context.global.json, context.global.quiet, context.global.verbose, stderr_is_terminal()});
     if (!context.command) {
         std::fputs(app.help().c_str(), stderr);
-        context.output.error(scep::Error(scep::ErrorCode::usage, "no subcommand given"), k_exit_usage);
+        context.output.error(util::Error(util::ErrorCode::usage, "no subcommand given"), k_exit_usage);
         return k_exit_usage;
     }
     if (context.global.insecure) {
@@ -239,8 +238,8 @@ int run(int argc, char** argv) {
 
     auto result = context.command();
     if (!result) {
-        scep::Error error = std::move(result).error();
-        if (error.code == scep::ErrorCode::interrupted) {
+        util::Error error = std::move(result).error();
+        if (error.code == util::ErrorCode::interrupted) {
             // The command says where it was and what it kept; the signal is named here, once.
             error.signal = interrupt::received() != 0 ? interrupt::received() : SIGINT;
             error.message = "interrupted by " + interrupt::name(*error.signal) + " " + error.message;

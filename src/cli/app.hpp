@@ -7,9 +7,9 @@
 
 #include <CLI/CLI.hpp>
 
-#include "cli/config.hpp"
+#include "config/config.hpp"
 #include "cli/output.hpp"
-#include "scep/result.hpp"
+#include "util/result.hpp"
 #include "transport/curl_transport.hpp"
 
 namespace cli {
@@ -31,21 +31,21 @@ struct GlobalOptions {
 struct Context {
     GlobalOptions global;
     Output output;
-    std::function<scep::Result<void>()> command; // set by the subcommand the user chose
+    std::function<util::Result<void>()> command; // set by the subcommand the user chose
     // What a command that failed after doing its work reports with --json next to the error.
     std::optional<Json> result_on_error;
 
     // The SCEP URL from --url, else the CA's scep_url; checked to be http(s).
-    scep::Result<std::string> scep_url() const;
+    util::Result<std::string> scep_url() const;
     transport::TransportOptions transport_options() const;
 
     // The configuration file (--config, $SCEPCTL_CONFIG, the default paths), loaded once;
     // nullptr when there is none and none was asked for.
-    scep::Result<const config::Config*> config() const;
+    util::Result<const config::Config*> config() const;
     // --profile / $SCEPCTL_PROFILE; nullptr when no profile was chosen.
-    scep::Result<const config::ProfileConfig*> profile() const;
+    util::Result<const config::ProfileConfig*> profile() const;
     // --ca, else the profile's CA; nullptr when neither was chosen.
-    scep::Result<const config::CaConfig*> ca() const;
+    util::Result<const config::CaConfig*> ca() const;
 
   private:
     mutable std::optional<std::optional<config::Config>> m_config; // outer: loaded yet?

@@ -12,7 +12,7 @@ void add_ca_request_options(CLI::App* sub, CaRequestOptions& options) {
                     "mismatch fails");
 }
 
-scep::Result<CaConnection> connect_ca(const Context& context, const CaRequestOptions& options) {
+util::Result<CaConnection> connect_ca(const Context& context, const CaRequestOptions& options) {
     CaConnection connection;
     SCEP_TRY(connection.url, context.scep_url());
     SCEP_TRY(const config::CaConfig* ca_config, context.ca());
@@ -30,21 +30,21 @@ scep::Result<CaConnection> connect_ca(const Context& context, const CaRequestOpt
     return connection;
 }
 
-scep::Result<scep::CaCertBundle> fetch_verified_ca(scep::Client& client, const std::string& message,
+util::Result<scep::CaCertBundle> fetch_verified_ca(scep::Client& client, const std::string& message,
                                                    const std::optional<scep::Fingerprint>& pinned, const Output& out) {
     SCEP_TRY(scep::CaCertBundle bundle, client.get_ca_cert(message, std::time(nullptr)));
     if (pinned) {
         SCEP_TRY_VOID(scep::verify_ca_fingerprint(bundle, *pinned));
     } else {
         out.warning("no --ca-fingerprint given: the CA is not authenticated (it is " + bundle.issuing_ca().subject() +
-                    ", sha256:" + scep::to_hex(bundle.issuing_ca().fingerprint(scep::DigestAlg::sha256)) + ")");
+                    ", sha256:" + util::to_hex(bundle.issuing_ca().fingerprint(scep::DigestAlg::sha256)) + ")");
     }
     for (const auto& warning : bundle.warnings)
         out.warning(warning);
     return bundle;
 }
 
-scep::Result<scep::CaCertBundle> fetch_verified_ca(CaConnection& connection, const Output& out) {
+util::Result<scep::CaCertBundle> fetch_verified_ca(CaConnection& connection, const Output& out) {
     return fetch_verified_ca(*connection.client, connection.message, connection.pinned, out);
 }
 

@@ -31,12 +31,12 @@ struct CaConnection {
 };
 
 // Resolves and checks URL, message and fingerprint; sends nothing yet.
-scep::Result<CaConnection> connect_ca(const Context& context, const CaRequestOptions& options);
+util::Result<CaConnection> connect_ca(const Context& context, const CaRequestOptions& options);
 
 // GetCACert for CA `message`, verified against the pinned fingerprint; without one, a warning
 // names the CA. The bundle's own warnings (an expired RA certificate, ...) are printed too.
-scep::Result<scep::CaCertBundle> fetch_verified_ca(scep::Client& client, const std::string& message,
+util::Result<scep::CaCertBundle> fetch_verified_ca(scep::Client& client, const std::string& message,
                                                    const std::optional<scep::Fingerprint>& pinned, const Output& out);
-scep::Result<scep::CaCertBundle> fetch_verified_ca(CaConnection& connection, const Output& out);
+util::Result<scep::CaCertBundle> fetch_verified_ca(CaConnection& connection, const Output& out);
 
 } // namespace cli

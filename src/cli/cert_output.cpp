@@ -21,9 +21,9 @@ Json certificate_json(const scep::CaCertEntry& entry) {
         .set("not_before", cert.not_before())
         .set("not_after", cert.not_after())
         .set("key_usage", Json::strings(scep::to_names(cert.key_usage())))
-        .set("sha256", scep::to_hex(cert.fingerprint(scep::DigestAlg::sha256)))
-        .set("sha1", scep::to_hex(cert.fingerprint(scep::DigestAlg::sha1)))
-        .set("md5", scep::to_hex(cert.fingerprint(scep::DigestAlg::md5)));
+        .set("sha256", util::to_hex(cert.fingerprint(scep::DigestAlg::sha256)))
+        .set("sha1", util::to_hex(cert.fingerprint(scep::DigestAlg::sha1)))
+        .set("md5", util::to_hex(cert.fingerprint(scep::DigestAlg::md5)));
     return json;
 }
 
@@ -37,9 +37,9 @@ void print_certificate(const Output& out, const scep::CaCertEntry& entry, std::s
     out.line("  serial:     " + cert.serial_hex());
     out.line("  valid:      " + cert.not_before() + " to " + cert.not_after());
     out.line("  key usage:  " + (usage.empty() ? std::string("(no keyUsage extension)") : join(usage, ", ")));
-    out.line("  sha256:     " + scep::to_hex_grouped(cert.fingerprint(scep::DigestAlg::sha256), ':'));
-    out.line("  sha1:       " + scep::to_hex_grouped(cert.fingerprint(scep::DigestAlg::sha1), ':'));
-    out.line("  md5:        " + scep::to_hex_grouped(cert.fingerprint(scep::DigestAlg::md5), ':'));
+    out.line("  sha256:     " + util::to_hex_grouped(cert.fingerprint(scep::DigestAlg::sha256), ':'));
+    out.line("  sha1:       " + util::to_hex_grouped(cert.fingerprint(scep::DigestAlg::sha1), ':'));
+    out.line("  md5:        " + util::to_hex_grouped(cert.fingerprint(scep::DigestAlg::md5), ':'));
 }
 
 } // namespace
@@ -75,7 +75,7 @@ void print_certificate_summary(const Output& out, const scep::Certificate& cert)
     out.line("issuer:     " + cert.issuer());
     out.line("serial:     " + cert.serial_hex());
     out.line("valid:      " + cert.not_before() + " to " + cert.not_after());
-    out.line("sha256:     " + scep::to_hex_grouped(cert.fingerprint(scep::DigestAlg::sha256), ':'));
+    out.line("sha256:     " + util::to_hex_grouped(cert.fingerprint(scep::DigestAlg::sha256), ':'));
 }
 
 void set_certificate_summary(Json& object, const scep::Certificate& cert) {
@@ -84,7 +84,7 @@ void set_certificate_summary(Json& object, const scep::Certificate& cert) {
         .set("serial", cert.serial_hex())
         .set("not_before", cert.not_before())
         .set("not_after", cert.not_after())
-        .set("sha256", scep::to_hex(cert.fingerprint(scep::DigestAlg::sha256)));
+        .set("sha256", util::to_hex(cert.fingerprint(scep::DigestAlg::sha256)));
 }
 
 } // namespace cli

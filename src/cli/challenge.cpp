@@ -8,9 +8,9 @@
 
 namespace cli {
 
-using scep::Error;
-using scep::ErrorCode;
 using transport::HttpAuth;
+using util::Error;
+using util::ErrorCode;
 
 void add_challenge_options(CLI::App* sub, ChallengeOptions& o) {
     sub->add_option("--challenge-url", o.challenge_url,
@@ -44,7 +44,7 @@ template <class T> const T& pick(const T& flag, const T& file) {
 
 } // namespace
 
-scep::Result<krb::KerberosSettings> resolve_kerberos_settings(const Context& context, const ChallengeOptions& options) {
+util::Result<krb::KerberosSettings> resolve_kerberos_settings(const Context& context, const ChallengeOptions& options) {
     SCEP_TRY(const config::Config* file, context.config());
     static const config::KerberosConfig k_empty;
     const config::KerberosConfig& kf = file != nullptr && file->kerberos ? *file->kerberos : k_empty;
@@ -54,7 +54,7 @@ scep::Result<krb::KerberosSettings> resolve_kerberos_settings(const Context& con
     settings.principal = pick(options.service_user, kf.service_user);
     settings.allowed_domains = options.allowed_domains.empty() ? kf.allowed_domains : options.allowed_domains;
     for (auto& domain : settings.allowed_domains)
-        domain = scep::to_lower_ascii(domain);
+        domain = util::to_lower_ascii(domain);
     settings.use_ccache = options.use_ccache;
     // A keytab or password on the command line replaces both of the file's.
     const bool flag_secret = !options.keytab.empty() || !options.password_file.empty();
@@ -85,12 +85,12 @@ scep::Result<krb::KerberosSettings> resolve_kerberos_settings(const Context& con
     return settings;
 }
 
-scep::Result<std::optional<ChallengeSource>> resolve_challenge_source(const Context& context,
+util::Result<std::optional<ChallengeSource>> resolve_challenge_source(const Context& context,
                                                                       const ChallengeOptions& options) {
     SCEP_TRY(const config::CaConfig* ca, context.ca());
     const std::string url = pick(options.challenge_url, ca != nullptr ? ca->challenge_url : std::string());
     if (url.empty()) return std::optional<ChallengeSource>();
-    const std::string lower = scep::to_lower_ascii(url);
+    const std::string lower = util::to_lower_ascii(url);
     if (lower.rfind("http://", 0) != 0 && lower.rfind("https://", 0) != 0) {
         return Error(ErrorCode::usage, "--challenge-url '" + transport::CurlTransport::redact_url(url) +
                                            "' must start with http:// or https://");
@@ -159,17 +159,17 @@ Error admin_page_status_error(const scep::HttpResponse& response, const std::str
 }
 
 // The page and the body it came in hold the challenge: both are wiped once it is read.
-scep::Result<scep::Secret> challenge_from_page(scep::HttpResponse& response) {
+util::Result<util::Secret> challenge_from_page(scep::HttpResponse& response) {
     std::string page = ndes::decode_page(response.body);
     auto challenge = ndes::parse_challenge_page(page);
-    scep::cleanse(page);
-    scep::wipe(response.body);
+    util::cleanse(page);
+    util::wipe(response.body);
     return challenge;
 }
 
 // Kerberos: the service user's ticket into a private cache, the SPN checked with the KDC (so a
 // missing SPN is named, not guessed from a bare 401), then the page with Negotiate.
-scep::Result<FetchedChallenge> fetch_with_kerberos(const ChallengeSource& source, const std::string& host,
+util::Result<FetchedChallenge> fetch_with_kerberos(const ChallengeSource& source, const std::string& host,
                                                    transport::CurlTransport& http, const Output& out) {
     const krb::KerberosSettings& settings = *source.kerberos;
     SCEP_TRY(const auto session, krb::Session::open(settings));
@@ -193,13 +193,13 @@ scep::Result<FetchedChallenge> fetch_with_kerberos(const ChallengeSource& source
         return error;
     }
     if (response.status != 200) return admin_page_status_error(response, host);
-    SCEP_TRY(scep::Secret challenge, challenge_from_page(response));
+    SCEP_TRY(util::Secret challenge, challenge_from_page(response));
     return FetchedChallenge{std::move(challenge), "Negotiate (Kerberos)", tgt.client + ", SPN " + service.server};
 }
 
 } // namespace
 
-scep::Result<FetchedChallenge> fetch_challenge(const ChallengeSource& source,
+util::Result<FetchedChallenge> fetch_challenge(const ChallengeSource& source,
                                                const transport::TransportOptions& transport_options,
                                                const Output& out) {
     const std::string host = transport::url_host(source.url);
@@ -214,7 +214,7 @@ scep::Result<FetchedChallenge> fetch_challenge(const ChallengeSource& source,
                                             "): add its domain to [kerberos] allowed_domains (--allowed-domain); "
                                             "nothing was sent");
     }
-    const bool plain_http = scep::to_lower_ascii(source.url).rfind("http://", 0) == 0;
+    const bool plain_http = util::to_lower_ascii(source.url).rfind("http://", 0) == 0;
 
     transport::CurlTransport http(transport_options);
     // First without credentials: shows what the server offers (and whether anonymous access is on).
@@ -223,7 +223,7 @@ scep::Result<FetchedChallenge> fetch_challenge(const ChallengeSource& source,
         out.warning("the NDES admin page on " + host +
                     " answers without authentication: disable Anonymous"
                     " Authentication on CertSrv/mscep_admin");
-        SCEP_TRY(scep::Secret challenge, challenge_from_page(probe));
+        SCEP_TRY(util::Secret challenge, challenge_from_page(probe));
         return FetchedChallenge{std::move(challenge), "none", "anonymous"};
     }
     if (probe.status != 401) return admin_page_status_error(probe, host);
@@ -294,7 +294,7 @@ scep::Result<FetchedChallenge> fetch_challenge(const ChallengeSource& source,
         return error;
     }
     if (response.status != 200) return admin_page_status_error(response, host);
-    SCEP_TRY(scep::Secret challenge, challenge_from_page(response));
+    SCEP_TRY(util::Secret challenge, challenge_from_page(response));
     return FetchedChallenge{std::move(challenge), transport::to_string(scheme), source.username};
 }
 

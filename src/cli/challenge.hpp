@@ -10,7 +10,7 @@
 
 #include "cli/output.hpp"
 #include "krb/kerberos.hpp"
-#include "scep/result.hpp"
+#include "util/result.hpp"
 #include "transport/curl_transport.hpp"
 
 namespace cli {
@@ -42,24 +42,24 @@ struct ChallengeSource {
     bool prefer_kerberos = false;
     std::optional<krb::KerberosSettings> kerberos;
     std::string username;
-    std::optional<scep::Secret> password;
+    std::optional<util::Secret> password;
     bool allow_insecure_auth = false;
 };
 
 // The Kerberos side alone (flags over the [kerberos] table), the password read from its file.
-scep::Result<krb::KerberosSettings> resolve_kerberos_settings(const Context& context, const ChallengeOptions& options);
+util::Result<krb::KerberosSettings> resolve_kerberos_settings(const Context& context, const ChallengeOptions& options);
 
 // nullopt when no challenge URL is configured at all.
-scep::Result<std::optional<ChallengeSource>> resolve_challenge_source(const Context& context,
+util::Result<std::optional<ChallengeSource>> resolve_challenge_source(const Context& context,
                                                                       const ChallengeOptions& options);
 
 struct FetchedChallenge {
-    scep::Secret challenge; // never printed outside getchallenge
+    util::Secret challenge; // never printed outside getchallenge
     std::string auth;       // "Negotiate (Kerberos)", "NTLM", "Basic", "none"
     std::string detail;     // e.g. the principal and SPN
 };
 
-scep::Result<FetchedChallenge> fetch_challenge(const ChallengeSource& source,
+util::Result<FetchedChallenge> fetch_challenge(const ChallengeSource& source,
                                                const transport::TransportOptions& transport_options, const Output& out);
 
 } // namespace cli

@@ -13,12 +13,12 @@ namespace cli {
 
 struct KerberosCheckRun {
     std::string url;                       // the page (or SCEP host) checked; empty when none
-    std::optional<scep::Secret> challenge; // the page's challenge password when it showed one
+    std::optional<util::Secret> challenge; // the page's challenge password when it showed one
 };
 
 // Runs every check of check-kerberos into `report`. Errors only for usage and configuration
 // problems found before the first check; failed checks are in the report.
-scep::Result<KerberosCheckRun> run_kerberos_checks(const Context& context, const ChallengeOptions& options, bool all,
+util::Result<KerberosCheckRun> run_kerberos_checks(const Context& context, const ChallengeOptions& options, bool all,
                                                    CheckReport& report);
 
 } // namespace cli

@@ -6,8 +6,8 @@
 
 namespace cli {
 
-using scep::Error;
-using scep::ErrorCode;
+using util::Error;
+using util::ErrorCode;
 
 const char* to_string(CheckStatus status) {
     switch (status) {
@@ -69,7 +69,7 @@ Json CheckReport::checks_json() const {
     return checks;
 }
 
-scep::Result<void> CheckReport::outcome() const {
+util::Result<void> CheckReport::outcome() const {
     const CheckResult* first = first_failure();
     if (first == nullptr) return {};
     Error error(first->error_code.value_or(m_default_failure),
@@ -185,9 +185,9 @@ std::string junit_xml(std::string_view suite, const std::vector<CheckResult>& re
     return xml;
 }
 
-scep::Result<void> write_junit(const std::filesystem::path& path, std::string_view suite,
+util::Result<void> write_junit(const std::filesystem::path& path, std::string_view suite,
                                const std::vector<CheckResult>& results) {
-    return store::write_file_atomic(path, scep::as_bytes(junit_xml(suite, results)), 0644, store::Overwrite::replace);
+    return store::write_file_atomic(path, util::as_bytes(junit_xml(suite, results)), 0644, store::Overwrite::replace);
 }
 
 } // namespace cli

@@ -12,7 +12,7 @@
 
 #include "cli/json.hpp"
 #include "cli/output.hpp"
-#include "scep/result.hpp"
+#include "util/result.hpp"
 
 namespace cli {
 
@@ -30,7 +30,7 @@ struct CheckResult {
     std::string spn{};
     std::string fix{}; // the admin action, for WARN and FAIL
     // What kind of failure a FAIL is, for the exit code (exit_code_for); unset: the report's default.
-    std::optional<scep::ErrorCode> error_code{};
+    std::optional<util::ErrorCode> error_code{};
     std::optional<int> fail_info{}; // with ErrorCode::ca_failure
     double seconds = 0;             // how long the check took (JUnit)
 };
@@ -38,12 +38,12 @@ struct CheckResult {
 class CheckReport {
   public:
     // `default_failure`: the class of a FAIL that names none (check-kerberos: http_auth, exit 80).
-    CheckReport(const Output& out, scep::ErrorCode default_failure);
+    CheckReport(const Output& out, util::ErrorCode default_failure);
 
     // Ids of the results added from now on get this prefix ("kerberos-" inside check-ndes).
     void set_id_prefix(std::string prefix) { m_prefix = std::move(prefix); }
     // The class of the FAILs added from now on that name none.
-    void set_default_failure(scep::ErrorCode code) { m_default_failure = code; }
+    void set_default_failure(util::ErrorCode code) { m_default_failure = code; }
     // Records one result, timed since the previous one, and prints its line (and fix line).
     void add(CheckResult result);
 
@@ -54,11 +54,11 @@ class CheckReport {
     // [{id, status, summary, evidence, krb5_error, http_status, spn, fix}, ...], null where unset.
     Json checks_json() const;
     // Nothing when no check failed; else an error of the first failure's class naming it.
-    scep::Result<void> outcome() const;
+    util::Result<void> outcome() const;
 
   private:
     const Output& m_out;
-    scep::ErrorCode m_default_failure;
+    util::ErrorCode m_default_failure;
     std::string m_prefix;
     std::vector<CheckResult> m_results;
     std::chrono::steady_clock::time_point m_last;
@@ -74,7 +74,7 @@ std::string xml_escape(std::string_view text);
 std::string junit_xml(std::string_view suite, const std::vector<CheckResult>& results);
 
 // Writes junit_xml atomically to `path` (0644), replacing an earlier report.
-scep::Result<void> write_junit(const std::filesystem::path& path, std::string_view suite,
+util::Result<void> write_junit(const std::filesystem::path& path, std::string_view suite,
                                const std::vector<CheckResult>& results);
 
 } // namespace cli

@@ -24,8 +24,8 @@ namespace cli {
 
 namespace {
 
-using scep::Error;
-using scep::ErrorCode;
+using util::Error;
+using util::ErrorCode;
 
 using Status = CheckStatus;
 
@@ -78,7 +78,7 @@ std::string tcp_reachable(const std::string& host, const std::string& port, int 
 
 // Sends a real AS-REQ in one UDP datagram and waits for any answer (the KDC replies with
 // PREAUTH_REQUIRED or an AS-REP): krb5 itself would fall back to TCP and hide a blocked UDP port.
-std::string udp_answers(const std::string& host, const std::string& port, scep::ByteView request, int timeout_ms) {
+std::string udp_answers(const std::string& host, const std::string& port, util::ByteView request, int timeout_ms) {
     return try_addresses(host, port, SOCK_DGRAM, [&request, timeout_ms](int fd, const addrinfo& a) -> std::string {
         if (::connect(fd, a.ai_addr, a.ai_addrlen) != 0 || ::send(fd, request.data(), request.size(), 0) < 0) {
             return std::strerror(errno);
@@ -133,7 +133,7 @@ class Checker {
     Checker(const Context& context, const ChallengeOptions& options, bool all, CheckReport& report)
         : m_context(context), m_options(options), m_all(all), m_report(report) {}
 
-    scep::Result<KerberosCheckRun> run();
+    util::Result<KerberosCheckRun> run();
 
   private:
     // Records and prints one result; in the default mode the first FAIL ends the walk.
@@ -175,7 +175,7 @@ class Checker {
     std::time_t m_probe_local_time = 0;
     std::optional<scep::HttpResponse> m_authenticated;
     bool m_token_allowed = false;
-    std::optional<scep::Secret> m_challenge; // handed to check-ndes --enroll-test, never printed
+    std::optional<util::Secret> m_challenge; // handed to check-ndes --enroll-test, never printed
 };
 
 void Checker::report(CheckResult result) {
@@ -207,10 +207,10 @@ void Checker::check_config() {
         r.status = Status::fail;
         r.summary = "no Kerberos realm configured";
         r.fix = "set --realm or realm in [kerberos]: the AD DNS domain in upper case";
-    } else if (realm != scep::to_upper_ascii(realm)) {
+    } else if (realm != util::to_upper_ascii(realm)) {
         r.status = Status::fail;
         r.summary = "realm '" + realm + "' is not upper case";
-        r.fix = "use the AD DNS domain in upper case as realm (" + scep::to_upper_ascii(realm) + ")";
+        r.fix = "use the AD DNS domain in upper case as realm (" + util::to_upper_ascii(realm) + ")";
     } else if (!m_settings.use_ccache) {
         const auto at = m_settings.principal.rfind('@');
         const std::string user_realm = at == std::string::npos ? realm : m_settings.principal.substr(at + 1);
@@ -314,7 +314,7 @@ void Checker::check_kdc() {
     if (kdcs.empty()) {
         r.status = Status::warn;
         r.summary = "no KDC configured for " + m_settings.realm + ": krb5 will look up DNS SRV records";
-        r.fix = "set kdc in [kerberos] (--kdc) if _kerberos._tcp." + scep::to_lower_ascii(m_settings.realm) +
+        r.fix = "set kdc in [kerberos] (--kdc) if _kerberos._tcp." + util::to_lower_ascii(m_settings.realm) +
                 " SRV records are not published";
         report(std::move(r));
         return;
@@ -530,7 +530,7 @@ void Checker::check_negotiate() {
                                   : failed("service-ticket") ? "skipped: no service ticket"
                                                              : "skipped: the page does not ask for Negotiate");
     }
-    if (scep::to_lower_ascii(m_url).rfind("http://", 0) == 0 && !m_options.allow_insecure_auth) {
+    if (util::to_lower_ascii(m_url).rfind("http://", 0) == 0 && !m_options.allow_insecure_auth) {
         m_context.output.warning("Negotiate over plain http to " + m_host +
                                  ": the Kerberos token and the one-time challenge cross the network readable; use "
                                  "https (--allow-insecure-auth silences this)");
@@ -544,7 +544,7 @@ void Checker::check_negotiate() {
         return;
     }
     transport::CurlTransport http(m_context.transport_options());
-    http.set_extra_headers({"Authorization: Negotiate " + scep::base64_encode((*context)->token())});
+    http.set_extra_headers({"Authorization: Negotiate " + util::base64_encode((*context)->token())});
     auto response = http.get(m_url);
     if (!response) {
         r.status = Status::fail;
@@ -553,7 +553,7 @@ void Checker::check_negotiate() {
         return;
     }
     r.http_status = response->status;
-    const scep::Bytes server_token = krb::negotiate_token_from(response->www_authenticate);
+    const util::Bytes server_token = krb::negotiate_token_from(response->www_authenticate);
     r.evidence = "HTTP " + std::to_string(response->status) + (server_token.empty() ? ", no" : ", a") +
                  " Negotiate token in the answer";
     const std::string decrypt_fix =
@@ -624,7 +624,7 @@ void Checker::check_challenge_page() {
     report(std::move(r));
 }
 
-scep::Result<KerberosCheckRun> Checker::run() {
+util::Result<KerberosCheckRun> Checker::run() {
     SCEP_TRY(m_settings, resolve_kerberos_settings(m_context, m_options));
     SCEP_TRY(const std::optional<ChallengeSource> source, resolve_challenge_source(m_context, m_options));
     if (source) {
@@ -655,7 +655,7 @@ scep::Result<KerberosCheckRun> Checker::run() {
     return KerberosCheckRun{m_url, std::move(m_challenge)};
 }
 
-scep::Result<void> run_check_kerberos(const Context& context, const CheckOptions& options) {
+util::Result<void> run_check_kerberos(const Context& context, const CheckOptions& options) {
     if (!options.junit.empty()) SCEP_TRY_VOID(store::check_new_files({options.junit}, store::Overwrite::replace));
     CheckReport report(context.output, ErrorCode::http_auth);
     SCEP_TRY(const KerberosCheckRun run, run_kerberos_checks(context, options.auth, options.all, report));
@@ -671,7 +671,7 @@ scep::Result<void> run_check_kerberos(const Context& context, const CheckOptions
 
 } // namespace
 
-scep::Result<KerberosCheckRun> run_kerberos_checks(const Context& context, const ChallengeOptions& options, bool all,
+util::Result<KerberosCheckRun> run_kerberos_checks(const Context& context, const ChallengeOptions& options, bool all,
                                                    CheckReport& report) {
     return Checker(context, options, all, report).run();
 }

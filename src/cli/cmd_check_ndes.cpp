@@ -19,8 +19,8 @@ namespace cli {
 
 namespace {
 
-using scep::Error;
-using scep::ErrorCode;
+using util::Error;
+using util::ErrorCode;
 using Status = CheckStatus;
 
 constexpr std::int64_t k_day = 24 * 3600;
@@ -61,7 +61,7 @@ class NdesChecker {
         : m_context(context), m_options(options), m_report(context.output, ErrorCode::internal),
           m_now(std::time(nullptr)) {}
 
-    scep::Result<void> run();
+    util::Result<void> run();
 
   private:
     void add(CheckResult result) {
@@ -107,7 +107,7 @@ class NdesChecker {
     scep::Capabilities m_caps;
     std::optional<scep::CaCertBundle> m_bundle;
     std::optional<ChallengeSource> m_challenge_source;
-    std::optional<scep::Secret> m_challenge; // only ever put into the enrollment test's CSR
+    std::optional<util::Secret> m_challenge; // only ever put into the enrollment test's CSR
 };
 
 void NdesChecker::check_reachability() {
@@ -213,7 +213,7 @@ void NdesChecker::check_caps() {
         r.fix = "check the SCEP URL (NDES: https://HOST/certsrv/mscep/mscep.dll) and the web server's logs";
         return add(std::move(r));
     }
-    m_caps = scep::Capabilities::parse(scep::as_chars(response.body));
+    m_caps = scep::Capabilities::parse(util::as_chars(response.body));
     r.evidence = m_caps.empty() ? "(empty)" : join(m_caps.keywords());
     if (m_caps.empty()) {
         r.status = Status::warn;
@@ -279,10 +279,10 @@ void NdesChecker::check_fingerprint() {
     if (!m_bundle) return skip("ca-fingerprint", "skipped: no CA certificate");
     const scep::Certificate& ca = m_bundle->issuing_ca();
     // The MD5 as the NDES admin page shows it: four groups of eight hex digits.
-    std::string md5 = scep::to_upper_ascii(scep::to_hex(ca.fingerprint(scep::DigestAlg::md5)));
+    std::string md5 = util::to_upper_ascii(util::to_hex(ca.fingerprint(scep::DigestAlg::md5)));
     for (std::size_t at = 24; at > 0; at -= 8)
         md5.insert(at, " ");
-    r.evidence = "sha256:" + scep::to_hex(ca.fingerprint(scep::DigestAlg::sha256)) + ", md5 (NDES admin page): " + md5;
+    r.evidence = "sha256:" + util::to_hex(ca.fingerprint(scep::DigestAlg::sha256)) + ", md5 (NDES admin page): " + md5;
     if (!m_pinned) {
         r.status = Status::warn;
         r.summary = "no CA fingerprint pinned: nothing proves this is your CA";
@@ -391,10 +391,10 @@ void NdesChecker::check_expiry() {
 void NdesChecker::check_url_length() {
     CheckResult r{.id = "get-url-length"};
     if (!m_bundle) return skip("get-url-length", "skipped: no CA certificate to encrypt the test request to");
-    const auto built = [&]() -> scep::Result<std::string> {
+    const auto built = [&]() -> util::Result<std::string> {
         SCEP_TRY(const scep::PrivateKey key, scep::PrivateKey::generate_rsa(4096));
         SCEP_TRY(const scep::DistinguishedName subject,
-                 scep::parse_distinguished_name("CN=scepctl-check-ndes-" + scep::to_hex(scep::random_nonce())));
+                 scep::parse_distinguished_name("CN=scepctl-check-ndes-" + util::to_hex(scep::random_nonce())));
         scep::CsrParams params;
         params.subject = subject;
         SCEP_TRY(scep::CertificationRequest csr, scep::build_csr(key, params));
@@ -405,9 +405,9 @@ void NdesChecker::check_url_length() {
         message.transaction_id = scep::transaction_id_for(key);
         message.sender_nonce = scep::random_nonce();
         message.cipher = scep::ContentCipher::des3_cbc;
-        SCEP_TRY(const scep::Bytes pki_message,
+        SCEP_TRY(const util::Bytes pki_message,
                  scep::build_pki_message(message, csr.der, signer, key, m_bundle->recipient()));
-        return m_client->operation_url("PKIOperation", scep::base64_encode(pki_message));
+        return m_client->operation_url("PKIOperation", util::base64_encode(pki_message));
     }();
     if (!built) {
         r.status = Status::fail;
@@ -427,7 +427,7 @@ void NdesChecker::check_url_length() {
     }
     r.http_status = response->status;
     r.evidence = "URL of " + size + ", HTTP " + std::to_string(response->status);
-    const std::string body(scep::as_chars(response->body).substr(0, 1024));
+    const std::string body(util::as_chars(response->body).substr(0, 1024));
     // Remote IIS clients see a plain 404 without the 404.14/404.15 detail; the same URL answered
     // GetCACaps, so a 404 here is the length.
     const bool caps_answered = m_caps_response->status >= 200 && m_caps_response->status <= 299;
@@ -505,9 +505,9 @@ void NdesChecker::check_enroll() {
     if (!m_options.enroll_test) return skip("enroll-test", "not requested (--enroll-test)");
     if (!m_bundle) return skip("enroll-test", "skipped: no CA certificate");
     if (m_challenge_source && !m_challenge) return skip("enroll-test", "skipped: no challenge password");
-    const std::string cn = "scepctl-check-ndes-" + scep::to_hex(scep::random_nonce()).substr(0, 12);
+    const std::string cn = "scepctl-check-ndes-" + util::to_hex(scep::random_nonce()).substr(0, 12);
     scep::AlgorithmChoice algorithms{};
-    const auto enrolled = [&]() -> scep::Result<scep::EnrollmentResult> {
+    const auto enrolled = [&]() -> util::Result<scep::EnrollmentResult> {
         SCEP_TRY(algorithms, scep::choose_algorithms(m_caps, {}));
         SCEP_TRY(const scep::PrivateKey key, scep::PrivateKey::generate_rsa(2048));
         SCEP_TRY(const scep::DistinguishedName subject, scep::parse_distinguished_name("CN=" + cn));
@@ -537,9 +537,9 @@ void NdesChecker::check_enroll() {
             const std::filesystem::path dir(m_options.keep);
             const auto overwrite = m_options.force ? store::Overwrite::replace : store::Overwrite::refuse;
             store::FileSet files;
-            SCEP_TRY(scep::Bytes key_data, store::encode_key(key, store::Format::pem, std::nullopt));
-            SCEP_TRY(scep::Bytes cert_data, store::encode_certificate(result.certificate, store::Format::pem));
-            SCEP_TRY(scep::Bytes chain_data, store::encode_chain(result.chain, store::Format::pem));
+            SCEP_TRY(util::Bytes key_data, store::encode_key(key, store::Format::pem, std::nullopt));
+            SCEP_TRY(util::Bytes cert_data, store::encode_certificate(result.certificate, store::Format::pem));
+            SCEP_TRY(util::Bytes chain_data, store::encode_chain(result.chain, store::Format::pem));
             files.add(dir / "key.pem", std::move(key_data), 0600);
             files.add(dir / "cert.pem", std::move(cert_data), 0644);
             files.add(dir / "chain.pem", std::move(chain_data), 0644);
@@ -575,7 +575,7 @@ void NdesChecker::check_enroll() {
     add(std::move(r));
 }
 
-scep::Result<void> NdesChecker::run() {
+util::Result<void> NdesChecker::run() {
     // Everything the user typed is checked before the first request.
     SCEP_TRY(m_connection, connect_ca(m_context, m_options.ca));
     SCEP_TRY(m_ca_config, m_context.ca());
@@ -585,7 +585,7 @@ scep::Result<void> NdesChecker::run() {
     m_message = m_connection.message;
     m_pinned = m_connection.pinned;
     m_host = transport::url_host(m_url);
-    m_https = scep::to_lower_ascii(m_url).rfind("https://", 0) == 0;
+    m_https = util::to_lower_ascii(m_url).rfind("https://", 0) == 0;
     if (!m_options.type.empty() && m_options.type != "microsoft" && m_options.type != "generic") {
         return Error(ErrorCode::usage, "--type '" + m_options.type + "': use microsoft (NDES) or generic");
     }

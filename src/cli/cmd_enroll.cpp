@@ -59,7 +59,7 @@ struct OutputFiles {
     }
 };
 
-scep::Result<OutputFiles> output_files(const EnrollOptions& options, bool key_generated) {
+util::Result<OutputFiles> output_files(const EnrollOptions& options, bool key_generated) {
     OutputFiles files;
     const auto format = store::parse_format(options.format);
     if (!format) return usage_error("--format '" + options.format + "': use pem, der or p12");
@@ -100,7 +100,7 @@ scep::Result<OutputFiles> output_files(const EnrollOptions& options, bool key_ge
     return files;
 }
 
-scep::Result<void> run_enroll(Context& context, const CLI::App& command, EnrollOptions options) {
+util::Result<void> run_enroll(Context& context, const CLI::App& command, EnrollOptions options) {
     interrupt::install();
     const Output& out = context.output;
     SCEP_TRY(const std::string url, context.scep_url());
@@ -124,7 +124,7 @@ scep::Result<void> run_enroll(Context& context, const CLI::App& command, EnrollO
     std::vector<store::NamedPath> named = output.named();
     if (!options.key.empty()) named.push_back({"--key", options.key});
     SCEP_TRY_VOID(store::check_distinct(named));
-    SCEP_TRY(std::optional<scep::Secret> challenge, read_challenge(options, out));
+    SCEP_TRY(std::optional<util::Secret> challenge, read_challenge(options, out));
     std::optional<ChallengeSource> challenge_source;
     if (!challenge && !options.resume) { // a CertPoll carries no CSR, so no challenge either
         SCEP_TRY(challenge_source, resolve_challenge_source(context, options.challenge_source));
@@ -134,8 +134,8 @@ scep::Result<void> run_enroll(Context& context, const CLI::App& command, EnrollO
         }
     }
 
-    SCEP_TRY(const std::optional<scep::Secret> key_passphrase, read_key_passphrase(options, out));
-    std::optional<scep::Secret> p12_passphrase;
+    SCEP_TRY(const std::optional<util::Secret> key_passphrase, read_key_passphrase(options, out));
+    std::optional<util::Secret> p12_passphrase;
     if (output.p12) {
         SCEP_TRY(p12_passphrase, read_secret_file(options.p12_pass_file, "--p12-pass-file", out));
     }
@@ -147,7 +147,7 @@ scep::Result<void> run_enroll(Context& context, const CLI::App& command, EnrollO
     const auto overwrite = options.force ? store::Overwrite::replace : store::Overwrite::refuse;
     if (output.key && !output.write_key) {
         if (auto writable = store::check_new_files({*output.key}, overwrite); !writable) {
-            scep::Error error = std::move(writable).error();
+            util::Error error = std::move(writable).error();
             error.message += "; with --format p12 a generated key is kept there while the CA answers PENDING (choose"
                              " another path with --key-out)";
             return error;
@@ -166,7 +166,7 @@ scep::Result<void> run_enroll(Context& context, const CLI::App& command, EnrollO
     // One-time passwords are fetched last, after every check that could still stop us.
     SCEP_TRY(const std::string challenge_origin, fetch_challenge_if_needed(challenge, challenge_source, context, out));
 
-    SCEP_TRY(const scep::PrivateKey key, existing_key ? scep::Result<scep::PrivateKey>(*existing_key)
+    SCEP_TRY(const scep::PrivateKey key, existing_key ? util::Result<scep::PrivateKey>(*existing_key)
                                                       : scep::PrivateKey::generate_rsa(options.key_size));
     SCEP_TRY(scep::CertificationRequest csr,
              scep::build_csr(key, csr_params(options, subject, std::move(alt_names), challenge, algorithms.digest)));
@@ -191,10 +191,10 @@ scep::Result<void> run_enroll(Context& context, const CLI::App& command, EnrollO
     bool request_sent = false, pending = options.resume, key_written = false;
     scep::EnrollmentHooks hooks = progress_hooks(out);
     hooks.sending = [&request_sent](scep::MessageType) { request_sent = true; };
-    hooks.first_pending = [&](const scep::TransactionId&) -> scep::Result<void> {
+    hooks.first_pending = [&](const scep::TransactionId&) -> util::Result<void> {
         pending = true;
         if (!output.key) return {};
-        SCEP_TRY(const scep::Bytes key_data, store::encode_key(key, output.key_format(), key_passphrase));
+        SCEP_TRY(const util::Bytes key_data, store::encode_key(key, output.key_format(), key_passphrase));
         const interrupt::Deferred whole_file;
         SCEP_TRY_VOID(store::write_file_atomic(key_path, key_data, 0600, overwrite));
         key_written = true;
@@ -203,11 +203,11 @@ scep::Result<void> run_enroll(Context& context, const CLI::App& command, EnrollO
     };
     auto enrolled = scep::enroll(client, session.ca, session.caps.caps, request, hooks);
     if (!enrolled) {
-        scep::Error error = std::move(enrolled).error();
+        util::Error error = std::move(enrolled).error();
         const std::string resume = "re-run with --key " + key_path.string() + " --resume";
-        if (error.code == scep::ErrorCode::pending) {
+        if (error.code == util::ErrorCode::pending) {
             error.message += "; " + resume + " to poll again";
-        } else if (error.code == scep::ErrorCode::interrupted) {
+        } else if (error.code == util::ErrorCode::interrupted) {
             error.message +=
                 pending ? ": the request is PENDING at the CA" +
                               (key_written ? "; its key is kept in " + key_path.string() + " (0600)" : std::string()) +
@@ -215,7 +215,7 @@ scep::Result<void> run_enroll(Context& context, const CLI::App& command, EnrollO
                 : request_sent ? ": nothing was written; the CA may have received the request (and "
                                  "used up its one-time challenge)"
                                : ": nothing was written and no request was sent to the CA";
-        } else if (options.resume && error.code == scep::ErrorCode::ca_failure && error.fail_info == 4) {
+        } else if (options.resume && error.code == util::ErrorCode::ca_failure && error.fail_info == 4) {
             error.message += " (--resume needs the same --key and --subject as the request that is pending)";
         }
         return error;
@@ -225,16 +225,16 @@ scep::Result<void> run_enroll(Context& context, const CLI::App& command, EnrollO
 
     store::FileSet files;
     if (output.write_key && !key_written) {
-        SCEP_TRY(scep::Bytes key_data, store::encode_key(key, output.key_format(), key_passphrase));
+        SCEP_TRY(util::Bytes key_data, store::encode_key(key, output.key_format(), key_passphrase));
         files.add(*output.key, std::move(key_data), 0600);
     }
     if (output.p12) {
-        SCEP_TRY(scep::Bytes bundle,
+        SCEP_TRY(util::Bytes bundle,
                  store::encode_pkcs12(key, enrolled->certificate, enrolled->chain, *p12_passphrase));
         files.add(*output.p12, std::move(bundle), 0600); // holds the private key
     } else {
-        SCEP_TRY(scep::Bytes cert_data, store::encode_certificate(enrolled->certificate, output.format));
-        SCEP_TRY(scep::Bytes chain_data, store::encode_chain(enrolled->chain, output.format));
+        SCEP_TRY(util::Bytes cert_data, store::encode_certificate(enrolled->certificate, output.format));
+        SCEP_TRY(util::Bytes chain_data, store::encode_chain(enrolled->chain, output.format));
         files.add(*output.cert, std::move(cert_data), 0644);
         files.add(*output.chain, std::move(chain_data), 0644);
     }
@@ -263,7 +263,7 @@ scep::Result<void> run_enroll(Context& context, const CLI::App& command, EnrollO
         .set("warnings", Json::strings(enrolled->warnings));
     if (interrupt::received() != 0) {
         context.result_on_error = std::move(result);
-        return scep::Error(scep::ErrorCode::interrupted,
+        return util::Error(util::ErrorCode::interrupted,
                            "after the certificate was written: the files above are complete and belong together");
     }
     out.json(result);

@@ -12,7 +12,7 @@ struct GetCaCapsOptions {
     std::string message;
 };
 
-scep::Result<void> run_getcacaps(Context& context, GetCaCapsOptions options) {
+util::Result<void> run_getcacaps(Context& context, GetCaCapsOptions options) {
     SCEP_TRY(const std::string url, context.scep_url());
     SCEP_TRY(const config::CaConfig* ca_config, context.ca());
     if (ca_config != nullptr && options.message.empty()) options.message = ca_config->message;

@@ -18,7 +18,7 @@ struct GetCaCertOptions {
     bool force = false;
 };
 
-scep::Result<void> run_getcacert(Context& context, const GetCaCertOptions& options) {
+util::Result<void> run_getcacert(Context& context, const GetCaCertOptions& options) {
     SCEP_TRY(CaConnection connection, connect_ca(context, options.ca));
     const std::string& url = connection.url;
     const std::optional<scep::Fingerprint>& pinned = connection.pinned;
@@ -31,7 +31,7 @@ scep::Result<void> run_getcacert(Context& context, const GetCaCertOptions& optio
 
     // Write before printing anything, so a failed write is the only thing the user sees.
     if (!options.out.empty()) {
-        SCEP_TRY_VOID(store::write_file_atomic(options.out, scep::as_bytes(bundle_pem(bundle)), 0644, overwrite));
+        SCEP_TRY_VOID(store::write_file_atomic(options.out, util::as_bytes(bundle_pem(bundle)), 0644, overwrite));
     }
 
     const Output& out = context.output;

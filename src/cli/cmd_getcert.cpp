@@ -14,16 +14,16 @@ struct GetCertOptions {
     std::string serial;
 };
 
-scep::Result<void> run_getcert(Context& context, const GetCertOptions& options) {
+util::Result<void> run_getcert(Context& context, const GetCertOptions& options) {
     // The serial is checked before anything is sent.
     SCEP_TRY_VOID(scep::parse_serial_hex(options.serial));
     SCEP_TRY(PreparedQuery query, prepare_query(context, options.query));
-    SCEP_TRY(scep::Bytes message_data,
+    SCEP_TRY(util::Bytes message_data,
              scep::issuer_and_serial(X509_get_subject_name(query.ca.issuing_ca().native()), options.serial));
     SCEP_TRY(const scep::QueryReply reply,
              run_query(context, query, scep::MessageType::get_cert, std::move(message_data)));
     SCEP_TRY(const scep::Certificate cert, scep::certificate_from_reply(reply, query.ca, options.serial));
-    SCEP_TRY_VOID(store::write_file_atomic(options.query.out, scep::as_bytes(cert.pem()), 0644, query.overwrite));
+    SCEP_TRY_VOID(store::write_file_atomic(options.query.out, util::as_bytes(cert.pem()), 0644, query.overwrite));
 
     const Output& out = context.output;
     print_certificate_summary(out, cert);

@@ -8,10 +8,10 @@ namespace cli {
 
 namespace {
 
-scep::Result<void> run_getchallenge(Context& context, const ChallengeOptions& options) {
+util::Result<void> run_getchallenge(Context& context, const ChallengeOptions& options) {
     SCEP_TRY(const std::optional<ChallengeSource> source, resolve_challenge_source(context, options));
     if (!source) {
-        return scep::Error(scep::ErrorCode::usage,
+        return util::Error(util::ErrorCode::usage,
                            "no challenge URL: pass --challenge-url URL, or --profile NAME whose CA has challenge_url");
     }
     SCEP_TRY(const FetchedChallenge fetched, fetch_challenge(*source, context.transport_options(), context.output));

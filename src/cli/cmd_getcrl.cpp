@@ -9,7 +9,7 @@ namespace cli {
 
 namespace {
 
-scep::Result<void> run_getcrl(Context& context, const QueryOptions& options) {
+util::Result<void> run_getcrl(Context& context, const QueryOptions& options) {
     SCEP_TRY(PreparedQuery query, prepare_query(context, options));
     const scep::Certificate& cert = *query.cert; // --cert is required
     // The CRL comes from the certificate's issuer, which must be this CA or a CA above it.
@@ -18,15 +18,15 @@ scep::Result<void> run_getcrl(Context& context, const QueryOptions& options) {
         if (!issuer && cert.issued_by(ca)) issuer = ca;
     }
     if (!issuer) {
-        return scep::Error(scep::ErrorCode::usage, "--cert " + options.cert + " ('" + cert.subject() +
+        return util::Error(util::ErrorCode::usage, "--cert " + options.cert + " ('" + cert.subject() +
                                                        "') was not issued by this CA ('" +
                                                        query.ca.issuing_ca().subject() + "'): ask its own CA");
     }
-    SCEP_TRY(scep::Bytes message_data, scep::issuer_and_serial(X509_get_issuer_name(cert.native()), cert.serial_hex()));
+    SCEP_TRY(util::Bytes message_data, scep::issuer_and_serial(X509_get_issuer_name(cert.native()), cert.serial_hex()));
     SCEP_TRY(const scep::QueryReply reply,
              run_query(context, query, scep::MessageType::get_crl, std::move(message_data)));
     SCEP_TRY(const scep::Crl crl, scep::crl_from_reply(reply, *issuer));
-    SCEP_TRY_VOID(store::write_file_atomic(options.out, scep::as_bytes(crl.pem()), 0644, query.overwrite));
+    SCEP_TRY_VOID(store::write_file_atomic(options.out, util::as_bytes(crl.pem()), 0644, query.overwrite));
 
     const Output& out = context.output;
     const auto revoked = crl.revocation_date(cert);

@@ -17,7 +17,7 @@ struct GetNextCaCertOptions {
     bool force = false;
 };
 
-scep::Result<void> run_getnextcacert(Context& context, const GetNextCaCertOptions& options) {
+util::Result<void> run_getnextcacert(Context& context, const GetNextCaCertOptions& options) {
     SCEP_TRY(CaConnection connection, connect_ca(context, options.ca));
     const auto overwrite = options.force ? store::Overwrite::replace : store::Overwrite::refuse;
     if (!options.out.empty()) SCEP_TRY_VOID(store::check_new_files({options.out}, overwrite));
@@ -26,7 +26,7 @@ scep::Result<void> run_getnextcacert(Context& context, const GetNextCaCertOption
     SCEP_TRY(const scep::CapsReply caps, connection.client->get_ca_caps(connection.message));
     if (!caps.caps.get_next_ca_cert()) {
         // RFC 8894 §3.5.2: only a server that advertises GetNextCACert may be asked for it.
-        return scep::Error(scep::ErrorCode::usage,
+        return util::Error(util::ErrorCode::usage,
                            "the server does not advertise GetNextCACert in GetCACaps" +
                                std::string(caps.http_error ? " (" + caps.http_error->message + ")" : "") +
                                ": it has no rollover certificates to hand out (NDES never does); use getcacert for "
@@ -38,7 +38,7 @@ scep::Result<void> run_getnextcacert(Context& context, const GetNextCaCertOption
              connection.client->get_next_ca_cert(connection.message, current, std::time(nullptr)));
 
     if (!options.out.empty()) {
-        SCEP_TRY_VOID(store::write_file_atomic(options.out, scep::as_bytes(bundle_pem(next.bundle)), 0644, overwrite));
+        SCEP_TRY_VOID(store::write_file_atomic(options.out, util::as_bytes(bundle_pem(next.bundle)), 0644, overwrite));
     }
     print_bundle(out, next.bundle);
     for (const auto& warning : next.bundle.warnings)
@@ -50,7 +50,7 @@ scep::Result<void> run_getnextcacert(Context& context, const GetNextCaCertOption
     result.set("command", "getnextcacert")
         .set("url", transport::CurlTransport::redact_url(connection.url))
         .set("signer", next.signer.subject())
-        .set("signer_sha256", scep::to_hex(next.signer.fingerprint(scep::DigestAlg::sha256)))
+        .set("signer_sha256", util::to_hex(next.signer.fingerprint(scep::DigestAlg::sha256)))
         .set("certificates", bundle_json(next.bundle))
         .set("fingerprint_verified", connection.pinned.has_value())
         .set("warnings", Json::strings(next.bundle.warnings));

@@ -66,30 +66,30 @@ RenewFiles renew_files(const RenewOptions& o) {
     return files;
 }
 
-scep::Error not_renewable(std::string message) {
-    return scep::Error(scep::ErrorCode::not_renewable, std::move(message));
+util::Error not_renewable(std::string message) {
+    return util::Error(util::ErrorCode::not_renewable, std::move(message));
 }
 
 // renew writes PEM (the swap replaces files in place, so it keeps their format); DER and PKCS#12
 // files from enroll --format der|p12 are refused before anything happens.
-scep::Result<scep::Certificate> read_pem_certificate(const fs::path& path) {
-    SCEP_TRY(const scep::Bytes data, store::read_regular_file(path, 1 << 20));
-    const std::string_view text = scep::as_chars(data);
+util::Result<scep::Certificate> read_pem_certificate(const fs::path& path) {
+    SCEP_TRY(const util::Bytes data, store::read_regular_file(path, 1 << 20));
+    const std::string_view text = util::as_chars(data);
     if (text.find("-----BEGIN CERTIFICATE-----") == std::string_view::npos) {
-        return scep::Error(scep::ErrorCode::file,
+        return util::Error(util::ErrorCode::file,
                            "--cert " + path.string() +
                                " is not a PEM certificate: renew replaces PEM files only (convert with openssl x509 "
                                "-inform DER -in FILE -out FILE.pem, or enroll anew)");
     }
     auto certs = scep::Certificate::from_pem(text);
-    if (!certs) return scep::Error(scep::ErrorCode::file, "--cert " + path.string() + ": " + certs.error().message);
+    if (!certs) return util::Error(util::ErrorCode::file, "--cert " + path.string() + ": " + certs.error().message);
     return certs->front();
 }
 
-scep::Result<void> check_pem_key(const fs::path& path) {
-    SCEP_TRY(const scep::Bytes data, store::read_regular_file(path, 1 << 20));
-    if (scep::as_chars(data).find("PRIVATE KEY-----") == std::string_view::npos) {
-        return scep::Error(scep::ErrorCode::file, "--key " + path.string() +
+util::Result<void> check_pem_key(const fs::path& path) {
+    SCEP_TRY(const util::Bytes data, store::read_regular_file(path, 1 << 20));
+    if (util::as_chars(data).find("PRIVATE KEY-----") == std::string_view::npos) {
+        return util::Error(util::ErrorCode::file, "--key " + path.string() +
                                                       " is not a PEM private key: renew replaces PEM files only "
                                                       "(convert with openssl pkey -in FILE -out FILE.pem)");
     }
@@ -97,7 +97,7 @@ scep::Result<void> check_pem_key(const fs::path& path) {
 }
 
 // Before the network: the pair belongs together and the certificate is inside its validity.
-scep::Result<void> check_existing_pair(const RenewFiles& files, const scep::Certificate& cert,
+util::Result<void> check_existing_pair(const RenewFiles& files, const scep::Certificate& cert,
                                        const scep::PrivateKey& key, std::int64_t now) {
     if (!key.matches(cert)) {
         return not_renewable("--key " + files.key.string() + " does not belong to --cert " + files.cert.string() +
@@ -132,7 +132,7 @@ void report_recovery(const store::RecoveryResult& recovery, const RenewFiles& fi
     }
 }
 
-scep::Result<void> run_renew(Context& context, const CLI::App& command, RenewOptions options) {
+util::Result<void> run_renew(Context& context, const CLI::App& command, RenewOptions options) {
     interrupt::install();
     const Output& out = context.output;
     SCEP_TRY(const std::string url, context.scep_url());
@@ -164,13 +164,13 @@ scep::Result<void> run_renew(Context& context, const CLI::App& command, RenewOpt
         }
     }
     SCEP_TRY(const CheckedRequest checked, check_request_options(options));
-    SCEP_TRY(std::optional<scep::Secret> challenge, read_challenge(options, out));
+    SCEP_TRY(std::optional<util::Secret> challenge, read_challenge(options, out));
     std::optional<ChallengeSource> challenge_source;
     // RFC 8894 §2.4: a renewal needs no challenge. The admin page is asked only when told to.
     if (!challenge && !options.challenge_source.challenge_url.empty()) {
         SCEP_TRY(challenge_source, resolve_challenge_source(context, options.challenge_source));
     }
-    SCEP_TRY(const std::optional<scep::Secret> key_passphrase, read_key_passphrase(options, out));
+    SCEP_TRY(const std::optional<util::Secret> key_passphrase, read_key_passphrase(options, out));
 
     // No other renewal of these files runs meanwhile; a swap an earlier run left half done is
     // finished (or undone) before the files are even read.
@@ -211,7 +211,7 @@ scep::Result<void> run_renew(Context& context, const CLI::App& command, RenewOpt
 
     // A renewal the CA answered PENDING left its new key; this run polls for it instead.
     std::optional<scep::PrivateKey> pending_key;
-    SCEP_TRY(const std::optional<scep::Bytes> pending_data, store::read_own_file(files.pending, "pending key"));
+    SCEP_TRY(const std::optional<util::Bytes> pending_data, store::read_own_file(files.pending, "pending key"));
     if (pending_data) {
         auto loaded = scep::PrivateKey::load(*pending_data, key_passphrase);
         if (!loaded) return std::move(loaded).error().context("pending key " + files.pending.string());
@@ -242,8 +242,8 @@ scep::Result<void> run_renew(Context& context, const CLI::App& command, RenewOpt
         const int old_bits = old_key.bits();
         key_size = old_bits == 3072 || old_bits == 4096 ? old_bits : 2048;
     }
-    SCEP_TRY(const scep::PrivateKey new_key, pending_key         ? scep::Result<scep::PrivateKey>(*pending_key)
-                                             : options.reuse_key ? scep::Result<scep::PrivateKey>(old_key)
+    SCEP_TRY(const scep::PrivateKey new_key, pending_key         ? util::Result<scep::PrivateKey>(*pending_key)
+                                             : options.reuse_key ? util::Result<scep::PrivateKey>(old_key)
                                                                  : scep::PrivateKey::generate_rsa(key_size));
     const bool key_kept = new_key.matches(old_cert);
 
@@ -284,9 +284,9 @@ scep::Result<void> run_renew(Context& context, const CLI::App& command, RenewOpt
     bool request_sent = false, pending = resume;
     scep::EnrollmentHooks hooks = progress_hooks(out);
     hooks.sending = [&request_sent](scep::MessageType) { request_sent = true; };
-    hooks.first_pending = [&](const scep::TransactionId&) -> scep::Result<void> {
+    hooks.first_pending = [&](const scep::TransactionId&) -> util::Result<void> {
         pending = true;
-        SCEP_TRY(const scep::Bytes key_data, store::encode_key(new_key, store::Format::pem, key_passphrase));
+        SCEP_TRY(const util::Bytes key_data, store::encode_key(new_key, store::Format::pem, key_passphrase));
         const interrupt::Deferred whole_file;
         return store::write_file_atomic(files.pending, key_data, 0600, store::Overwrite::replace);
     };
@@ -295,7 +295,7 @@ scep::Result<void> run_renew(Context& context, const CLI::App& command, RenewOpt
     // Some servers advertise Renewal and still refuse RenewalReq: one more try as PKCSReq signed
     // by the existing certificate, the way NDES clients and sscep renew.
     if (!renewed && options.mode == "auto" && renewal_req && !resume &&
-        renewed.error().code == scep::ErrorCode::ca_failure &&
+        renewed.error().code == util::ErrorCode::ca_failure &&
         (renewed.error().fail_info == 1 || renewed.error().fail_info == 2)) {
         out.note("the CA refused RenewalReq (" + scep::fail_info_name(*renewed.error().fail_info) +
                  "): trying once more as PKCSReq signed by the existing certificate");
@@ -304,22 +304,22 @@ scep::Result<void> run_renew(Context& context, const CLI::App& command, RenewOpt
         fell_back = true;
     }
     if (!renewed) {
-        scep::Error error = std::move(renewed).error();
+        util::Error error = std::move(renewed).error();
         const std::string waiting =
             "the new key waits in " + files.pending.string() +
             " (0600): run the same renew again to poll, the old key and certificate stay in use";
-        if (error.code == scep::ErrorCode::pending) {
+        if (error.code == util::ErrorCode::pending) {
             error.message += "; " + waiting;
-        } else if (error.code == scep::ErrorCode::interrupted) {
+        } else if (error.code == util::ErrorCode::interrupted) {
             error.message += pending        ? ": the renewal is PENDING at the CA; " + waiting
                              : request_sent ? ": the old key and certificate are unchanged; the CA may have received "
                                               "the request"
                                             : ": the old key and certificate are unchanged and no request was sent";
-        } else if (resume && error.code == scep::ErrorCode::ca_failure) {
+        } else if (resume && error.code == util::ErrorCode::ca_failure) {
             ::unlink(files.pending.c_str());
             error.message += "; the pending renewal's key " + files.pending.string() +
                              " is removed, the next run starts a new renewal";
-        } else if (error.code == scep::ErrorCode::ca_failure && !challenge_sent &&
+        } else if (error.code == util::ErrorCode::ca_failure && !challenge_sent &&
                    (error.fail_info == 1 || error.fail_info == 2)) {
             error.message += " (no challenge password was sent: if this CA wants one for renewals too, give "
                              "--challenge-file FILE)";
@@ -341,14 +341,14 @@ scep::Result<void> run_renew(Context& context, const CLI::App& command, RenewOpt
     // byte for byte as it is, so that KEY.bak and CERT.bak are always one pair.
     std::vector<store::SwapFile> swap;
     if (key_kept) {
-        SCEP_TRY(scep::Bytes key_data, store::read_regular_file(files.key, 1 << 20));
+        SCEP_TRY(util::Bytes key_data, store::read_regular_file(files.key, 1 << 20));
         swap.push_back({files.key, std::move(key_data), 0600, 0660});
     } else {
-        SCEP_TRY(scep::Bytes key_data, store::encode_key(new_key, store::Format::pem, key_passphrase));
+        SCEP_TRY(util::Bytes key_data, store::encode_key(new_key, store::Format::pem, key_passphrase));
         swap.push_back({files.key, std::move(key_data), 0600, 0660});
     }
-    SCEP_TRY(scep::Bytes cert_data, store::encode_certificate(cert, store::Format::pem));
-    SCEP_TRY(scep::Bytes chain_data, store::encode_chain(renewed->chain, store::Format::pem));
+    SCEP_TRY(util::Bytes cert_data, store::encode_certificate(cert, store::Format::pem));
+    SCEP_TRY(util::Bytes chain_data, store::encode_chain(renewed->chain, store::Format::pem));
     swap.push_back({files.cert, std::move(cert_data), 0644, 0666});
     swap.push_back({files.chain, std::move(chain_data), 0644, 0666});
     std::optional<store::SwapResult> swapped;
@@ -391,7 +391,7 @@ scep::Result<void> run_renew(Context& context, const CLI::App& command, RenewOpt
     if (interrupt::received() != 0) {
         result.set("deploy_hook", Json());
         context.result_on_error = std::move(result);
-        return scep::Error(scep::ErrorCode::interrupted,
+        return util::Error(util::ErrorCode::interrupted,
                            "after the renewal was complete (the new files are in place, the old ones in .bak)" +
                                std::string(options.deploy_hook.empty() ? ""
                                                                        : "; the deploy hook did not run: run it "
@@ -420,7 +420,7 @@ scep::Result<void> run_renew(Context& context, const CLI::App& command, RenewOpt
     if (!status || *status != 0) {
         context.result_on_error = result;
         if (!status) return std::move(status).error().context("--deploy-hook");
-        return scep::Error(scep::ErrorCode::hook_failed,
+        return util::Error(util::ErrorCode::hook_failed,
                            "--deploy-hook exited with status " + std::to_string(*status) +
                                "; the renewal itself is complete (new files in place, the old ones in .bak): fix "
                                "the hook and run it by hand");

@@ -122,15 +122,15 @@ void apply_profile(RequestOptions& o, const std::function<bool(const char*)>& gi
     }
 }
 
-scep::Error usage_error(std::string message) {
-    return scep::Error(scep::ErrorCode::usage, std::move(message));
+util::Error usage_error(std::string message) {
+    return util::Error(util::ErrorCode::usage, std::move(message));
 }
 
 namespace {
 
 // One line from standard input, read with read(2): no stdio buffer keeps a copy.
-scep::Result<scep::Secret> read_stdin_line(const char* what) {
-    scep::Secret line;
+util::Result<util::Secret> read_stdin_line(const char* what) {
+    util::Secret line;
     char c = 0;
     for (;;) {
         const ssize_t n = ::read(STDIN_FILENO, &c, 1);
@@ -146,45 +146,45 @@ scep::Result<scep::Secret> read_stdin_line(const char* what) {
 
 } // namespace
 
-scep::Result<std::optional<scep::Secret>> read_challenge(const RequestOptions& options, const Output& out) {
+util::Result<std::optional<util::Secret>> read_challenge(const RequestOptions& options, const Output& out) {
     if (!options.challenge_file.empty()) {
-        SCEP_TRY(scep::Secret challenge, read_secret_file(options.challenge_file, "--challenge-file", out));
-        return std::optional<scep::Secret>(std::move(challenge));
+        SCEP_TRY(util::Secret challenge, read_secret_file(options.challenge_file, "--challenge-file", out));
+        return std::optional<util::Secret>(std::move(challenge));
     }
     if (options.challenge == "-") {
-        SCEP_TRY(scep::Secret challenge, read_stdin_line("--challenge -"));
-        return std::optional<scep::Secret>(std::move(challenge));
+        SCEP_TRY(util::Secret challenge, read_stdin_line("--challenge -"));
+        return std::optional<util::Secret>(std::move(challenge));
     }
     if (!options.challenge.empty()) {
         out.warning("--challenge VALUE is visible to every user in the process list; prefer --challenge-file FILE, "
                     "--challenge - (stdin) or SCEPCTL_CHALLENGE");
-        return std::optional<scep::Secret>(scep::Secret(options.challenge));
+        return std::optional<util::Secret>(util::Secret(options.challenge));
     }
     if (char* env = std::getenv("SCEPCTL_CHALLENGE"); env != nullptr && *env != '\0') {
-        scep::Secret challenge(env);
+        util::Secret challenge(env);
         // The environment block is ours to overwrite: no copy stays there (nor in /proc/PID/environ).
         OPENSSL_cleanse(env, std::strlen(env));
         ::unsetenv("SCEPCTL_CHALLENGE");
-        return std::optional<scep::Secret>(std::move(challenge));
+        return std::optional<util::Secret>(std::move(challenge));
     }
-    return std::optional<scep::Secret>();
+    return std::optional<util::Secret>();
 }
 
-scep::Result<std::optional<scep::Secret>> read_key_passphrase(const RequestOptions& options, const Output& out) {
-    if (options.key_pass_file.empty()) return std::optional<scep::Secret>();
-    SCEP_TRY(scep::Secret passphrase, read_secret_file(options.key_pass_file, "--key-pass-file", out));
-    return std::optional<scep::Secret>(std::move(passphrase));
+util::Result<std::optional<util::Secret>> read_key_passphrase(const RequestOptions& options, const Output& out) {
+    if (options.key_pass_file.empty()) return std::optional<util::Secret>();
+    SCEP_TRY(util::Secret passphrase, read_secret_file(options.key_pass_file, "--key-pass-file", out));
+    return std::optional<util::Secret>(std::move(passphrase));
 }
 
-scep::Result<scep::PrivateKey> load_private_key(const std::string& path, const std::optional<scep::Secret>& passphrase,
+util::Result<scep::PrivateKey> load_private_key(const std::string& path, const std::optional<util::Secret>& passphrase,
                                                 const char* option) {
-    SCEP_TRY(const scep::Bytes key_data, store::read_regular_file(path, 1 << 20));
+    SCEP_TRY(const util::Bytes key_data, store::read_regular_file(path, 1 << 20));
     auto key = scep::PrivateKey::load(key_data, passphrase);
     if (!key) return std::move(key).error().context(std::string(option) + " " + path);
     return key;
 }
 
-scep::Result<void> remove_stale_temp_files(const std::vector<std::filesystem::path>& paths, const Output& out) {
+util::Result<void> remove_stale_temp_files(const std::vector<std::filesystem::path>& paths, const Output& out) {
     SCEP_TRY(const store::StaleTempFiles stale, store::remove_stale_temp_files(paths));
     for (const auto& path : stale.removed)
         out.note("removed '" + path.string() + "', a temp file an interrupted scepctl left");
@@ -194,7 +194,7 @@ scep::Result<void> remove_stale_temp_files(const std::vector<std::filesystem::pa
 }
 
 // Values are raw here; the subject escapes them for its DN syntax.
-scep::Result<scep::VariableLookup> template_variables(const RequestOptions& options) {
+util::Result<scep::VariableLookup> template_variables(const RequestOptions& options) {
     auto vars = std::make_shared<std::map<std::string, std::string, std::less<>>>();
     for (const auto& assignment : options.vars) {
         const auto eq = assignment.find('=');
@@ -211,7 +211,7 @@ scep::Result<scep::VariableLookup> template_variables(const RequestOptions& opti
     });
 }
 
-scep::Result<scep::DistinguishedName> subject_from(const RequestOptions& options, const scep::VariableLookup& raw) {
+util::Result<scep::DistinguishedName> subject_from(const RequestOptions& options, const scep::VariableLookup& raw) {
     const scep::VariableLookup escaped = [&raw](std::string_view name) -> std::optional<std::string> {
         auto value = raw(name);
         if (!value) return std::nullopt;
@@ -223,7 +223,7 @@ scep::Result<scep::DistinguishedName> subject_from(const RequestOptions& options
     return dn;
 }
 
-scep::Result<std::vector<scep::SubjectAltName>> alt_names_from(const RequestOptions& options,
+util::Result<std::vector<scep::SubjectAltName>> alt_names_from(const RequestOptions& options,
                                                                const scep::VariableLookup& variables) {
     std::vector<scep::SubjectAltName> alt_names;
     for (const auto& spec : options.sans) {
@@ -251,7 +251,7 @@ std::optional<scep::MessageDigest> digest_named(std::string_view name) {
     return std::nullopt;
 }
 
-scep::Result<scep::AlgorithmPreference> algorithm_preference(const RequestOptions& options) {
+util::Result<scep::AlgorithmPreference> algorithm_preference(const RequestOptions& options) {
     scep::AlgorithmPreference preference;
     preference.force = options.force_alg;
     if (!options.cipher.empty()) {
@@ -275,7 +275,7 @@ scep::Result<scep::AlgorithmPreference> algorithm_preference(const RequestOption
 
 } // namespace
 
-scep::Result<CheckedRequest> check_request_options(const RequestOptions& options) {
+util::Result<CheckedRequest> check_request_options(const RequestOptions& options) {
     CheckedRequest checked;
     if (options.key_usage != "both" && options.key_usage != "signature" && options.key_usage != "encryption") {
         return usage_error("--key-usage '" + options.key_usage + "': use signature, encryption or both");
@@ -296,7 +296,7 @@ scep::Result<CheckedRequest> check_request_options(const RequestOptions& options
     return checked;
 }
 
-scep::Result<CaSession> contact_ca(scep::Client& client, const RequestOptions& options, const CheckedRequest& checked,
+util::Result<CaSession> contact_ca(scep::Client& client, const RequestOptions& options, const CheckedRequest& checked,
                                    const Output& out) {
     SCEP_TRY(scep::CapsReply caps, client.get_ca_caps(options.message));
     if (caps.http_error) out.warning(caps.http_error->message + "; continuing without capabilities");
@@ -305,7 +305,7 @@ scep::Result<CaSession> contact_ca(scep::Client& client, const RequestOptions& o
     return CaSession{std::move(caps), std::move(ca), std::move(algorithms)};
 }
 
-scep::Result<std::string> fetch_challenge_if_needed(std::optional<scep::Secret>& challenge,
+util::Result<std::string> fetch_challenge_if_needed(std::optional<util::Secret>& challenge,
                                                     const std::optional<ChallengeSource>& source,
                                                     const Context& context, const Output& out) {
     if (!source) return std::string(challenge ? "given" : "none");
@@ -316,7 +316,7 @@ scep::Result<std::string> fetch_challenge_if_needed(std::optional<scep::Secret>&
 }
 
 scep::CsrParams csr_params(const RequestOptions& options, scep::DistinguishedName subject,
-                           std::vector<scep::SubjectAltName> alt_names, const std::optional<scep::Secret>& challenge,
+                           std::vector<scep::SubjectAltName> alt_names, const std::optional<util::Secret>& challenge,
                            scep::MessageDigest digest) {
     scep::CsrParams params;
     params.subject = std::move(subject);

@@ -59,25 +59,25 @@ void add_request_options(CLI::App* sub, RequestOptions& o, RequestCommand comman
 void apply_profile(RequestOptions& o, const std::function<bool(const char*)>& given, const config::ProfileConfig* p,
                    const config::CaConfig* ca, RequestCommand command);
 
-scep::Error usage_error(std::string message);
+util::Error usage_error(std::string message);
 
 // --challenge-file, then --challenge (- = stdin), then SCEPCTL_CHALLENGE. Never echoed anywhere.
-scep::Result<std::optional<scep::Secret>> read_challenge(const RequestOptions& options, const Output& out);
+util::Result<std::optional<util::Secret>> read_challenge(const RequestOptions& options, const Output& out);
 
 // --key-pass-file, read when given.
-scep::Result<std::optional<scep::Secret>> read_key_passphrase(const RequestOptions& options, const Output& out);
+util::Result<std::optional<util::Secret>> read_key_passphrase(const RequestOptions& options, const Output& out);
 // A private key file (PEM or DER), never read through a link; errors name `option` and the path.
-scep::Result<scep::PrivateKey> load_private_key(const std::string& path, const std::optional<scep::Secret>& passphrase,
+util::Result<scep::PrivateKey> load_private_key(const std::string& path, const std::optional<util::Secret>& passphrase,
                                                 const char* option);
 
 // Removes the temp files a killed run left next to `paths` (store::remove_stale_temp_files) and
 // says so; call it holding the directory lock.
-scep::Result<void> remove_stale_temp_files(const std::vector<std::filesystem::path>& paths, const Output& out);
+util::Result<void> remove_stale_temp_files(const std::vector<std::filesystem::path>& paths, const Output& out);
 
 // ${name} for --subject and --san: --var, then the environment, then the built-ins.
-scep::Result<scep::VariableLookup> template_variables(const RequestOptions& options);
-scep::Result<scep::DistinguishedName> subject_from(const RequestOptions& options, const scep::VariableLookup& raw);
-scep::Result<std::vector<scep::SubjectAltName>> alt_names_from(const RequestOptions& options,
+util::Result<scep::VariableLookup> template_variables(const RequestOptions& options);
+util::Result<scep::DistinguishedName> subject_from(const RequestOptions& options, const scep::VariableLookup& raw);
+util::Result<std::vector<scep::SubjectAltName>> alt_names_from(const RequestOptions& options,
                                                                const scep::VariableLookup& variables);
 
 // The checks every request makes before any key is made or packet sent: key usage, cipher and
@@ -87,7 +87,7 @@ struct CheckedRequest {
     scep::HttpMethod method = scep::HttpMethod::automatic;
     std::optional<scep::Fingerprint> pinned;
 };
-scep::Result<CheckedRequest> check_request_options(const RequestOptions& options);
+util::Result<CheckedRequest> check_request_options(const RequestOptions& options);
 
 // GetCACaps, GetCACert, the pinned fingerprint (or a warning naming the CA) and the algorithms.
 struct CaSession {
@@ -95,19 +95,19 @@ struct CaSession {
     scep::CaCertBundle ca;
     scep::AlgorithmChoice algorithms;
 };
-scep::Result<CaSession> contact_ca(scep::Client& client, const RequestOptions& options, const CheckedRequest& checked,
+util::Result<CaSession> contact_ca(scep::Client& client, const RequestOptions& options, const CheckedRequest& checked,
                                    const Output& out);
 
 // Fetches the one-time challenge from the admin page when `source` is set (call it after every
 // other check: it uses up a password) and stores it in `challenge`. Returns where the challenge
 // came from, for the JSON output: "given", "none" or "admin page (AUTH)".
-scep::Result<std::string> fetch_challenge_if_needed(std::optional<scep::Secret>& challenge,
+util::Result<std::string> fetch_challenge_if_needed(std::optional<util::Secret>& challenge,
                                                     const std::optional<ChallengeSource>& source,
                                                     const Context& context, const Output& out);
 
 // The CSR for `key`: subject, SANs, challenge, key usage and EKUs from the options.
 scep::CsrParams csr_params(const RequestOptions& options, scep::DistinguishedName subject,
-                           std::vector<scep::SubjectAltName> alt_names, const std::optional<scep::Secret>& challenge,
+                           std::vector<scep::SubjectAltName> alt_names, const std::optional<util::Secret>& challenge,
                            scep::MessageDigest digest);
 
 scep::PollPolicy poll_policy(const RequestOptions& options);

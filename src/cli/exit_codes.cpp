@@ -4,8 +4,8 @@
 
 namespace cli {
 
-int exit_code_for(const scep::Error& error) {
-    using scep::ErrorCode;
+int exit_code_for(const util::Error& error) {
+    using util::ErrorCode;
     switch (error.code) {
     case ErrorCode::internal: return k_exit_internal;
     case ErrorCode::usage: return k_exit_usage;

@@ -1,7 +1,7 @@
 // The documented, stable exit codes (man scepctl(1), EXIT STATUS). Never renumber.
 #pragma once
 
-#include "scep/result.hpp"
+#include "util/result.hpp"
 
 namespace cli {
 
@@ -26,6 +26,6 @@ enum ExitCode : int {
         128, // enroll, renew: 128 + the signal that stopped the run (129 SIGHUP, 130 SIGINT, 143 SIGTERM)
 };
 
-int exit_code_for(const scep::Error& error);
+int exit_code_for(const util::Error& error);
 
 } // namespace cli

@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "scep/result.hpp"
+#include "util/result.hpp"
 
 namespace cli {
 
@@ -93,16 +93,17 @@ void Output::trace(const std::string& text) const {
     write_line(stderr, text);
 }
 
-void Output::error(const scep::Error& error, int exit_code, const Json* result) const {
+void Output::error(const util::Error& error, int exit_code, const Json* result) const {
     clear_status();
-    write_line(stderr, "scepctl: error: " + error.message);
+    write_line(stderr, "scepctl: error: " + error.text());
     if (m_options.verbose) {
         for (const auto& detail : error.details)
             write_line(stderr, "scepctl:   " + detail);
     }
     if (m_options.json && !m_json_written) {
         Json body = Json::object();
-        body.set("code", scep::to_string(error.code)).set("exit_code", exit_code).set("message", error.message);
+        body.set("code", util::to_string(error.code)).set("exit_code", exit_code).set("message", error.text());
+        if (!error.fix.empty()) body.set("fix", error.fix);
         if (error.http_status) body.set("http_status", *error.http_status);
         if (error.fail_info) body.set("fail_info", *error.fail_info);
         Json root = result != nullptr ? *result : Json::object();

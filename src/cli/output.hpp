@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "cli/json.hpp"
-#include "scep/result.hpp"
+#include "util/result.hpp"
 
 namespace cli {
 
@@ -49,7 +49,7 @@ class Output {
     bool shows_status() const { return m_options.terminal && !m_options.quiet; }
     // One line on stderr; with --json also {"error": {...}} on stdout, inside `result` when the
     // command got that far (renew: the renewal is done, its deploy hook failed).
-    void error(const scep::Error& error, int exit_code, const Json* result = nullptr) const;
+    void error(const util::Error& error, int exit_code, const Json* result = nullptr) const;
 
   private:
     OutputOptions m_options;

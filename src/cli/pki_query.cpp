@@ -4,8 +4,8 @@
 
 namespace cli {
 
-using scep::Error;
-using scep::ErrorCode;
+using util::Error;
+using util::ErrorCode;
 
 void add_query_options(CLI::App* sub, QueryOptions& options, const std::string& cert_help) {
     add_ca_request_options(sub, options.ca);
@@ -17,7 +17,7 @@ void add_query_options(CLI::App* sub, QueryOptions& options, const std::string& 
     sub->add_flag("--force", options.force, "Replace the --out file if it exists");
 }
 
-scep::Result<PreparedQuery> prepare_query(Context& context, const QueryOptions& options) {
+util::Result<PreparedQuery> prepare_query(Context& context, const QueryOptions& options) {
     PreparedQuery query;
     query.overwrite = options.force ? store::Overwrite::replace : store::Overwrite::refuse;
     if (!options.out.empty()) SCEP_TRY_VOID(store::check_new_files({options.out}, query.overwrite));
@@ -25,10 +25,10 @@ scep::Result<PreparedQuery> prepare_query(Context& context, const QueryOptions& 
         return Error(ErrorCode::usage, "--key-pass-file is the passphrase of --key: give --key too");
     }
     if (!options.cert.empty()) {
-        SCEP_TRY(const scep::Bytes data, store::read_file(options.cert, 1 << 20));
+        SCEP_TRY(const util::Bytes data, store::read_file(options.cert, 1 << 20));
         auto cert = scep::Certificate::from_der(data);
         if (!cert) {
-            auto pem = scep::Certificate::from_pem(scep::as_chars(data));
+            auto pem = scep::Certificate::from_pem(util::as_chars(data));
             if (!pem) return Error(ErrorCode::file, "--cert " + options.cert + ": not a PEM or DER certificate");
             cert = pem->front();
         }
@@ -36,11 +36,11 @@ scep::Result<PreparedQuery> prepare_query(Context& context, const QueryOptions& 
     }
     std::optional<scep::PrivateKey> key;
     if (!options.key.empty()) {
-        std::optional<scep::Secret> passphrase;
+        std::optional<util::Secret> passphrase;
         if (!options.key_pass_file.empty()) {
             SCEP_TRY(passphrase, read_secret_file(options.key_pass_file, "--key-pass-file", context.output));
         }
-        SCEP_TRY(const scep::Bytes data, store::read_file(options.key, 1 << 20));
+        SCEP_TRY(const util::Bytes data, store::read_file(options.key, 1 << 20));
         auto loaded = scep::PrivateKey::load(data, passphrase);
         if (!loaded) return std::move(loaded).error().context("--key " + options.key);
         key = std::move(loaded).value();
@@ -72,8 +72,8 @@ scep::Result<PreparedQuery> prepare_query(Context& context, const QueryOptions& 
     return query;
 }
 
-scep::Result<scep::QueryReply> run_query(Context& context, PreparedQuery& query, scep::MessageType type,
-                                         scep::Bytes message_data) {
+util::Result<scep::QueryReply> run_query(Context& context, PreparedQuery& query, scep::MessageType type,
+                                         util::Bytes message_data) {
     query.request->type = type;
     query.request->message_data = std::move(message_data);
     const Output& out = context.output;

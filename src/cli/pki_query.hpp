@@ -38,10 +38,10 @@ struct PreparedQuery {
 
 // Checks the options and --out before any request; loads or makes the signer; GetCACaps and a
 // verified GetCACert. Without --key a throw-away RSA key signs a self-signed certificate.
-scep::Result<PreparedQuery> prepare_query(Context& context, const QueryOptions& options);
+util::Result<PreparedQuery> prepare_query(Context& context, const QueryOptions& options);
 
 // Sends `type` with `message_data` and opens the reply; progress and warnings go to stderr.
-scep::Result<scep::QueryReply> run_query(Context& context, PreparedQuery& query, scep::MessageType type,
-                                         scep::Bytes message_data);
+util::Result<scep::QueryReply> run_query(Context& context, PreparedQuery& query, scep::MessageType type,
+                                         util::Bytes message_data);
 
 } // namespace cli

@@ -40,7 +40,7 @@ std::vector<std::string> hook_environment(const char* const* parent,
     return environment;
 }
 
-scep::Result<int> run_hook(const std::string& command, const std::vector<std::string>& environment) {
+util::Result<int> run_hook(const std::string& command, const std::vector<std::string>& environment) {
     std::vector<char*> envp;
     for (const auto& entry : environment)
         envp.push_back(const_cast<char*>(entry.c_str()));
@@ -50,7 +50,7 @@ scep::Result<int> run_hook(const std::string& command, const std::vector<std::st
 
     posix_spawn_file_actions_t actions;
     if (posix_spawn_file_actions_init(&actions) != 0) {
-        return scep::Error(scep::ErrorCode::internal, "cannot prepare the deploy hook");
+        return util::Error(util::ErrorCode::internal, "cannot prepare the deploy hook");
     }
     posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO);
     // The hook inherits standard input, output and error only: not the connection to the SCEP
@@ -62,13 +62,13 @@ scep::Result<int> run_hook(const std::string& command, const std::vector<std::st
     const int rc = ::posix_spawn(&pid, "/bin/sh", &actions, nullptr, argv, envp.data());
     posix_spawn_file_actions_destroy(&actions);
     if (rc != 0) {
-        return scep::Error(scep::ErrorCode::hook_failed,
+        return util::Error(util::ErrorCode::hook_failed,
                            std::string("cannot start the deploy hook with /bin/sh: ") + std::strerror(rc));
     }
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR) {
-            return scep::Error(scep::ErrorCode::hook_failed,
+            return util::Error(util::ErrorCode::hook_failed,
                                std::string("cannot wait for the deploy hook: ") + std::strerror(errno));
         }
     }

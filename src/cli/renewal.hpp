@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "scep/certificate.hpp"
-#include "scep/result.hpp"
+#include "util/result.hpp"
 
 namespace cli {
 
@@ -34,6 +34,6 @@ std::vector<std::string> hook_environment(const char* const* parent,
 // Runs `command` with /bin/sh -c in `environment`, its standard output sent to our standard error
 // (standard output is for results and --json), and waits. Returns its exit status, or 128 + the
 // signal that ended it; an error only when it could not be started.
-scep::Result<int> run_hook(const std::string& command, const std::vector<std::string>& environment);
+util::Result<int> run_hook(const std::string& command, const std::vector<std::string>& environment);
 
 } // namespace cli

@@ -29,8 +29,8 @@ class OpenFile {
     int m_fd;
 };
 
-scep::Error file_error(const char* what, const char* action, const std::string& path, int err) {
-    return scep::Error(scep::ErrorCode::file,
+util::Error file_error(const char* what, const char* action, const std::string& path, int err) {
+    return util::Error(util::ErrorCode::file,
                        std::string(what) + ": " + action + " '" + path + "': " + std::strerror(err));
 }
 
@@ -45,11 +45,11 @@ std::optional<std::string> secret_permission_warning(int fd, const std::string& 
            "): chmod 600 " + path;
 }
 
-scep::Result<scep::Secret> read_secret_file(const std::string& path, const char* what, const Output& out) {
+util::Result<util::Secret> read_secret_file(const std::string& path, const char* what, const Output& out) {
     const OpenFile file(path);
     if (file.fd() < 0) return file_error(what, "cannot open", path, errno);
     if (const auto warning = secret_permission_warning(file.fd(), path, what)) out.warning(*warning);
-    scep::Secret text;
+    util::Secret text;
     char buf[4096];
     // The buffer on the stack held the secret too.
     struct Wipe {
@@ -65,14 +65,14 @@ scep::Result<scep::Secret> read_secret_file(const std::string& path, const char*
         }
         if (n == 0) break;
         if (text.size() + static_cast<std::size_t>(n) > k_max_secret_bytes) {
-            return scep::Error(scep::ErrorCode::file, std::string(what) + ": '" + path + "' is larger than " +
+            return util::Error(util::ErrorCode::file, std::string(what) + ": '" + path + "' is larger than " +
                                                           std::to_string(k_max_secret_bytes) + " bytes");
         }
         text.append(std::string_view(buf, static_cast<std::size_t>(n)));
     }
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
         text.pop_back();
-    if (text.empty()) return scep::Error(scep::ErrorCode::usage, std::string(what) + ": '" + path + "' is empty");
+    if (text.empty()) return util::Error(util::ErrorCode::usage, std::string(what) + ": '" + path + "' is empty");
     return text;
 }
 

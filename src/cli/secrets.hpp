@@ -8,8 +8,8 @@
 #include <string_view>
 
 #include "cli/output.hpp"
-#include "scep/result.hpp"
-#include "scep/secret.hpp"
+#include "util/result.hpp"
+#include "util/secret.hpp"
 
 namespace cli {
 
@@ -22,7 +22,7 @@ std::optional<std::string> secret_permission_warning(int fd, const std::string& 
 // The file's content without trailing line breaks (at most 64 KiB); an empty file is an error.
 // `what` names the option in messages ("--challenge-file"). The content never appears in any
 // message. Warns through `out` as secret_permission_warning says.
-scep::Result<scep::Secret> read_secret_file(const std::string& path, const char* what, const Output& out);
+util::Result<util::Secret> read_secret_file(const std::string& path, const char* what, const Output& out);
 
 // A keytab is read by the Kerberos library; this opens it first for the same check ("FILE:PATH"
 // and plain paths; other keytab types are not files). A keytab that cannot be opened is left to

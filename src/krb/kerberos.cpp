@@ -10,19 +10,19 @@
 #include <krb5/krb5.h>
 #include <profile.h>
 
-#include "scep/bytes.hpp"
+#include "util/bytes.hpp"
 
 namespace krb {
 
-using scep::Error;
-using scep::ErrorCode;
+using util::Error;
+using util::ErrorCode;
 
 bool host_in_domains(std::string_view host, const std::vector<std::string>& domains) {
-    std::string name = scep::to_lower_ascii(host);
+    std::string name = util::to_lower_ascii(host);
     while (!name.empty() && name.back() == '.')
         name.pop_back(); // "host.example.com." is the same host
     for (const auto& entry : domains) {
-        std::string domain = scep::to_lower_ascii(entry);
+        std::string domain = util::to_lower_ascii(entry);
         while (!domain.empty() && domain.front() == '.')
             domain.erase(0, 1);
         if (domain.empty()) continue;
@@ -270,7 +270,7 @@ std::string private_config_text(const KerberosSettings& settings) {
     return text;
 }
 
-scep::Result<std::string> write_private_config(const std::string& text) {
+util::Result<std::string> write_private_config(const std::string& text) {
     std::string dir = getenv_string("TMPDIR").value_or("/tmp");
     if (dir.empty()) dir = "/tmp";
     std::string path = dir + "/scepctl-krb5-XXXXXX";
@@ -335,7 +335,7 @@ const KerberosSettings& Session::settings() const {
     return m_state->settings;
 }
 
-scep::Result<std::unique_ptr<Session>> Session::open(const KerberosSettings& settings) {
+util::Result<std::unique_ptr<Session>> Session::open(const KerberosSettings& settings) {
     auto state = std::make_unique<State>();
     state->settings = settings;
     if (!settings.kdcs.empty()) {
@@ -381,7 +381,7 @@ scep::Result<std::unique_ptr<Session>> Session::open(const KerberosSettings& set
     return std::unique_ptr<Session>(new Session(std::move(state)));
 }
 
-scep::Result<TicketInfo> Session::acquire_initial_ticket() {
+util::Result<TicketInfo> Session::acquire_initial_ticket() {
     State& s = *m_state;
     krb5_context ctx = s.context.get();
     const KerberosSettings& settings = s.settings;
@@ -402,10 +402,10 @@ scep::Result<TicketInfo> Session::acquire_initial_ticket() {
             match.server = tgs;
             code = krb5_cc_retrieve_cred(ctx, s.ccache, 0, &match, &found);
         }
-        scep::Result<TicketInfo> result =
+        util::Result<TicketInfo> result =
             code == 0
-                ? scep::Result<TicketInfo>(s.ticket_info(found))
-                : scep::Result<TicketInfo>(s.error(code, "no TGT for " + s.unparse(client) + " in " + s.ccache_name));
+                ? util::Result<TicketInfo>(s.ticket_info(found))
+                : util::Result<TicketInfo>(s.error(code, "no TGT for " + s.unparse(client) + " in " + s.ccache_name));
         if (code == 0) krb5_free_cred_contents(ctx, &found);
         if (tgs != nullptr) krb5_free_principal(ctx, tgs);
         krb5_free_principal(ctx, client);
@@ -461,7 +461,7 @@ namespace {
 // Records the request and stops the exchange before anything is sent.
 krb5_error_code KRB5_CALLCONV capture_request(krb5_context, void* data, const krb5_data*, const krb5_data* message,
                                               krb5_data**, krb5_data**) {
-    auto* out = static_cast<scep::Bytes*>(data);
+    auto* out = static_cast<util::Bytes*>(data);
     out->assign(reinterpret_cast<const std::uint8_t*>(message->data),
                 reinterpret_cast<const std::uint8_t*>(message->data) + message->length);
     return KRB5_PLUGIN_OP_NOTSUPP;
@@ -469,7 +469,7 @@ krb5_error_code KRB5_CALLCONV capture_request(krb5_context, void* data, const kr
 
 } // namespace
 
-scep::Result<scep::Bytes> Session::initial_request() {
+util::Result<util::Bytes> Session::initial_request() {
     State& s = *m_state;
     krb5_context ctx = s.context.get();
     std::string name = s.settings.principal.empty() ? "probe" : s.settings.principal;
@@ -478,7 +478,7 @@ scep::Result<scep::Bytes> Session::initial_request() {
     if (const krb5_error_code code = krb5_parse_name(ctx, name.c_str(), &client); code != 0) {
         return s.error(code, "'" + name + "' is not a valid principal name");
     }
-    scep::Bytes request;
+    util::Bytes request;
     krb5_set_kdc_send_hook(ctx, capture_request, &request);
     krb5_creds creds{};
     // The password is never used: the hook ends the exchange before the first packet.
@@ -489,7 +489,7 @@ scep::Result<scep::Bytes> Session::initial_request() {
     return request;
 }
 
-scep::Result<std::string> Session::service_principal(std::string_view host, std::string_view service) {
+util::Result<std::string> Session::service_principal(std::string_view host, std::string_view service) {
     State& s = *m_state;
     krb5_principal server = nullptr;
     const std::string host_name(host);
@@ -506,7 +506,7 @@ scep::Result<std::string> Session::service_principal(std::string_view host, std:
     return name;
 }
 
-scep::Result<TicketInfo> Session::service_ticket(std::string_view host, std::string_view service) {
+util::Result<TicketInfo> Session::service_ticket(std::string_view host, std::string_view service) {
     State& s = *m_state;
     krb5_context ctx = s.context.get();
     SCEP_TRY(const std::string spn, service_principal(host, service));

@@ -11,9 +11,9 @@
 #include <string_view>
 #include <vector>
 
-#include "scep/bytes.hpp"
-#include "scep/result.hpp"
-#include "scep/secret.hpp"
+#include "util/bytes.hpp"
+#include "util/result.hpp"
+#include "util/secret.hpp"
 
 namespace krb {
 
@@ -22,7 +22,7 @@ struct KerberosSettings {
     std::vector<std::string> kdcs;            // "host" or "host:port"; empty = system krb5.conf / DNS
     std::string principal;                    // the service user, user@REALM
     std::string keytab;                       // either a keytab ...
-    std::optional<scep::Secret> password;     // ... or a password (never logged)
+    std::optional<util::Secret> password;     // ... or a password (never logged)
     std::vector<std::string> allowed_domains; // also mapped to the realm in the private krb5.conf
     bool use_ccache = false;                  // --use-ccache: the user's default cache, no acquisition
 };
@@ -61,25 +61,25 @@ struct TicketInfo {
 // unless use_ccache is set. Everything is undone by the destructor.
 class Session {
   public:
-    static scep::Result<std::unique_ptr<Session>> open(const KerberosSettings& settings);
+    static util::Result<std::unique_ptr<Session>> open(const KerberosSettings& settings);
     ~Session();
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
 
     // A TGT for the service user from its keytab or password, into the private cache.
     // With use_ccache: reports the TGT found in the default cache instead.
-    scep::Result<TicketInfo> acquire_initial_ticket();
+    util::Result<TicketInfo> acquire_initial_ticket();
 
     // The service ticket for SERVICE/host, the way GSSAPI names it (hostbased, canonicalised per
     // krb5.conf). The error says which SPN is missing and how to register it.
-    scep::Result<TicketInfo> service_ticket(std::string_view host, std::string_view service = "HTTP");
+    util::Result<TicketInfo> service_ticket(std::string_view host, std::string_view service = "HTTP");
 
     // The principal name krb5 builds for SERVICE/host (what setspn must register).
-    scep::Result<std::string> service_principal(std::string_view host, std::string_view service = "HTTP");
+    util::Result<std::string> service_principal(std::string_view host, std::string_view service = "HTTP");
 
     // An AS-REQ for the service user as krb5 would send it, built but not sent: check-kerberos
     // sends it over UDP itself to prove UDP port 88 (krb5 silently falls back to TCP).
-    scep::Result<scep::Bytes> initial_request();
+    util::Result<util::Bytes> initial_request();
 
     // The KDCs krb5 will use for the realm (configured or from krb5.conf); empty = DNS SRV lookup.
     std::vector<std::string> kdcs_for_realm() const;

@@ -7,8 +7,8 @@
 
 namespace krb {
 
-using scep::Error;
-using scep::ErrorCode;
+using util::Error;
+using util::ErrorCode;
 
 namespace {
 
@@ -34,7 +34,7 @@ std::string status_text(OM_uint32 status, int type, gss_OID mech) {
 struct NegotiateContext::State {
     gss_name_t target = GSS_C_NO_NAME;
     gss_ctx_id_t context = GSS_C_NO_CONTEXT;
-    scep::Bytes token;
+    util::Bytes token;
     bool complete = false;
     std::optional<long> krb5_error;
     std::string spn;
@@ -46,7 +46,7 @@ struct NegotiateContext::State {
     }
 
     // One gss_init_sec_context round; `input` empty for the first.
-    scep::Result<void> step(scep::ByteView input) {
+    util::Result<void> step(util::ByteView input) {
         OM_uint32 minor = 0;
         gss_buffer_desc in{input.size(), const_cast<std::uint8_t*>(input.data())};
         gss_buffer_desc out{0, nullptr};
@@ -82,7 +82,7 @@ struct NegotiateContext::State {
 NegotiateContext::NegotiateContext(std::unique_ptr<State> state) : m_state(std::move(state)) {}
 NegotiateContext::~NegotiateContext() = default;
 
-const scep::Bytes& NegotiateContext::token() const {
+const util::Bytes& NegotiateContext::token() const {
     return m_state->token;
 }
 bool NegotiateContext::complete() const {
@@ -92,7 +92,7 @@ std::optional<long> NegotiateContext::krb5_error() const {
     return m_state->krb5_error;
 }
 
-scep::Result<std::unique_ptr<NegotiateContext>> NegotiateContext::start(std::string_view host,
+util::Result<std::unique_ptr<NegotiateContext>> NegotiateContext::start(std::string_view host,
                                                                         std::string_view service) {
     auto state = std::make_unique<State>();
     state->spn = std::string(service) + "@" + std::string(host);
@@ -105,14 +105,14 @@ scep::Result<std::unique_ptr<NegotiateContext>> NegotiateContext::start(std::str
     return std::unique_ptr<NegotiateContext>(new NegotiateContext(std::move(state)));
 }
 
-scep::Result<void> NegotiateContext::accept_server_token(scep::ByteView server_token) {
+util::Result<void> NegotiateContext::accept_server_token(util::ByteView server_token) {
     if (m_state->complete) return {};
     return m_state->step(server_token);
 }
 
-scep::Bytes negotiate_token_from(const std::string& www_authenticate) {
+util::Bytes negotiate_token_from(const std::string& www_authenticate) {
     // The header may list several schemes: "NTLM, Negotiate oYG...".
-    const std::string lower = scep::to_lower_ascii(www_authenticate);
+    const std::string lower = util::to_lower_ascii(www_authenticate);
     std::size_t pos = 0;
     while ((pos = lower.find("negotiate", pos)) != std::string::npos) {
         std::size_t start = pos + 9;
@@ -122,7 +122,7 @@ scep::Bytes negotiate_token_from(const std::string& www_authenticate) {
         while (end < www_authenticate.size() && www_authenticate[end] != ',' && www_authenticate[end] != ' ')
             ++end;
         if (end > start) {
-            if (auto decoded = scep::base64_decode(std::string_view(www_authenticate).substr(start, end - start))) {
+            if (auto decoded = util::base64_decode(std::string_view(www_authenticate).substr(start, end - start))) {
                 return *decoded;
             }
         }

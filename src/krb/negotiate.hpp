@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "scep/bytes.hpp"
-#include "scep/result.hpp"
+#include "util/bytes.hpp"
+#include "util/result.hpp"
 
 namespace krb {
 
@@ -16,18 +16,18 @@ class NegotiateContext {
   public:
     // Starts a mutual-auth SPNEGO context for SERVICE@host with the thread's default credentials
     // (a krb::Session makes its private cache that default) and makes the first token.
-    static scep::Result<std::unique_ptr<NegotiateContext>> start(std::string_view host,
+    static util::Result<std::unique_ptr<NegotiateContext>> start(std::string_view host,
                                                                  std::string_view service = "HTTP");
     ~NegotiateContext();
     NegotiateContext(const NegotiateContext&) = delete;
     NegotiateContext& operator=(const NegotiateContext&) = delete;
 
-    const scep::Bytes& token() const;
+    const util::Bytes& token() const;
 
     // Feeds the server's token (from WWW-Authenticate: Negotiate <base64>). Success: the context
     // is complete (mutual authentication done). Error: the Kerberos reason, with its MIT code in
     // krb5_error() when there is one (e.g. KRB5KRB_AP_ERR_MODIFIED: the server cannot decrypt).
-    scep::Result<void> accept_server_token(scep::ByteView server_token);
+    util::Result<void> accept_server_token(util::ByteView server_token);
     bool complete() const;
     std::optional<long> krb5_error() const;
 
@@ -39,6 +39,6 @@ class NegotiateContext {
 };
 
 // "Negotiate oYG..." -> the decoded token; empty when the header carries none.
-scep::Bytes negotiate_token_from(const std::string& www_authenticate);
+util::Bytes negotiate_token_from(const std::string& www_authenticate);
 
 } // namespace krb

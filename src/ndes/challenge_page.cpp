@@ -12,9 +12,9 @@ namespace ndes {
 
 namespace {
 
-using scep::ByteView;
-using scep::Error;
-using scep::ErrorCode;
+using util::ByteView;
+using util::Error;
+using util::ErrorCode;
 
 // The encoding guess looks at the start only: the markup there is ASCII, so UTF-16 shows as NULs.
 constexpr std::size_t k_sniff_bytes = 4096;
@@ -117,7 +117,7 @@ bool starts_with(ByteView body, std::initializer_list<std::uint8_t> prefix) {
 }
 
 // The page holds the challenge: every copy made of it here is wiped when it goes.
-using PageText = std::basic_string<char, std::char_traits<char>, scep::CleansingAllocator<char>>;
+using PageText = std::basic_string<char, std::char_traits<char>, util::CleansingAllocator<char>>;
 
 // Whitespace runs become one space, so phrases match across HTML line wraps.
 PageText collapse_whitespace(std::string_view text) {
@@ -155,7 +155,7 @@ std::string page_title(std::string_view text, std::string_view lower) {
     const std::size_t end = lower.find("</title", start + 1);
     if (end == std::string_view::npos) return std::string(k_no_title);
 
-    std::string title(scep::trim_ascii(text.substr(start + 1, end - start - 1)));
+    std::string title(util::trim_ascii(text.substr(start + 1, end - start - 1)));
     if (title.empty()) return std::string(k_no_title);
     for (auto& c : title) {
         const auto byte = static_cast<unsigned char>(c);
@@ -183,7 +183,7 @@ std::string decode_page(ByteView body) {
     return decode_8bit(body);
 }
 
-scep::Result<scep::Secret> parse_challenge_page(std::string_view page_text) {
+util::Result<util::Secret> parse_challenge_page(std::string_view page_text) {
     const PageText text = collapse_whitespace(page_text);
     PageText lower = text;
     for (char& c : lower) {
@@ -197,8 +197,8 @@ scep::Result<scep::Secret> parse_challenge_page(std::string_view page_text) {
             const std::size_t value_start = open + 3;
             const std::size_t close = lower.find("</b>", value_start);
             if (close != PageText::npos) {
-                const auto value = scep::trim_ascii(std::string_view(text).substr(value_start, close - value_start));
-                if (is_password(value)) return scep::Secret(value);
+                const auto value = util::trim_ascii(std::string_view(text).substr(value_start, close - value_start));
+                if (is_password(value)) return util::Secret(value);
             }
         }
         // The field may hold a secret in an unexpected shape: keep it out of the message.

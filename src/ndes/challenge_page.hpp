@@ -5,9 +5,9 @@
 #include <string>
 #include <string_view>
 
-#include "scep/bytes.hpp"
-#include "scep/result.hpp"
-#include "scep/secret.hpp"
+#include "util/bytes.hpp"
+#include "util/result.hpp"
+#include "util/secret.hpp"
 
 namespace ndes {
 
@@ -15,7 +15,7 @@ namespace ndes {
 // Content-Type claim; some proxies re-encode to UTF-8. Detects the BOM (UTF-16LE/BE, UTF-8),
 // else guesses UTF-16LE/BE from NUL bytes at odd/even offsets, else treats it as UTF-8/Latin-1.
 // Non-ASCII characters become '?': everything we look for is ASCII.
-std::string decode_page(scep::ByteView body);
+std::string decode_page(util::ByteView body);
 
 // The challenge password on a decoded page: the <B>...</B> text after "The enrollment challenge
 // password is" (never the first hex run: the CA thumbprint comes earlier), 8-32 hex characters.
@@ -24,6 +24,6 @@ std::string decode_page(scep::ByteView body);
 // "You do not have sufficient permission to enroll with SCEP" (give the account Read+Enroll on the
 // templates named in the MSCEP registry keys), or "page not understood" with the page's <title>.
 // The page text (it holds the challenge) is only read; copies made of it here are wiped.
-scep::Result<scep::Secret> parse_challenge_page(std::string_view page_text);
+util::Result<util::Secret> parse_challenge_page(std::string_view page_text);
 
 } // namespace ndes

@@ -4,7 +4,7 @@
 
 namespace ossl {
 
-scep::Error drain_into(scep::Error error) {
+util::Error drain_into(util::Error error) {
     unsigned long code = 0;
     char buf[256];
     while ((code = ERR_get_error()) != 0) {
@@ -14,8 +14,8 @@ scep::Error drain_into(scep::Error error) {
     return error;
 }
 
-scep::Error error(scep::ErrorCode code, std::string message) {
-    return drain_into(scep::Error(code, std::move(message)));
+util::Error error(util::ErrorCode code, std::string message) {
+    return drain_into(util::Error(code, std::move(message)));
 }
 
 void clear_errors() {

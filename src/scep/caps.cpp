@@ -4,7 +4,7 @@
 #include <array>
 #include <unordered_set>
 
-#include "scep/bytes.hpp"
+#include "scep/util.hpp"
 #include "scep/transport.hpp"
 
 namespace scep {

@@ -15,7 +15,7 @@
 
 #include "ossl/errors.hpp"
 #include "ossl/handles.hpp"
-#include "scep/bytes.hpp"
+#include "scep/util.hpp"
 
 namespace scep {
 namespace {

@@ -14,8 +14,8 @@
 namespace store {
 
 namespace fs = std::filesystem;
-using scep::Error;
-using scep::ErrorCode;
+using util::Error;
+using util::ErrorCode;
 
 namespace {
 
@@ -105,7 +105,7 @@ std::optional<std::vector<std::string>> list_directory(int dir_fd) {
     return names;
 }
 
-scep::Result<void> write_all(int fd, scep::ByteView data, const fs::path& path) {
+util::Result<void> write_all(int fd, util::ByteView data, const fs::path& path) {
     std::size_t written = 0;
     while (written < data.size()) {
         const ssize_t n = ::write(fd, data.data() + written, data.size() - written);
@@ -120,7 +120,7 @@ scep::Result<void> write_all(int fd, scep::ByteView data, const fs::path& path) 
 
 // A regular file that already is the final name must not be a link, a directory or a FIFO: we
 // never write through, nor replace, what someone else planted.
-scep::Result<void> check_target(const DirEntry& target) {
+util::Result<void> check_target(const DirEntry& target) {
     SCEP_TRY(const EntryStat entry, stat_entry(target.dir.get(), target.name, target.path));
     if (entry.type == EntryType::none || entry.type == EntryType::regular) return {};
     return not_a_regular_file(target.path, entry);
@@ -128,22 +128,7 @@ scep::Result<void> check_target(const DirEntry& target) {
 
 } // namespace
 
-UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
-    if (this != &other) {
-        reset();
-        m_fd = other.m_fd;
-        other.m_fd = -1;
-    }
-    return *this;
-}
-
-int UniqueFd::reset() {
-    const int rc = m_fd >= 0 ? ::close(m_fd) : 0;
-    m_fd = -1;
-    return rc;
-}
-
-scep::Result<DirEntry> DirEntry::open(const fs::path& path) {
+util::Result<DirEntry> DirEntry::open(const fs::path& path) {
     const std::string name = path.filename().string();
     if (name.empty() || name == "." || name == "..") {
         return Error(ErrorCode::file, "'" + path.string() + "' names a directory, not a file");
@@ -152,13 +137,13 @@ scep::Result<DirEntry> DirEntry::open(const fs::path& path) {
     entry.dir_path = directory_of(path);
     entry.name = name;
     entry.path = path;
-    entry.dir = UniqueFd(::open(entry.dir_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    entry.dir = util::UniqueFd(::open(entry.dir_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!entry.dir)
         return file_error("cannot open directory", entry.dir_path, errno).context("'" + path.string() + "'");
     return entry;
 }
 
-scep::Result<EntryStat> stat_entry(int dir_fd, const std::string& name, const fs::path& path) {
+util::Result<EntryStat> stat_entry(int dir_fd, const std::string& name, const fs::path& path) {
     EntryStat entry;
     if (::fstatat(dir_fd, name.c_str(), &entry.st, AT_SYMLINK_NOFOLLOW) != 0) {
         if (errno == ENOENT) return entry;
@@ -180,14 +165,14 @@ Error not_a_regular_file(const fs::path& path, const EntryStat& entry) {
                                       "another path");
 }
 
-scep::Result<std::optional<OpenFile>> open_regular(int dir_fd, const std::string& name, const fs::path& path) {
+util::Result<std::optional<OpenFile>> open_regular(int dir_fd, const std::string& name, const fs::path& path) {
     // A look first, so that no device or FIFO is ever opened; O_NOFOLLOW|O_NONBLOCK in case the
     // name changes in between, and the inode must be the one we looked at.
     SCEP_TRY(const EntryStat entry, stat_entry(dir_fd, name, path));
     if (entry.type == EntryType::none) return std::optional<OpenFile>();
     if (entry.type != EntryType::regular) return not_a_regular_file(path, entry);
     OpenFile file;
-    file.fd = UniqueFd(::openat(dir_fd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+    file.fd = util::UniqueFd(::openat(dir_fd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
     if (!file.fd) {
         if (errno == ELOOP) return not_a_regular_file(path, EntryStat{EntryType::symlink, {}});
         return file_error("cannot open", path, errno);
@@ -202,8 +187,8 @@ scep::Result<std::optional<OpenFile>> open_regular(int dir_fd, const std::string
     return std::optional<OpenFile>(std::move(file));
 }
 
-scep::Result<scep::Bytes> read_all(int fd, const fs::path& path, std::size_t max_bytes) {
-    scep::Bytes data;
+util::Result<util::Bytes> read_all(int fd, const fs::path& path, std::size_t max_bytes) {
+    util::Bytes data;
     unsigned char buf[65536];
     for (;;) {
         const ssize_t n = ::read(fd, buf, sizeof buf);
@@ -223,9 +208,9 @@ scep::Result<scep::Bytes> read_all(int fd, const fs::path& path, std::size_t max
 
 // ---------------------------------------------------------------- PrivateDir
 
-scep::Result<PrivateDir> PrivateDir::open_made(int parent_fd, const fs::path& parent_path, const std::string& name) {
+util::Result<PrivateDir> PrivateDir::open_made(int parent_fd, const fs::path& parent_path, const std::string& name) {
     const fs::path path = parent_path / name;
-    UniqueFd parent(::fcntl(parent_fd, F_DUPFD_CLOEXEC, 0));
+    util::UniqueFd parent(::fcntl(parent_fd, F_DUPFD_CLOEXEC, 0));
     if (!parent) return file_error("cannot open directory", parent_path, errno);
     // Whoever can rename entries in the parent could have put something else there meanwhile:
     // what we use must be a directory no one but us may enter.
@@ -235,7 +220,7 @@ scep::Result<PrivateDir> PrivateDir::open_made(int parent_fd, const fs::path& pa
                                           "in '" +
                                           parent_path.string() + "'");
     };
-    UniqueFd fd(::openat(parent_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    util::UniqueFd fd(::openat(parent_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!fd) {
         if (errno == ELOOP || errno == ENOTDIR || errno == ENOENT) return replaced("something else");
         return file_error("cannot open the directory scepctl just made", path, errno);
@@ -248,7 +233,7 @@ scep::Result<PrivateDir> PrivateDir::open_made(int parent_fd, const fs::path& pa
     return PrivateDir(std::move(parent), parent_path, name, std::move(fd));
 }
 
-scep::Result<PrivateDir> PrivateDir::create(int parent_fd, const fs::path& parent_path, const std::string& name) {
+util::Result<PrivateDir> PrivateDir::create(int parent_fd, const fs::path& parent_path, const std::string& name) {
     if (::mkdirat(parent_fd, name.c_str(), 0700) != 0) {
         if (errno == EEXIST) {
             return Error(ErrorCode::file, "'" + (parent_path / name).string() +
@@ -260,7 +245,7 @@ scep::Result<PrivateDir> PrivateDir::create(int parent_fd, const fs::path& paren
     return open_made(parent_fd, parent_path, name);
 }
 
-scep::Result<PrivateDir> PrivateDir::create_temp(int parent_fd, const fs::path& parent_path,
+util::Result<PrivateDir> PrivateDir::create_temp(int parent_fd, const fs::path& parent_path,
                                                  const std::string& target_name) {
     for (int attempt = 0; attempt < 100; ++attempt) {
         const std::string name = "." + target_name + ".tmp." + random_suffix();
@@ -270,7 +255,7 @@ scep::Result<PrivateDir> PrivateDir::create_temp(int parent_fd, const fs::path& 
     return file_error("cannot create a temporary file in", parent_path, EEXIST);
 }
 
-scep::Result<std::optional<PrivateDir>> PrivateDir::open_existing(int parent_fd, const fs::path& parent_path,
+util::Result<std::optional<PrivateDir>> PrivateDir::open_existing(int parent_fd, const fs::path& parent_path,
                                                                   const std::string& name) {
     const fs::path path = parent_path / name;
     SCEP_TRY(const EntryStat entry, stat_entry(parent_fd, name, path));
@@ -281,9 +266,9 @@ scep::Result<std::optional<PrivateDir>> PrivateDir::open_existing(int parent_fd,
                                           "changed; remove it if no scepctl of yours is running, then try again");
     };
     if (entry.type != EntryType::directory) return foreign(type_name(entry.st));
-    UniqueFd parent(::fcntl(parent_fd, F_DUPFD_CLOEXEC, 0));
+    util::UniqueFd parent(::fcntl(parent_fd, F_DUPFD_CLOEXEC, 0));
     if (!parent) return file_error("cannot open directory", parent_path, errno);
-    UniqueFd fd(::openat(parent_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    util::UniqueFd fd(::openat(parent_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!fd) {
         if (errno == ENOENT) return std::optional<PrivateDir>();
         if (errno == ELOOP || errno == ENOTDIR) return foreign("no longer a directory");
@@ -296,11 +281,11 @@ scep::Result<std::optional<PrivateDir>> PrivateDir::open_existing(int parent_fd,
     return std::optional<PrivateDir>(PrivateDir(std::move(parent), parent_path, name, std::move(fd)));
 }
 
-scep::Result<bool> PrivateDir::write(const std::string& name, scep::ByteView data, mode_t mode,
+util::Result<bool> PrivateDir::write(const std::string& name, util::ByteView data, mode_t mode,
                                      const std::optional<Owner>& owner) {
     const fs::path path = this->path() / name;
     // Created 0600 whatever the umask: a key is never readable by others, not even for a moment.
-    UniqueFd fd(::openat(m_fd.get(), name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    util::UniqueFd fd(::openat(m_fd.get(), name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
     if (!fd) return file_error("cannot create a temporary file in", m_parent_path, errno);
     bool owner_given = true;
     if (owner && (owner->uid != ::geteuid() || owner->gid != ::getegid())) {
@@ -317,7 +302,7 @@ scep::Result<bool> PrivateDir::write(const std::string& name, scep::ByteView dat
     return owner_given;
 }
 
-scep::Result<void> PrivateDir::link(const std::string& name, const OpenFile& from, scep::ByteView data) {
+util::Result<void> PrivateDir::link(const std::string& name, const OpenFile& from, util::ByteView data) {
     // A hard link of the very inode we opened (not of whatever its name holds now): with
     // AT_EMPTY_PATH where we may (CAP_DAC_READ_SEARCH), else through /proc/self/fd.
     if (::linkat(from.fd.get(), "", m_fd.get(), name.c_str(), AT_EMPTY_PATH) == 0) return {};
@@ -332,7 +317,7 @@ scep::Result<void> PrivateDir::link(const std::string& name, const OpenFile& fro
     return {};
 }
 
-scep::Result<void> PrivateDir::move_out(const std::string& name, int dir_fd, const std::string& target,
+util::Result<void> PrivateDir::move_out(const std::string& name, int dir_fd, const std::string& target,
                                         const fs::path& target_path, Overwrite overwrite) {
     if (overwrite == Overwrite::replace) {
         if (::renameat(m_fd.get(), name.c_str(), dir_fd, target.c_str()) != 0) {
@@ -377,18 +362,18 @@ void PrivateDir::remove() {
 
 // ---------------------------------------------------------------- files
 
-scep::Result<void> sync_directory(int dir_fd, const fs::path& dir) {
+util::Result<void> sync_directory(int dir_fd, const fs::path& dir) {
     if (::fsync(dir_fd) != 0) return file_error("cannot flush directory", dir, errno);
     return {};
 }
 
-scep::Result<void> sync_directory(const fs::path& dir) {
-    UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+util::Result<void> sync_directory(const fs::path& dir) {
+    util::UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!dir_fd) return file_error("cannot flush directory", dir, errno);
     return sync_directory(dir_fd.get(), dir);
 }
 
-scep::Result<void> write_file_atomic(const fs::path& path, scep::ByteView data, mode_t mode, Overwrite overwrite) {
+util::Result<void> write_file_atomic(const fs::path& path, util::ByteView data, mode_t mode, Overwrite overwrite) {
     SCEP_TRY(const DirEntry target, DirEntry::open(path));
     SCEP_TRY_VOID(check_target(target));
     SCEP_TRY(PrivateDir temp, PrivateDir::create_temp(target.dir.get(), target.dir_path, target.name));
@@ -399,13 +384,13 @@ scep::Result<void> write_file_atomic(const fs::path& path, scep::ByteView data, 
     return sync_directory(target.dir.get(), target.dir_path);
 }
 
-void FileSet::add(fs::path path, scep::Bytes data, mode_t mode) {
+void FileSet::add(fs::path path, util::Bytes data, mode_t mode) {
     m_paths.push_back(std::move(path));
     m_data.push_back(std::move(data));
     m_modes.push_back(mode);
 }
 
-scep::Result<void> check_new_files(const std::vector<fs::path>& paths, Overwrite overwrite) {
+util::Result<void> check_new_files(const std::vector<fs::path>& paths, Overwrite overwrite) {
     for (const auto& path : paths) {
         auto target = DirEntry::open(path);
         if (!target) {
@@ -434,7 +419,7 @@ scep::Result<void> check_new_files(const std::vector<fs::path>& paths, Overwrite
     return {};
 }
 
-scep::Result<void> FileSet::commit(Overwrite overwrite) {
+util::Result<void> FileSet::commit(Overwrite overwrite) {
     struct Staged {
         DirEntry target;
         PrivateDir temp;
@@ -481,20 +466,20 @@ scep::Result<void> FileSet::commit(Overwrite overwrite) {
     return {};
 }
 
-scep::Result<scep::Bytes> read_file(const fs::path& path, std::size_t max_bytes) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+util::Result<util::Bytes> read_file(const fs::path& path, std::size_t max_bytes) {
+    util::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd) return file_error("cannot open", path, errno);
     return read_all(fd.get(), path, max_bytes);
 }
 
-scep::Result<scep::Bytes> read_regular_file(const fs::path& path, std::size_t max_bytes) {
+util::Result<util::Bytes> read_regular_file(const fs::path& path, std::size_t max_bytes) {
     SCEP_TRY(const DirEntry entry, DirEntry::open(path));
     SCEP_TRY(const std::optional<OpenFile> file, open_regular(entry.dir.get(), entry.name, path));
     if (!file) return file_error("cannot open", path, ENOENT);
     return read_all(file->fd.get(), path, max_bytes);
 }
 
-scep::Result<std::optional<scep::Bytes>> read_own_file(const fs::path& path, const std::string& what,
+util::Result<std::optional<util::Bytes>> read_own_file(const fs::path& path, const std::string& what,
                                                        std::size_t max_bytes) {
     SCEP_TRY(const DirEntry entry, DirEntry::open(path));
     const auto untrusted = [&](const std::string& why) {
@@ -511,7 +496,7 @@ scep::Result<std::optional<scep::Bytes>> read_own_file(const fs::path& path, con
         }
         return std::move(opened).error();
     }
-    if (!*opened) return std::optional<scep::Bytes>();
+    if (!*opened) return std::optional<util::Bytes>();
     const struct stat& st = (*opened)->st;
     if (st.st_uid != ::geteuid()) {
         return untrusted("belongs to uid " + std::to_string(st.st_uid) + ", not to uid " + std::to_string(::geteuid()) +
@@ -519,11 +504,11 @@ scep::Result<std::optional<scep::Bytes>> read_own_file(const fs::path& path, con
     }
     if ((st.st_mode & 07777) != 0600) return untrusted("has mode " + octal_mode(st.st_mode) + ", not 0600");
     if (st.st_nlink != 1) return untrusted("has " + std::to_string(st.st_nlink) + " hard links, not one");
-    SCEP_TRY(scep::Bytes data, read_all((*opened)->fd.get(), path, max_bytes));
-    return std::optional<scep::Bytes>(std::move(data));
+    SCEP_TRY(util::Bytes data, read_all((*opened)->fd.get(), path, max_bytes));
+    return std::optional<util::Bytes>(std::move(data));
 }
 
-scep::Result<StaleTempFiles> remove_stale_temp_files(const std::vector<fs::path>& paths) {
+util::Result<StaleTempFiles> remove_stale_temp_files(const std::vector<fs::path>& paths) {
     StaleTempFiles result;
     std::vector<std::pair<fs::path, std::vector<std::string>>> by_dir; // directory, target names
     for (const auto& path : paths) {
@@ -533,7 +518,7 @@ scep::Result<StaleTempFiles> remove_stale_temp_files(const std::vector<fs::path>
         it->second.push_back(path.filename().string());
     }
     for (const auto& [dir_path, targets] : by_dir) {
-        UniqueFd dir_fd(::open(dir_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        util::UniqueFd dir_fd(::open(dir_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
         if (!dir_fd) {
             if (errno == ENOENT) continue; // nothing can be left where nothing is
             return file_error("cannot open directory", dir_path, errno);

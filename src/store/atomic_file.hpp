@@ -19,38 +19,22 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include "scep/bytes.hpp"
-#include "scep/result.hpp"
+#include "util/bytes.hpp"
+#include "util/fd.hpp"
+#include "util/result.hpp"
 
 namespace store {
 
 enum class Overwrite { refuse, replace };
 
-// An open file descriptor, closed when the object goes.
-class UniqueFd {
-  public:
-    explicit UniqueFd(int fd = -1) : m_fd(fd) {}
-    UniqueFd(UniqueFd&& other) noexcept : m_fd(other.m_fd) { other.m_fd = -1; }
-    UniqueFd& operator=(UniqueFd&& other) noexcept;
-    UniqueFd(const UniqueFd&) = delete;
-    UniqueFd& operator=(const UniqueFd&) = delete;
-    ~UniqueFd() { reset(); }
-    int get() const { return m_fd; }
-    explicit operator bool() const { return m_fd >= 0; }
-    int reset(); // close()'s result
-
-  private:
-    int m_fd;
-};
-
 // A path split into its directory, opened, and its last component.
 struct DirEntry {
-    UniqueFd dir;
+    util::UniqueFd dir;
     std::filesystem::path dir_path; // for messages
     std::string name;
     std::filesystem::path path; // as the caller named it, for messages
 
-    static scep::Result<DirEntry> open(const std::filesystem::path& path);
+    static util::Result<DirEntry> open(const std::filesystem::path& path);
 };
 
 // What is at a name, without following it.
@@ -59,21 +43,21 @@ struct EntryStat {
     EntryType type = EntryType::none;
     struct stat st {};
 };
-scep::Result<EntryStat> stat_entry(int dir_fd, const std::string& name, const std::filesystem::path& path);
+util::Result<EntryStat> stat_entry(int dir_fd, const std::string& name, const std::filesystem::path& path);
 
 // The error for finding `entry` where a regular file of ours should be: names what it is, says
 // that scepctl does not follow or replace it and what to do.
-scep::Error not_a_regular_file(const std::filesystem::path& path, const EntryStat& entry);
+util::Error not_a_regular_file(const std::filesystem::path& path, const EntryStat& entry);
 
 // An existing regular file opened for reading (O_NOFOLLOW|O_NONBLOCK, so neither a link nor a
 // FIFO is followed or waited on); nullopt when nothing is there, an error for anything else.
 struct OpenFile {
-    UniqueFd fd;
+    util::UniqueFd fd;
     struct stat st {};
 };
-scep::Result<std::optional<OpenFile>> open_regular(int dir_fd, const std::string& name,
+util::Result<std::optional<OpenFile>> open_regular(int dir_fd, const std::string& name,
                                                    const std::filesystem::path& path);
-scep::Result<scep::Bytes> read_all(int fd, const std::filesystem::path& path, std::size_t max_bytes);
+util::Result<util::Bytes> read_all(int fd, const std::filesystem::path& path, std::size_t max_bytes);
 
 struct Owner {
     uid_t uid;
@@ -87,14 +71,14 @@ struct Owner {
 class PrivateDir {
   public:
     // Makes `name` in the directory `parent_fd`; fails when something is already there.
-    static scep::Result<PrivateDir> create(int parent_fd, const std::filesystem::path& parent_path,
+    static util::Result<PrivateDir> create(int parent_fd, const std::filesystem::path& parent_path,
                                            const std::string& name);
     // The same under a fresh name .TARGET.tmp.XXXXXX (a name remove_stale_temp_files knows).
-    static scep::Result<PrivateDir> create_temp(int parent_fd, const std::filesystem::path& parent_path,
+    static util::Result<PrivateDir> create_temp(int parent_fd, const std::filesystem::path& parent_path,
                                                 const std::string& target_name);
     // One an earlier run left: nullopt when nothing is there; an error when `name` is anything
     // but a directory of the effective user's that no one else may enter.
-    static scep::Result<std::optional<PrivateDir>>
+    static util::Result<std::optional<PrivateDir>>
     open_existing(int parent_fd, const std::filesystem::path& parent_path, const std::string& name);
 
     PrivateDir(PrivateDir&&) noexcept = default;
@@ -111,42 +95,42 @@ class PrivateDir {
     // `name` in it with `data` and `mode`, given `owner` (nullopt: ours) on the descriptor before
     // the first byte is written; flushed. False when the owner could not be given (not root):
     // the file is then ours.
-    scep::Result<bool> write(const std::string& name, scep::ByteView data, mode_t mode,
+    util::Result<bool> write(const std::string& name, util::ByteView data, mode_t mode,
                              const std::optional<Owner>& owner = std::nullopt);
     // `name` in it becomes the open file `from`: a hard link of its inode, or a copy of `data`
     // (its content) with its mode and owner where the file system has no hard links.
-    scep::Result<void> link(const std::string& name, const OpenFile& from, scep::ByteView data);
+    util::Result<void> link(const std::string& name, const OpenFile& from, util::ByteView data);
     // Moves `name` out to `target` in `dir_fd`. Overwrite::refuse never replaces anything
     // (RENAME_NOREPLACE; link and unlink where the file system lacks it).
-    scep::Result<void> move_out(const std::string& name, int dir_fd, const std::string& target,
+    util::Result<void> move_out(const std::string& name, int dir_fd, const std::string& target,
                                 const std::filesystem::path& target_path, Overwrite overwrite);
     // Removes its entries, then itself, by name only while that name still is this directory.
     void remove();
 
   private:
-    PrivateDir(UniqueFd parent, std::filesystem::path parent_path, std::string name, UniqueFd fd)
+    PrivateDir(util::UniqueFd parent, std::filesystem::path parent_path, std::string name, util::UniqueFd fd)
         : m_parent(std::move(parent)), m_parent_path(std::move(parent_path)), m_name(std::move(name)),
           m_fd(std::move(fd)) {}
-    static scep::Result<PrivateDir> open_made(int parent_fd, const std::filesystem::path& parent_path,
+    static util::Result<PrivateDir> open_made(int parent_fd, const std::filesystem::path& parent_path,
                                               const std::string& name);
-    UniqueFd m_parent;
+    util::UniqueFd m_parent;
     std::filesystem::path m_parent_path;
     std::string m_name;
-    UniqueFd m_fd;
+    util::UniqueFd m_fd;
     bool m_keep = false;
 };
 
 // Writes `data` to `path` with exactly `mode` (umask does not apply). With Overwrite::refuse an
 // existing file is left alone and the call fails; the check and the rename are one atomic step.
 // A link, directory or other non-regular file at `path` is refused, never replaced.
-scep::Result<void> write_file_atomic(const std::filesystem::path& path, scep::ByteView data, mode_t mode,
+util::Result<void> write_file_atomic(const std::filesystem::path& path, util::ByteView data, mode_t mode,
                                      Overwrite overwrite);
 
 // Checks, before any work is done (before a one-time challenge is used), that every path can be
 // written: its directory exists and the effective user may create files in it; nothing but a
 // regular file is at the path (a link, dangling or not, is never written through or replaced); and
 // with Overwrite::refuse nothing is there at all.
-scep::Result<void> check_new_files(const std::vector<std::filesystem::path>& paths, Overwrite overwrite);
+util::Result<void> check_new_files(const std::vector<std::filesystem::path>& paths, Overwrite overwrite);
 
 // Several files that appear together or not at all: every file is written and flushed in a
 // private directory first; only then are they renamed into place. If a rename fails, the files
@@ -154,32 +138,32 @@ scep::Result<void> check_new_files(const std::vector<std::filesystem::path>& pat
 // Overwrite::refuse when that matters).
 class FileSet {
   public:
-    void add(std::filesystem::path path, scep::Bytes data, mode_t mode);
-    scep::Result<void> commit(Overwrite overwrite);
+    void add(std::filesystem::path path, util::Bytes data, mode_t mode);
+    util::Result<void> commit(Overwrite overwrite);
     const std::vector<std::filesystem::path>& paths() const { return m_paths; }
 
   private:
     std::vector<std::filesystem::path> m_paths;
-    std::vector<scep::Bytes> m_data;
+    std::vector<util::Bytes> m_data;
     std::vector<mode_t> m_modes;
 };
 
 // fsync of a directory: a rename in it is durable only once its entry is on disk.
-scep::Result<void> sync_directory(const std::filesystem::path& dir);
-scep::Result<void> sync_directory(int dir_fd, const std::filesystem::path& dir);
+util::Result<void> sync_directory(const std::filesystem::path& dir);
+util::Result<void> sync_directory(int dir_fd, const std::filesystem::path& dir);
 
 // Reads a whole file, refusing anything larger than max_bytes. Follows links: for files the user
 // names that scepctl never writes (secrets, configuration).
-scep::Result<scep::Bytes> read_file(const std::filesystem::path& path, std::size_t max_bytes = 16u << 20);
+util::Result<util::Bytes> read_file(const std::filesystem::path& path, std::size_t max_bytes = 16u << 20);
 
 // Reads a key or certificate in a directory others may write to: a regular file, the last
 // component never followed (a link there is an error, exit 93).
-scep::Result<scep::Bytes> read_regular_file(const std::filesystem::path& path, std::size_t max_bytes = 16u << 20);
+util::Result<util::Bytes> read_regular_file(const std::filesystem::path& path, std::size_t max_bytes = 16u << 20);
 
 // Reads a file scepctl wrote for itself (the renewal journal, a pending key) and trusts nothing
 // else: it must be a regular file (not a link, not a FIFO: never waited on), owned by the
 // effective user, mode 0600, with one link. nullopt when there is none; `what` names it in errors.
-scep::Result<std::optional<scep::Bytes>> read_own_file(const std::filesystem::path& path, const std::string& what,
+util::Result<std::optional<util::Bytes>> read_own_file(const std::filesystem::path& path, const std::string& what,
                                                        std::size_t max_bytes = 1u << 20);
 
 // Temp files a killed run (SIGKILL, power loss) left next to `paths`: .NAME.tmp.XXXXXX (a private
@@ -192,6 +176,6 @@ struct StaleTempFiles {
     std::vector<std::filesystem::path> removed;
     std::vector<std::string> kept; // one line each: what it is and why it was left
 };
-scep::Result<StaleTempFiles> remove_stale_temp_files(const std::vector<std::filesystem::path>& paths);
+util::Result<StaleTempFiles> remove_stale_temp_files(const std::vector<std::filesystem::path>& paths);
 
 } // namespace store

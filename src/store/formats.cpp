@@ -9,9 +9,9 @@
 
 namespace store {
 
-using scep::Bytes;
-using scep::Error;
-using scep::ErrorCode;
+using util::Bytes;
+using util::Error;
+using util::ErrorCode;
 
 std::optional<Format> parse_format(std::string_view name) {
     if (name == "pem") return Format::pem;
@@ -29,8 +29,8 @@ std::string to_string(Format format) {
     return "unknown";
 }
 
-scep::Result<Bytes> encode_key(const scep::PrivateKey& key, Format format,
-                               const std::optional<scep::Secret>& passphrase) {
+util::Result<Bytes> encode_key(const scep::PrivateKey& key, Format format,
+                               const std::optional<util::Secret>& passphrase) {
     if (format != Format::der) {
         SCEP_TRY(const std::string pem, key.to_pem(passphrase));
         return Bytes(pem.begin(), pem.end());
@@ -44,7 +44,7 @@ scep::Result<Bytes> encode_key(const scep::PrivateKey& key, Format format,
     return ossl::mem_bio_bytes(bio.get());
 }
 
-scep::Result<Bytes> encode_certificate(const scep::Certificate& cert, Format format) {
+util::Result<Bytes> encode_certificate(const scep::Certificate& cert, Format format) {
     if (format == Format::der) {
         Bytes der = cert.der();
         if (der.empty()) return ossl::error(ErrorCode::internal, "cannot encode the certificate as DER");
@@ -55,7 +55,7 @@ scep::Result<Bytes> encode_certificate(const scep::Certificate& cert, Format for
     return Bytes(pem.begin(), pem.end());
 }
 
-scep::Result<Bytes> encode_chain(const std::vector<scep::Certificate>& certs, Format format) {
+util::Result<Bytes> encode_chain(const std::vector<scep::Certificate>& certs, Format format) {
     if (format != Format::der) {
         Bytes pem;
         for (const auto& cert : certs) {
@@ -100,8 +100,8 @@ std::string friendly_name(const scep::Certificate& cert) {
     return cert.subject();
 }
 
-scep::Result<Bytes> encode_pkcs12(const scep::PrivateKey& key, const scep::Certificate& cert,
-                                  const std::vector<scep::Certificate>& chain, const scep::Secret& passphrase) {
+util::Result<Bytes> encode_pkcs12(const scep::PrivateKey& key, const scep::Certificate& cert,
+                                  const std::vector<scep::Certificate>& chain, const util::Secret& passphrase) {
     // An empty passphrase makes a bundle anyone can open, and tools disagree about how to read one.
     if (passphrase.empty()) return Error(ErrorCode::usage, "the PKCS#12 passphrase is empty");
     if (!key.matches(cert)) {

@@ -19,13 +19,13 @@ bool same_file(const fs::path& a, const fs::path& b) {
     return canonical_a == canonical_b;
 }
 
-scep::Result<void> check_distinct(const std::vector<NamedPath>& paths) {
+util::Result<void> check_distinct(const std::vector<NamedPath>& paths) {
     for (std::size_t i = 0; i < paths.size(); ++i) {
         for (std::size_t j = i + 1; j < paths.size(); ++j) {
             if (!same_file(paths[i].path, paths[j].path)) continue;
             const std::string both = paths[i].option + " " + paths[i].path.string() + " and " + paths[j].option + " " +
                                      paths[j].path.string();
-            return scep::Error(scep::ErrorCode::usage,
+            return util::Error(util::ErrorCode::usage,
                                both + " are the same file: one would overwrite the other; give each its own path");
         }
     }

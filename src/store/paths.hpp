@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "scep/result.hpp"
+#include "util/result.hpp"
 
 namespace store {
 
@@ -22,6 +22,6 @@ struct NamedPath {
 
 // Usage error naming both options when two of `paths` are the same file: one output would
 // overwrite another (or the key it was made with) and the pair would be lost.
-scep::Result<void> check_distinct(const std::vector<NamedPath>& paths);
+util::Result<void> check_distinct(const std::vector<NamedPath>& paths);
 
 } // namespace store

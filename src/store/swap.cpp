@@ -16,8 +16,8 @@
 namespace store {
 
 namespace fs = std::filesystem;
-using scep::Error;
-using scep::ErrorCode;
+using util::Error;
+using util::ErrorCode;
 
 namespace {
 
@@ -28,11 +28,11 @@ Error file_error(const std::string& what, const fs::path& path, int err) {
     return Error(ErrorCode::file, what + " '" + path.string() + "': " + std::strerror(err));
 }
 
-std::string sha256_hex(scep::ByteView data) {
+std::string sha256_hex(util::ByteView data) {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
-    return scep::to_hex(scep::ByteView(digest, len));
+    return util::to_hex(util::ByteView(digest, len));
 }
 
 fs::path with_suffix(const fs::path& path, const char* suffix) {
@@ -49,11 +49,11 @@ bool same_inode(const struct stat& a, const struct stat& b) {
 struct Target {
     DirEntry entry;
     std::optional<OpenFile> old; // the file being replaced, opened without following a link
-    scep::Bytes old_data;
+    util::Bytes old_data;
     std::optional<std::string> old_sha256;
 };
 
-scep::Result<Target> open_target(const fs::path& path) {
+util::Result<Target> open_target(const fs::path& path) {
     Target target;
     SCEP_TRY(target.entry, DirEntry::open(path));
     SCEP_TRY(target.old, open_regular(target.entry.dir.get(), target.entry.name, path));
@@ -69,7 +69,7 @@ std::string staged_name(const Target& target) {
 }
 
 // Every directory flushed once: renames in it are durable only then.
-scep::Result<void> sync_directories(const std::vector<Target>& targets) {
+util::Result<void> sync_directories(const std::vector<Target>& targets) {
     std::vector<struct stat> done;
     for (const auto& target : targets) {
         struct stat st {};
@@ -169,7 +169,7 @@ std::string format_journal(const std::vector<JournalEntry>& entries) {
     return text;
 }
 
-scep::Result<std::vector<JournalEntry>> parse_journal(std::string_view text, const fs::path& source) {
+util::Result<std::vector<JournalEntry>> parse_journal(std::string_view text, const fs::path& source) {
     const auto bad = [&source](const std::string& why) {
         return Error(ErrorCode::file, "renewal journal '" + source.string() + "' is damaged (" + why +
                                           "): check the .bak files next to the files it names, then remove it");
@@ -203,7 +203,7 @@ scep::Result<std::vector<JournalEntry>> parse_journal(std::string_view text, con
     return entries;
 }
 
-scep::Result<SwapResult> swap_files(const fs::path& journal, const std::vector<SwapFile>& files,
+util::Result<SwapResult> swap_files(const fs::path& journal, const std::vector<SwapFile>& files,
                                     const std::function<void(std::string_view)>& checkpoint) {
     const auto reached = [&checkpoint](std::string_view stage) {
         if (checkpoint) checkpoint(stage);
@@ -262,7 +262,7 @@ scep::Result<SwapResult> swap_files(const fs::path& journal, const std::vector<S
     SCEP_TRY_VOID(sync_directories(targets));
     reached("backed-up");
     const std::string journal_text = format_journal(entries);
-    SCEP_TRY_VOID(write_file_atomic(journal_path, scep::as_bytes(journal_text), 0600, Overwrite::replace));
+    SCEP_TRY_VOID(write_file_atomic(journal_path, util::as_bytes(journal_text), 0600, Overwrite::replace));
     for (auto& stage : stages)
         stage.keep(); // from here on they belong to the journal
     reached("journal");
@@ -302,10 +302,10 @@ std::string to_string(Recovery recovery) {
     return "unknown";
 }
 
-scep::Result<RecoveryResult> recover_swap(const fs::path& journal, const std::vector<fs::path>& targets) {
+util::Result<RecoveryResult> recover_swap(const fs::path& journal, const std::vector<fs::path>& targets) {
     RecoveryResult result;
     SCEP_TRY(const DirEntry journal_entry, DirEntry::open(journal));
-    SCEP_TRY(const std::optional<scep::Bytes> text, read_own_file(journal, "renewal journal", k_max_file));
+    SCEP_TRY(const std::optional<util::Bytes> text, read_own_file(journal, "renewal journal", k_max_file));
     if (!text) {
         // Interrupted before the commit point (or never begun): the targets were never touched.
         for (const auto& path : targets) {
@@ -327,7 +327,7 @@ scep::Result<RecoveryResult> recover_swap(const fs::path& journal, const std::ve
         }
         return result;
     }
-    SCEP_TRY(const std::vector<JournalEntry> entries, parse_journal(scep::as_chars(*text), journal));
+    SCEP_TRY(const std::vector<JournalEntry> entries, parse_journal(util::as_chars(*text), journal));
 
     // Only this run's own files: a journal can never make us touch anything else.
     std::vector<std::size_t> which; // entry -> index in targets
@@ -359,7 +359,7 @@ scep::Result<RecoveryResult> recover_swap(const fs::path& journal, const std::ve
             const fs::path staged_file = stage->path() / target.entry.name;
             SCEP_TRY(const auto staged, open_regular(stage->fd(), target.entry.name, staged_file));
             if (staged) {
-                SCEP_TRY(const scep::Bytes data, read_all(staged->fd.get(), staged_file, k_max_file));
+                SCEP_TRY(const util::Bytes data, read_all(staged->fd.get(), staged_file, k_max_file));
                 staged_hash = sha256_hex(data);
             }
         }
@@ -378,7 +378,7 @@ scep::Result<RecoveryResult> recover_swap(const fs::path& journal, const std::ve
             const Target& target = opened[i];
             auto moved = stages[i] ? stages[i]->move_out(target.entry.name, target.entry.dir.get(), target.entry.name,
                                                          target.entry.path, Overwrite::replace)
-                                   : scep::Result<void>(Error(ErrorCode::internal, "no staged file"));
+                                   : util::Result<void>(Error(ErrorCode::internal, "no staged file"));
             if (!moved) {
                 return std::move(moved).error().context("cannot finish the interrupted renewal in '" +
                                                         journal.string() + "'");
@@ -389,7 +389,7 @@ scep::Result<RecoveryResult> recover_swap(const fs::path& journal, const std::ve
         // Something changed a file behind our back: put every target back to its old content.
         // Every .bak is checked before the first file is touched.
         std::vector<std::optional<OpenFile>> backups;
-        std::vector<scep::Bytes> backup_data;
+        std::vector<util::Bytes> backup_data;
         for (std::size_t i = 0; i < entries.size(); ++i) {
             const Target& target = opened[i];
             backups.emplace_back();
@@ -438,7 +438,7 @@ scep::Result<RecoveryResult> recover_swap(const fs::path& journal, const std::ve
     return result;
 }
 
-scep::Result<DirectoryLock> DirectoryLock::acquire(const fs::path& dir) {
+util::Result<DirectoryLock> DirectoryLock::acquire(const fs::path& dir) {
     const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return file_error("cannot open directory", dir, errno);
     DirectoryLock lock(fd);
@@ -452,7 +452,7 @@ scep::Result<DirectoryLock> DirectoryLock::acquire(const fs::path& dir) {
     return lock;
 }
 
-scep::Result<std::vector<DirectoryLock>> lock_directories_of(const std::vector<fs::path>& paths) {
+util::Result<std::vector<DirectoryLock>> lock_directories_of(const std::vector<fs::path>& paths) {
     std::vector<DirectoryLock> locks;
     std::vector<struct stat> locked;
     for (const auto& path : paths) {

@@ -29,14 +29,14 @@
 
 #include <sys/types.h>
 
-#include "scep/bytes.hpp"
-#include "scep/result.hpp"
+#include "util/bytes.hpp"
+#include "util/result.hpp"
 
 namespace store {
 
 struct SwapFile {
     std::filesystem::path path;
-    scep::Bytes data;
+    util::Bytes data;
     mode_t mode = 0644;        // for a new file, or when keep_mode_mask is 0
     mode_t keep_mode_mask = 0; // not 0: a file that replaces one gets the old mode & this mask
 };
@@ -54,7 +54,7 @@ struct JournalEntry {
 
 std::string format_journal(const std::vector<JournalEntry>& entries);
 // Errors name `source` (the journal file) and are ErrorCode::file.
-scep::Result<std::vector<JournalEntry>> parse_journal(std::string_view text, const std::filesystem::path& source);
+util::Result<std::vector<JournalEntry>> parse_journal(std::string_view text, const std::filesystem::path& source);
 
 struct SwapResult {
     std::vector<std::filesystem::path> backups; // the NAME.bak files made, in the order of the targets, as
@@ -70,7 +70,7 @@ struct SwapResult {
 // is removed (tests stop the process there). A failure
 // before the commit point removes the staged files and leaves the targets as they were; a
 // failure after it leaves the journal for recover_swap().
-scep::Result<SwapResult> swap_files(const std::filesystem::path& journal, const std::vector<SwapFile>& files,
+util::Result<SwapResult> swap_files(const std::filesystem::path& journal, const std::vector<SwapFile>& files,
                                     const std::function<void(std::string_view)>& checkpoint = {});
 
 enum class Recovery {
@@ -91,7 +91,7 @@ struct RecoveryResult {
 // The journal must be our own (store::read_own_file: a regular file of the effective user's,
 // mode 0600, never a link or a FIFO) and name only `targets`; staged files must be in our own
 // private directories. Anything else is an error (ErrorCode::file) and nothing is touched.
-scep::Result<RecoveryResult> recover_swap(const std::filesystem::path& journal,
+util::Result<RecoveryResult> recover_swap(const std::filesystem::path& journal,
                                           const std::vector<std::filesystem::path>& targets);
 
 // An exclusive advisory lock (flock) on a directory, held while the object lives: two runs writing
@@ -99,7 +99,7 @@ scep::Result<RecoveryResult> recover_swap(const std::filesystem::path& journal,
 // directory, when another process holds it.
 class DirectoryLock {
   public:
-    static scep::Result<DirectoryLock> acquire(const std::filesystem::path& dir);
+    static util::Result<DirectoryLock> acquire(const std::filesystem::path& dir);
     DirectoryLock(DirectoryLock&& other) noexcept : m_fd(other.m_fd) { other.m_fd = -1; }
     DirectoryLock& operator=(DirectoryLock&&) = delete;
     DirectoryLock(const DirectoryLock&) = delete;
@@ -112,6 +112,6 @@ class DirectoryLock {
 };
 
 // A DirectoryLock on the directory of every path, each directory once however it is spelled.
-scep::Result<std::vector<DirectoryLock>> lock_directories_of(const std::vector<std::filesystem::path>& paths);
+util::Result<std::vector<DirectoryLock>> lock_directories_of(const std::vector<std::filesystem::path>& paths);
 
 } // namespace store

@@ -15,8 +15,8 @@
 
 namespace transport {
 
-using scep::Error;
-using scep::ErrorCode;
+using util::Error;
+using util::ErrorCode;
 
 namespace {
 
@@ -44,7 +44,7 @@ std::string host_of(const std::string& url) {
 std::string proxy_from_environment(const std::string& url) {
     static constexpr std::array<const char*, 4> k_https_vars{"https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"};
     static constexpr std::array<const char*, 3> k_http_vars{"http_proxy", "all_proxy", "ALL_PROXY"};
-    const bool https = scep::to_lower_ascii(url.substr(0, 8)) == "https://";
+    const bool https = util::to_lower_ascii(url.substr(0, 8)) == "https://";
     const auto lookup = [](const auto& names) -> std::string {
         for (const char* name : names) {
             if (const char* value = std::getenv(name); value != nullptr && *value != '\0') return value;
@@ -138,7 +138,7 @@ std::vector<std::string> offered_auth_schemes(const std::string& www_authenticat
         }
         const bool is_param = end < www_authenticate.size() && www_authenticate[end] == '=';
         if (end > pos && !is_param) {
-            std::string scheme = scep::to_lower_ascii(www_authenticate.substr(pos, end - pos));
+            std::string scheme = util::to_lower_ascii(www_authenticate.substr(pos, end - pos));
             if (std::find(schemes.begin(), schemes.end(), scheme) == schemes.end()) schemes.push_back(scheme);
         }
         // Skip to the next comma outside quotes.
@@ -159,7 +159,7 @@ std::string url_host(const std::string& url) {
     char* part = nullptr;
     if (curl_url_set(handle, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK &&
         curl_url_get(handle, CURLUPART_HOST, &part, 0) == CURLUE_OK && part != nullptr) {
-        host = scep::to_lower_ascii(part);
+        host = util::to_lower_ascii(part);
         curl_free(part);
     }
     curl_url_cleanup(handle);
@@ -279,7 +279,7 @@ void CurlTransport::set_extra_headers(std::vector<std::string> headers) {
     m_extra_headers = std::move(headers);
 }
 
-scep::Result<scep::HttpResponse> CurlTransport::get(const std::string& url) {
+util::Result<scep::HttpResponse> CurlTransport::get(const std::string& url) {
     if (!m_handle) return Error(ErrorCode::internal, "libcurl could not be initialised");
     curl_easy_setopt(m_handle.get(), CURLOPT_HTTPGET, 1L);
     CurlSlistPtr headers;
@@ -295,7 +295,7 @@ scep::Result<scep::HttpResponse> CurlTransport::get(const std::string& url) {
     return result;
 }
 
-scep::Result<scep::HttpResponse> CurlTransport::post(const std::string& url, scep::ByteView body,
+util::Result<scep::HttpResponse> CurlTransport::post(const std::string& url, util::ByteView body,
                                                      const std::string& content_type) {
     if (!m_handle) return Error(ErrorCode::internal, "libcurl could not be initialised");
     CURL* h = m_handle.get();
@@ -330,7 +330,7 @@ std::optional<Error> invalid_url(const std::string& url) {
 
 } // namespace
 
-scep::Result<scep::HttpResponse> CurlTransport::perform(const std::string& url) {
+util::Result<scep::HttpResponse> CurlTransport::perform(const std::string& url) {
     if (auto invalid = invalid_url(url)) return std::move(*invalid);
     CURL* h = m_handle.get();
     m_body.clear();
@@ -346,7 +346,7 @@ scep::Result<scep::HttpResponse> CurlTransport::perform(const std::string& url) 
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(h, CURLOPT_SOCKOPTFUNCTION, on_socket);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, this);
-    m_tls_wanted = scep::to_lower_ascii(url.substr(0, 8)) == "https://";
+    m_tls_wanted = util::to_lower_ascii(url.substr(0, 8)) == "https://";
     m_tls.reset();
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, m_options.timeout_ms);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, m_options.connect_timeout_ms);

@@ -22,7 +22,7 @@ enum class HttpAuth { none, negotiate, ntlm, basic };
 struct HttpCredentials {
     HttpAuth scheme = HttpAuth::none;
     std::string username;  // NTLM/Basic; Negotiate uses the Kerberos credential cache
-    scep::Secret password; // never traced
+    util::Secret password; // never traced
 };
 
 std::string to_string(HttpAuth scheme);
@@ -73,8 +73,8 @@ class CurlTransport final : public scep::HttpTransport {
   public:
     explicit CurlTransport(TransportOptions options);
 
-    scep::Result<scep::HttpResponse> get(const std::string& url) override;
-    scep::Result<scep::HttpResponse> post(const std::string& url, scep::ByteView body,
+    util::Result<scep::HttpResponse> get(const std::string& url) override;
+    util::Result<scep::HttpResponse> post(const std::string& url, util::ByteView body,
                                           const std::string& content_type) override;
 
     // Authentication for the following requests (none by default). Negotiate never delegates.
@@ -98,14 +98,14 @@ class CurlTransport final : public scep::HttpTransport {
     static std::size_t on_header(char* data, std::size_t size, std::size_t count, void* self);
     static int on_progress(void* self, curl_off_t, curl_off_t, curl_off_t, curl_off_t);
     static int on_socket(void* self, curl_socket_t socket, curlsocktype purpose);
-    scep::Result<scep::HttpResponse> perform(const std::string& url);
-    scep::Error curl_error(CURLcode code, const std::string& url) const;
+    util::Result<scep::HttpResponse> perform(const std::string& url);
+    util::Error curl_error(CURLcode code, const std::string& url) const;
     std::string proxy_for(const std::string& url) const;
 
     TransportOptions m_options;
     CurlEasyPtr m_handle;
     char m_error_buffer[CURL_ERROR_SIZE] = {};
-    scep::SecureBytes m_body; // wiped as it grows: an admin page body holds a challenge
+    util::SecureBytes m_body; // wiped as it grows: an admin page body holds a challenge
     bool m_body_too_large = false;
     HttpCredentials m_credentials;
     std::vector<std::string> m_extra_headers;

@@ -8,7 +8,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static const auto pin = scep::parse_fingerprint("sha256:" + std::string(64, '0'));
-    const scep::ByteView body(data, size);
+    const util::ByteView body(data, size);
     constexpr std::int64_t k_now = 1795000000; // 2026-11-18: inside the vectors' validity
     for (const char* type : {"application/x-x509-ca-ra-cert", "application/x-x509-ca-cert", ""}) {
         auto bundle = scep::parse_get_ca_cert(body, type, k_now);

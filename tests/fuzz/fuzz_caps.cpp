@@ -29,10 +29,10 @@ std::size_t use(const scep::Capabilities& caps) {
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    const scep::ByteView body(data, size);
+    const util::ByteView body(data, size);
     for (const char* type : {"text/plain", "", "text/html"}) {
         if (auto caps = scep::Capabilities::parse_reply(body, type)) use(*caps);
     }
-    use(scep::Capabilities::parse(scep::as_chars(body)));
+    use(scep::Capabilities::parse(util::as_chars(body)));
     return 0;
 }

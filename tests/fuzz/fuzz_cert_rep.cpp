@@ -37,7 +37,7 @@ void open(const Vectors& v, const scep::CertRep& rep) {
     if (issued) (void)issued->certificate.issued_by(v.ca);
 }
 
-void parse_check_open(const Vectors& v, scep::ByteView reply) {
+void parse_check_open(const Vectors& v, util::ByteView reply) {
     if (auto rep = scep::parse_cert_rep(reply, v.ra_sign)) {
         (void)scep::fail_info_name(rep->fail_info.value_or(-1));
         if (scep::check_cert_rep(*rep, v.transaction_id, v.nonce) && rep->status == scep::PkiStatus::success) {
@@ -47,7 +47,7 @@ void parse_check_open(const Vectors& v, scep::ByteView reply) {
 }
 
 // A CertRep with fuzzed signed attributes and content, validly signed by the test RA.
-scep::Bytes signed_reply(const Vectors& v, FuzzedDataProvider& in) {
+util::Bytes signed_reply(const Vectors& v, FuzzedDataProvider& in) {
     using AsnObjectPtr = ossl::Handle<ASN1_OBJECT, ASN1_OBJECT_free>;
     static constexpr const char* k_attributes[] = {
         "2.16.840.1.113733.1.9.2", // messageType
@@ -78,7 +78,7 @@ scep::Bytes signed_reply(const Vectors& v, FuzzedDataProvider& in) {
     unsigned char* der = nullptr;
     const int length = i2d_CMS_ContentInfo(cms.get(), &der);
     if (length <= 0) return {};
-    scep::Bytes out(der, der + length);
+    util::Bytes out(der, der + length);
     OPENSSL_free(der);
     return out;
 }
@@ -88,10 +88,10 @@ scep::Bytes signed_reply(const Vectors& v, FuzzedDataProvider& in) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static const Vectors v;
     if (size > 0 && data[0] == 0x30) {
-        parse_check_open(v, scep::ByteView(data, size));
+        parse_check_open(v, util::ByteView(data, size));
     } else {
         FuzzedDataProvider in(data, size);
-        const scep::Bytes reply = signed_reply(v, in);
+        const util::Bytes reply = signed_reply(v, in);
         if (!reply.empty()) parse_check_open(v, reply);
     }
     scep::CertRep envelope_only;

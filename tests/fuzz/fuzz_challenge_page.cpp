@@ -6,7 +6,7 @@
 #include "ndes/challenge_page.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    const std::string page = ndes::decode_page(scep::ByteView(data, size));
+    const std::string page = ndes::decode_page(util::ByteView(data, size));
     auto challenge = ndes::parse_challenge_page(page);
     // A challenge is 8-32 hex characters, whatever the page held.
     if (challenge && (challenge->size() < 8 || challenge->size() > 32)) __builtin_trap();

@@ -4,11 +4,11 @@
 #include <cstdint>
 #include <string_view>
 
-#include "cli/config.hpp"
+#include "config/config.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);
-    auto config = cli::config::parse_config(text, "/etc/scepctl/config.toml");
+    auto config = config::parse_config(text, "/etc/scepctl/config.toml");
     if (config) {
         for (const auto& [name, profile] : config->profiles) {
             if (config->profile(name) == nullptr || config->ca(profile.ca) == nullptr) __builtin_trap();

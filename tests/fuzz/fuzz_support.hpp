@@ -7,7 +7,7 @@
 #include <iterator>
 #include <string>
 
-#include "scep/bytes.hpp"
+#include "util/bytes.hpp"
 #include "scep/certificate.hpp"
 #include "scep/key.hpp"
 
@@ -15,18 +15,18 @@ namespace fuzz {
 
 // A vector under tests/data; a missing or broken one stops the fuzzer at once (a setup error,
 // not a finding).
-inline scep::Bytes read_data(const std::string& relative) {
+inline util::Bytes read_data(const std::string& relative) {
     std::ifstream in(std::string(SCEPCTL_TEST_DATA) + "/" + relative, std::ios::binary);
     if (!in) {
         std::fprintf(stderr, "fuzz: missing test vector %s\n", relative.c_str());
         std::abort();
     }
-    return scep::Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    return util::Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 inline scep::Certificate certificate(const std::string& relative) {
-    const scep::Bytes pem = read_data(relative);
-    auto certs = scep::Certificate::from_pem(scep::as_chars(pem));
+    const util::Bytes pem = read_data(relative);
+    auto certs = scep::Certificate::from_pem(util::as_chars(pem));
     if (!certs || certs->empty()) {
         std::fprintf(stderr, "fuzz: %s is no PEM certificate\n", relative.c_str());
         std::abort();
