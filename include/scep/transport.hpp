@@ -1,12 +1,33 @@
-// The protocol core talks HTTP only through this interface, so tests can replay captured bytes.
+// The protocol core (and the NDES admin page) talks HTTP only through this interface, so tests can
+// replay captured bytes.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "scep/certificate.hpp"
 #include "scep/util.hpp"
 
 namespace scep {
+
+// HTTP authentication for the following requests (the NDES admin page; SCEP itself is anonymous).
+enum class HttpAuth { none, negotiate, ntlm, basic };
+std::string to_string(HttpAuth scheme); // "none", "Negotiate", "NTLM", "Basic"
+
+struct HttpCredentials {
+    HttpAuth scheme = HttpAuth::none;
+    std::string username; // NTLM/Basic; Negotiate uses the Kerberos credential cache
+    Secret password;      // never traced
+};
+
+// What the TLS handshake of an https request negotiated (check-ndes).
+struct TlsInfo {
+    std::string version;             // "TLSv1.3"
+    std::string cipher;              // "TLS_AES_256_GCM_SHA384"
+    std::optional<Certificate> peer; // the server's certificate
+};
 
 struct HttpResponse {
     long status = 0;
@@ -15,7 +36,12 @@ struct HttpResponse {
     std::string www_authenticate; // every WWW-Authenticate header, joined with ", "
     std::string date;             // the Date header (clock-skew checks)
     SecureBytes body;             // wiped when it goes: the admin page's body holds a challenge
+    std::optional<TlsInfo> tls;   // over https, when the TLS library lets it be read
 };
+
+// The authentication schemes a 401 offers ("negotiate", "ntlm", "basic"), from its
+// WWW-Authenticate headers, lower-cased, in the order offered, each once.
+std::vector<std::string> offered_auth_schemes(const std::string& www_authenticate);
 
 // "Application/X-PKI-Message; charset=binary" -> "application/x-pki-message"
 std::string media_type(std::string_view content_type);
@@ -27,6 +53,14 @@ class HttpTransport {
     // returns every HTTP status, 4xx and 5xx included, as a response.
     virtual Result<HttpResponse> get(const std::string& url) = 0;
     virtual Result<HttpResponse> post(const std::string& url, ByteView body, const std::string& content_type) = 0;
+    // Authentication for the following requests (none by default). Negotiate never delegates.
+    virtual void set_credentials(HttpCredentials credentials) = 0;
+    // Extra request headers for the following requests, e.g. "Authorization: Negotiate ..." from
+    // our own GSSAPI context (check-kerberos). Traced redacted like every Authorization header.
+    virtual void set_extra_headers(std::vector<std::string> headers) = 0;
+    // The host this transport connects to for `url`: lower case, without user info, port or
+    // brackets; empty when it has none. Kerberos tokens go only where this says.
+    virtual std::string url_host(const std::string& url) const = 0;
 };
 
 } // namespace scep

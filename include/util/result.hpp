@@ -39,6 +39,7 @@ struct Error {
     std::optional<long> http_status;
     std::optional<int> fail_info; // RFC 8894 §3.2.1.4, when code == ca_failure
     std::optional<int> signal;    // when code == interrupted: the signal number
+    bool tls = false;             // when code == network: the TLS handshake or the server's certificate failed
 
     Error() = default;
     Error(ErrorCode c, std::string msg) : code(c), message(std::move(msg)) {}

@@ -13,6 +13,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/interrupt.hpp"
 #include "scepctl_version.hpp"
+#include "util/url.hpp"
 
 namespace cli {
 
@@ -116,8 +117,8 @@ util::Result<std::string> Context::scep_url() const {
     if (url.empty()) return util::Error(util::ErrorCode::usage, "no SCEP URL: pass --url URL or --profile NAME");
     const std::string lower = util::to_lower_ascii(url);
     if (lower.rfind("http://", 0) != 0 && lower.rfind("https://", 0) != 0) {
-        return util::Error(util::ErrorCode::usage, "--url '" + transport::CurlTransport::redact_url(url) +
-                                                       "' must start with http:// or https://");
+        return util::Error(util::ErrorCode::usage,
+                           "--url '" + util::redact_url(url) + "' must start with http:// or https://");
     }
     return url;
 }

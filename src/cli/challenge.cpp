@@ -5,10 +5,11 @@
 #include "cli/app.hpp"
 #include "cli/secrets.hpp"
 #include "ndes/challenge_page.hpp"
+#include "util/url.hpp"
 
 namespace cli {
 
-using transport::HttpAuth;
+using scep::HttpAuth;
 using util::Error;
 using util::ErrorCode;
 
@@ -92,8 +93,8 @@ util::Result<std::optional<ChallengeSource>> resolve_challenge_source(const Cont
     if (url.empty()) return std::optional<ChallengeSource>();
     const std::string lower = util::to_lower_ascii(url);
     if (lower.rfind("http://", 0) != 0 && lower.rfind("https://", 0) != 0) {
-        return Error(ErrorCode::usage, "--challenge-url '" + transport::CurlTransport::redact_url(url) +
-                                           "' must start with http:// or https://");
+        return Error(ErrorCode::usage,
+                     "--challenge-url '" + util::redact_url(url) + "' must start with http:// or https://");
     }
 
     ChallengeSource source;
@@ -204,8 +205,7 @@ util::Result<FetchedChallenge> fetch_challenge(const ChallengeSource& source,
                                                const Output& out) {
     const std::string host = transport::url_host(source.url);
     if (host.empty()) {
-        return Error(ErrorCode::usage,
-                     "--challenge-url '" + transport::CurlTransport::redact_url(source.url) + "' has no host name");
+        return Error(ErrorCode::usage, "--challenge-url '" + util::redact_url(source.url) + "' has no host name");
     }
     // Tokens go only to hosts inside the allowed domains: checked before any packet is sent.
     if (source.prefer_kerberos && !krb::host_in_domains(host, source.kerberos->allowed_domains)) {
@@ -227,7 +227,7 @@ util::Result<FetchedChallenge> fetch_challenge(const ChallengeSource& source,
         return FetchedChallenge{std::move(challenge), "none", "anonymous"};
     }
     if (probe.status != 401) return admin_page_status_error(probe, host);
-    const std::vector<std::string> schemes = transport::offered_auth_schemes(probe.www_authenticate);
+    const std::vector<std::string> schemes = scep::offered_auth_schemes(probe.www_authenticate);
 
     std::optional<Error> kerberos_failure;
     if (source.prefer_kerberos) {
@@ -281,13 +281,13 @@ util::Result<FetchedChallenge> fetch_challenge(const ChallengeSource& source,
     }
     if (kerberos_failure) {
         out.warning(kerberos_failure->message);
-        out.note("falling back to " + transport::to_string(scheme) + " as " + source.username);
+        out.note("falling back to " + scep::to_string(scheme) + " as " + source.username);
     }
     http.set_credentials({scheme, source.username, *source.password});
     SCEP_TRY(scep::HttpResponse response, http.get(source.url));
     http.set_credentials({});
     if (response.status == 401) {
-        Error error(ErrorCode::http_auth, "NDES admin page on " + host + " refused " + transport::to_string(scheme) +
+        Error error(ErrorCode::http_auth, "NDES admin page on " + host + " refused " + scep::to_string(scheme) +
                                               " authentication as " + source.username +
                                               " (HTTP 401): check the user name and password file");
         error.http_status = 401;
@@ -295,7 +295,7 @@ util::Result<FetchedChallenge> fetch_challenge(const ChallengeSource& source,
     }
     if (response.status != 200) return admin_page_status_error(response, host);
     SCEP_TRY(util::Secret challenge, challenge_from_page(response));
-    return FetchedChallenge{std::move(challenge), transport::to_string(scheme), source.username};
+    return FetchedChallenge{std::move(challenge), scep::to_string(scheme), source.username};
 }
 
 } // namespace cli

@@ -19,6 +19,7 @@
 #include "krb/negotiate.hpp"
 #include "ndes/challenge_page.hpp"
 #include "store/atomic_file.hpp"
+#include "util/url.hpp"
 
 namespace cli {
 
@@ -478,7 +479,7 @@ void Checker::check_http_probe() {
     }
     m_probe = *response;
     r.http_status = response->status;
-    const auto schemes = transport::offered_auth_schemes(response->www_authenticate);
+    const auto schemes = scep::offered_auth_schemes(response->www_authenticate);
     std::string offered;
     for (const auto& s : schemes)
         offered += (offered.empty() ? "" : ", ") + s;
@@ -661,7 +662,7 @@ util::Result<void> run_check_kerberos(const Context& context, const CheckOptions
     SCEP_TRY(const KerberosCheckRun run, run_kerberos_checks(context, options.auth, options.all, report));
     Json result = Json::object();
     result.set("command", "check-kerberos")
-        .set("url", run.url.empty() ? Json() : Json(transport::CurlTransport::redact_url(run.url)))
+        .set("url", run.url.empty() ? Json() : Json(util::redact_url(run.url)))
         .set("result", report.failures() == 0 ? "pass" : "fail")
         .set("checks", report.checks_json());
     context.output.json(result);

@@ -14,6 +14,7 @@
 #include "scep/enrollment.hpp"
 #include "store/atomic_file.hpp"
 #include "store/formats.hpp"
+#include "util/url.hpp"
 
 namespace cli {
 
@@ -103,7 +104,7 @@ class NdesChecker {
     scep::Client* m_client = nullptr;
     std::optional<scep::HttpResponse> m_caps_response;
     std::optional<Error> m_reach_error;
-    std::optional<transport::TlsInfo> m_unverified_tls; // read without verification to explain a TLS failure
+    std::optional<scep::TlsInfo> m_unverified_tls; // read without verification to explain a TLS failure
     scep::Capabilities m_caps;
     std::optional<scep::CaCertBundle> m_bundle;
     std::optional<ChallengeSource> m_challenge_source;
@@ -122,17 +123,14 @@ void NdesChecker::check_reachability() {
         return add(std::move(r));
     }
     m_reach_error = response.error();
-    const CURLcode code = m_http->last_curl_code();
-    const bool tls_problem = code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CONNECT_ERROR ||
-                             code == CURLE_SSL_CERTPROBLEM || code == CURLE_SSL_CIPHER;
-    if (tls_problem) {
+    if (response.error().tls) {
         // Look at the certificate without trusting it, only to say what is wrong with it.
         transport::TransportOptions unverified = m_context.transport_options();
         unverified.insecure = true;
         unverified.trace = nullptr;
         transport::CurlTransport peek(unverified);
         if (auto seen = peek.get(m_client->operation_url("GetCACaps", m_message))) {
-            m_unverified_tls = peek.last_tls();
+            m_unverified_tls = seen->tls;
             r.http_status = seen->status;
             r.summary = m_host + " answers HTTP, but its TLS certificate is not accepted (see the tls check)";
             r.evidence = "GetCACaps without certificate verification: HTTP " + std::to_string(seen->status);
@@ -157,7 +155,7 @@ void NdesChecker::check_tls() {
         return add(std::move(r));
     }
     if (failed("reachability")) return skip("tls", "skipped: the server is not reachable");
-    const auto describe = [&](const transport::TlsInfo& tls) {
+    const auto describe = [&](const scep::TlsInfo& tls) {
         std::string text = tls.version.empty() ? std::string("TLS version unknown") : tls.version;
         if (!tls.cipher.empty()) text += ", " + tls.cipher;
         if (tls.peer) {
@@ -175,7 +173,7 @@ void NdesChecker::check_tls() {
                 " (subjectAltName) and chains to a CA this host trusts (or pass that CA with --cacert / tls_ca_file)";
         return add(std::move(r));
     }
-    const auto& tls = m_http->last_tls();
+    const auto& tls = m_caps_response->tls;
     if (!tls) {
         r.status = Status::warn;
         r.summary = "the TLS session could not be read (libcurl is not built with OpenSSL)";
@@ -632,7 +630,7 @@ util::Result<void> NdesChecker::run() {
 
     Json result = Json::object();
     result.set("command", "check-ndes")
-        .set("url", transport::CurlTransport::redact_url(m_url))
+        .set("url", util::redact_url(m_url))
         .set("type", m_type)
         .set("result", m_report.failures() == 0 ? "pass" : "fail")
         .set("checks", m_report.checks_json());

@@ -13,6 +13,7 @@
 #include "store/formats.hpp"
 #include "store/paths.hpp"
 #include "store/swap.hpp"
+#include "util/url.hpp"
 
 namespace cli {
 
@@ -255,7 +256,7 @@ util::Result<void> run_enroll(Context& context, const CLI::App& command, EnrollO
     show("chain", output.chain);
     show("p12", output.p12);
     Json result = Json::object();
-    result.set("command", "enroll").set("url", transport::CurlTransport::redact_url(url));
+    result.set("command", "enroll").set("url", util::redact_url(url));
     set_certificate_summary(result, cert);
     add_exchange_json(result, *enrolled, algorithms, options.resume, challenge_sent, challenge_origin);
     result.set("format", store::to_string(output.format))

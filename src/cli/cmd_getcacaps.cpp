@@ -3,6 +3,7 @@
 
 #include "cli/app.hpp"
 #include "scep/client.hpp"
+#include "util/url.hpp"
 
 namespace cli {
 
@@ -48,7 +49,7 @@ util::Result<void> run_getcacaps(Context& context, GetCaCapsOptions options) {
         effective.push(keyword);
     Json result = Json::object();
     result.set("command", "getcacaps")
-        .set("url", transport::CurlTransport::redact_url(url))
+        .set("url", util::redact_url(url))
         .set("http_status", reply.http_status)
         .set("capabilities", Json::strings(caps.keywords()))
         .set("implied", Json::strings(caps.implied()))

@@ -7,6 +7,7 @@
 #include "cli/cert_output.hpp"
 #include "scep/client.hpp"
 #include "store/atomic_file.hpp"
+#include "util/url.hpp"
 
 namespace cli {
 
@@ -47,7 +48,7 @@ util::Result<void> run_getcacert(Context& context, const GetCaCertOptions& optio
 
     Json result = Json::object();
     result.set("command", "getcacert")
-        .set("url", transport::CurlTransport::redact_url(url))
+        .set("url", util::redact_url(url))
         .set("format", bundle.format == scep::CaCertFormat::single_der ? "x509-ca-cert" : "x509-ca-ra-cert")
         .set("certificates", bundle_json(bundle))
         .set("fingerprint_verified", pinned.has_value())

@@ -4,6 +4,7 @@
 #include "cli/app.hpp"
 #include "cli/cert_output.hpp"
 #include "cli/pki_query.hpp"
+#include "util/url.hpp"
 
 namespace cli {
 
@@ -29,7 +30,7 @@ util::Result<void> run_getcert(Context& context, const GetCertOptions& options) 
     print_certificate_summary(out, cert);
     out.line("cert:       " + options.query.out);
     Json result = Json::object();
-    result.set("command", "getcert").set("url", transport::CurlTransport::redact_url(query.connection.url));
+    result.set("command", "getcert").set("url", util::redact_url(query.connection.url));
     set_certificate_summary(result, cert);
     result.set("transaction_id", reply.transaction_id)
         .set("method", reply.used_post ? "POST" : "GET")

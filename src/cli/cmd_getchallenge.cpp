@@ -3,6 +3,7 @@
 
 #include "cli/app.hpp"
 #include "cli/challenge.hpp"
+#include "util/url.hpp"
 
 namespace cli {
 
@@ -21,7 +22,7 @@ util::Result<void> run_getchallenge(Context& context, const ChallengeOptions& op
     context.output.line(std::string(fetched.challenge.view()));
     Json result = Json::object();
     result.set("command", "getchallenge")
-        .set("url", transport::CurlTransport::redact_url(source->url))
+        .set("url", util::redact_url(source->url))
         .set("auth", fetched.auth)
         .set("challenge", std::string(fetched.challenge.view()));
     context.output.json(result);

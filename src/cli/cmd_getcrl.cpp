@@ -4,6 +4,7 @@
 
 #include "cli/app.hpp"
 #include "cli/pki_query.hpp"
+#include "util/url.hpp"
 
 namespace cli {
 
@@ -43,7 +44,7 @@ util::Result<void> run_getcrl(Context& context, const QueryOptions& options) {
     out.line("crl:         " + options.out);
     Json result = Json::object();
     result.set("command", "getcrl")
-        .set("url", transport::CurlTransport::redact_url(query.connection.url))
+        .set("url", util::redact_url(query.connection.url))
         .set("issuer", crl.issuer())
         .set("this_update", crl.this_update())
         .set("next_update", next_update ? Json(*next_update) : Json())

@@ -6,6 +6,7 @@
 #include "cli/ca_connection.hpp"
 #include "cli/cert_output.hpp"
 #include "store/atomic_file.hpp"
+#include "util/url.hpp"
 
 namespace cli {
 
@@ -48,7 +49,7 @@ util::Result<void> run_getnextcacert(Context& context, const GetNextCaCertOption
 
     Json result = Json::object();
     result.set("command", "getnextcacert")
-        .set("url", transport::CurlTransport::redact_url(connection.url))
+        .set("url", util::redact_url(connection.url))
         .set("signer", next.signer.subject())
         .set("signer_sha256", util::to_hex(next.signer.fingerprint(scep::DigestAlg::sha256)))
         .set("certificates", bundle_json(next.bundle))

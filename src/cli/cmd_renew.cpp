@@ -19,6 +19,7 @@
 #include "store/formats.hpp"
 #include "store/paths.hpp"
 #include "store/swap.hpp"
+#include "util/url.hpp"
 
 extern char** environ;
 
@@ -376,7 +377,7 @@ util::Result<void> run_renew(Context& context, const CLI::App& command, RenewOpt
         backups.push(backup.string());
     }
     Json result = Json::object();
-    result.set("command", "renew").set("status", "renewed").set("url", transport::CurlTransport::redact_url(url));
+    result.set("command", "renew").set("status", "renewed").set("url", util::redact_url(url));
     set_certificate_summary(result, cert);
     result.set("old_serial", old_cert.serial_hex())
         .set("message_type", to_string(request.type))

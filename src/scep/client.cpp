@@ -2,10 +2,6 @@
 
 namespace scep {
 
-std::string media_type(std::string_view content_type) {
-    return to_lower_ascii(trim_ascii(content_type.substr(0, content_type.find(';'))));
-}
-
 Client::Client(HttpTransport& transport, std::string scep_url) : m_transport(transport), m_url(std::move(scep_url)) {}
 
 std::string Client::operation_url(std::string_view operation, std::string_view message) const {

@@ -12,6 +12,7 @@
 #include <openssl/ssl.h>
 
 #include "ossl/wiping_heap.hpp"
+#include "util/url.hpp"
 
 namespace transport {
 
@@ -113,45 +114,6 @@ std::string curl_version_string() {
     return curl_version();
 }
 
-std::string to_string(HttpAuth scheme) {
-    switch (scheme) {
-    case HttpAuth::none: return "none";
-    case HttpAuth::negotiate: return "Negotiate";
-    case HttpAuth::ntlm: return "NTLM";
-    case HttpAuth::basic: return "Basic";
-    }
-    return "unknown";
-}
-
-std::vector<std::string> offered_auth_schemes(const std::string& www_authenticate) {
-    // "Negotiate, NTLM" or "Basic realm=\"x\", Negotiate": a scheme is a token at the start or
-    // after a comma that is not followed by '=' (auth-params are name=value).
-    std::vector<std::string> schemes;
-    std::size_t pos = 0;
-    while (pos < www_authenticate.size()) {
-        while (pos < www_authenticate.size() && (www_authenticate[pos] == ' ' || www_authenticate[pos] == ','))
-            ++pos;
-        std::size_t end = pos;
-        while (end < www_authenticate.size() && www_authenticate[end] != ' ' && www_authenticate[end] != ',' &&
-               www_authenticate[end] != '=') {
-            ++end;
-        }
-        const bool is_param = end < www_authenticate.size() && www_authenticate[end] == '=';
-        if (end > pos && !is_param) {
-            std::string scheme = util::to_lower_ascii(www_authenticate.substr(pos, end - pos));
-            if (std::find(schemes.begin(), schemes.end(), scheme) == schemes.end()) schemes.push_back(scheme);
-        }
-        // Skip to the next comma outside quotes.
-        bool quoted = false;
-        pos = end;
-        while (pos < www_authenticate.size() && (quoted || www_authenticate[pos] != ',')) {
-            if (www_authenticate[pos] == '"') quoted = !quoted;
-            ++pos;
-        }
-    }
-    return schemes;
-}
-
 std::string url_host(const std::string& url) {
     CURLU* handle = curl_url();
     if (handle == nullptr) return {};
@@ -210,7 +172,7 @@ std::size_t CurlTransport::on_header(char*, std::size_t size, std::size_t count,
         if (curl_easy_getinfo(self->m_handle.get(), CURLINFO_TLS_SSL_PTR, &session) == CURLE_OK && session != nullptr &&
             session->backend == CURLSSLBACKEND_OPENSSL && session->internals != nullptr) {
             auto* ssl = static_cast<SSL*>(session->internals);
-            TlsInfo info;
+            scep::TlsInfo info;
             info.version = SSL_get_version(ssl);
             if (const SSL_CIPHER* cipher = SSL_get_current_cipher(ssl); cipher != nullptr) {
                 info.cipher = SSL_CIPHER_get_name(cipher);
@@ -247,23 +209,7 @@ std::string CurlTransport::redact_header_line(std::string_view line) {
             return shown;
         }
     }
-    return redact_url(line);
-}
-
-std::string CurlTransport::redact_url(std::string_view text) {
-    // "scheme://user:secret@host" -> "scheme://<redacted>@host", wherever it occurs in the text.
-    std::string out(text);
-    std::size_t pos = 0;
-    while ((pos = out.find("://", pos)) != std::string::npos) {
-        const std::size_t start = pos + 3;
-        const std::size_t end = out.find_first_of("/?# \t\"'", start);
-        const std::size_t at = out.find('@', start);
-        if (at != std::string::npos && (end == std::string::npos || at < end)) {
-            out.replace(start, at - start, "<redacted>");
-        }
-        pos = start;
-    }
-    return out;
+    return util::redact_url(line);
 }
 
 CurlTransport::CurlTransport(TransportOptions options) : m_options(std::move(options)) {
@@ -272,7 +218,7 @@ CurlTransport::CurlTransport(TransportOptions options) : m_options(std::move(opt
     m_options.connect_timeout_ms = std::min(m_options.connect_timeout_ms, m_options.timeout_ms);
 }
 
-void CurlTransport::set_credentials(HttpCredentials credentials) {
+void CurlTransport::set_credentials(scep::HttpCredentials credentials) {
     m_credentials = std::move(credentials);
 }
 void CurlTransport::set_extra_headers(std::vector<std::string> headers) {
@@ -325,7 +271,7 @@ std::optional<Error> invalid_url(const std::string& url) {
     curl_free(scheme);
     curl_url_cleanup(handle);
     if (http) return std::nullopt;
-    return Error(ErrorCode::usage, "URL '" + CurlTransport::redact_url(url) + "' is not a valid http or https URL");
+    return Error(ErrorCode::usage, "URL '" + util::redact_url(url) + "' is not a valid http or https URL");
 }
 
 } // namespace
@@ -362,12 +308,12 @@ util::Result<scep::HttpResponse> CurlTransport::perform(const std::string& url) 
     if (!m_options.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, m_options.ca_file.c_str());
     if (m_options.proxy) curl_easy_setopt(h, CURLOPT_PROXY, m_options.proxy->c_str());
     switch (m_credentials.scheme) {
-    case HttpAuth::none:
+    case scep::HttpAuth::none:
         curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_NONE);
         curl_easy_setopt(h, CURLOPT_USERNAME, nullptr);
         curl_easy_setopt(h, CURLOPT_PASSWORD, nullptr);
         break;
-    case HttpAuth::negotiate:
+    case scep::HttpAuth::negotiate:
         // Only Negotiate, so a silent NTLM fallback cannot hide a Kerberos failure. The empty
         // user makes every libcurl version try it; the ticket comes from the credential cache.
         curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_NEGOTIATE);
@@ -375,9 +321,10 @@ util::Result<scep::HttpResponse> CurlTransport::perform(const std::string& url) 
         curl_easy_setopt(h, CURLOPT_PASSWORD, "");
         curl_easy_setopt(h, CURLOPT_GSSAPI_DELEGATION, CURLGSSAPI_DELEGATION_NONE);
         break;
-    case HttpAuth::ntlm:
-    case HttpAuth::basic:
-        curl_easy_setopt(h, CURLOPT_HTTPAUTH, m_credentials.scheme == HttpAuth::ntlm ? CURLAUTH_NTLM : CURLAUTH_BASIC);
+    case scep::HttpAuth::ntlm:
+    case scep::HttpAuth::basic:
+        curl_easy_setopt(h, CURLOPT_HTTPAUTH,
+                         m_credentials.scheme == scep::HttpAuth::ntlm ? CURLAUTH_NTLM : CURLAUTH_BASIC);
         curl_easy_setopt(h, CURLOPT_USERNAME, m_credentials.username.c_str());
         curl_easy_setopt(h, CURLOPT_PASSWORD, m_credentials.password.c_str());
         break;
@@ -400,7 +347,6 @@ util::Result<scep::HttpResponse> CurlTransport::perform(const std::string& url) 
     }
     const CURLcode rc = curl_easy_perform(h);
     if (m_options.waiting) m_options.waiting(m_request_host, {}, true);
-    m_last_code = rc;
     m_tls_wanted = false;
     if (rc != CURLE_OK) return curl_error(rc, url);
 
@@ -413,13 +359,14 @@ util::Result<scep::HttpResponse> CurlTransport::perform(const std::string& url) 
     response.www_authenticate = all_header_values(h, "WWW-Authenticate");
     response.date = header_value(h, "Date");
     response.body = std::move(m_body);
+    response.tls = m_tls;
     m_body = {};
     if (response.status >= 300 && response.status < 400) {
         const char* location = nullptr;
         curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &location);
         Error error(ErrorCode::http_status,
                     "server answered HTTP " + std::to_string(response.status) + " redirecting to " +
-                        (location != nullptr ? redact_url(location) : std::string("(no Location)")) +
+                        (location != nullptr ? util::redact_url(location) : std::string("(no Location)")) +
                         ": use that URL instead (redirects are not followed)");
         error.http_status = response.status;
         return error;
@@ -431,7 +378,7 @@ std::string CurlTransport::proxy_for(const std::string& url) const {
     return m_options.proxy ? *m_options.proxy : proxy_from_environment(url);
 }
 
-Error CurlTransport::curl_error(CURLcode code, const std::string& url) const {
+Error CurlTransport::describe_curl_error(CURLcode code, const std::string& url) const {
     const std::string host = host_of(url);
     const std::string detail = m_error_buffer[0] != '\0' ? m_error_buffer : curl_easy_strerror(code);
     switch (code) {
@@ -446,8 +393,8 @@ Error CurlTransport::curl_error(CURLcode code, const std::string& url) const {
     case CURLE_COULDNT_CONNECT: {
         const std::string proxy = proxy_for(url);
         if (!proxy.empty()) {
-            return Error(ErrorCode::network,
-                         "cannot connect to " + host + " through proxy " + redact_url(proxy) + " (" + detail + ")");
+            return Error(ErrorCode::network, "cannot connect to " + host + " through proxy " + util::redact_url(proxy) +
+                                                 " (" + detail + ")");
         }
         return Error(ErrorCode::network, "cannot connect to " + host + " (" + detail + ")");
     }
@@ -480,7 +427,7 @@ Error CurlTransport::curl_error(CURLcode code, const std::string& url) const {
         return Error(ErrorCode::http_auth,
                      host + " refused the " + to_string(m_credentials.scheme) + " authentication (" + detail + ")");
     case CURLE_URL_MALFORMAT:
-        return Error(ErrorCode::usage, "URL '" + redact_url(url) + "' is not a valid http or https URL");
+        return Error(ErrorCode::usage, "URL '" + util::redact_url(url) + "' is not a valid http or https URL");
     case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_WEIRD_SERVER_REPLY:
         // The URL was checked before the request (invalid_url): the reply is what libcurl could
@@ -492,6 +439,21 @@ Error CurlTransport::curl_error(CURLcode code, const std::string& url) const {
     default: break;
     }
     return Error(ErrorCode::network, "request to " + host + " failed: " + detail);
+}
+
+Error CurlTransport::curl_error(CURLcode code, const std::string& url) const {
+    Error error = describe_curl_error(code, url);
+    error.tls = code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CONNECT_ERROR ||
+                code == CURLE_SSL_CERTPROBLEM || code == CURLE_SSL_CIPHER;
+    return error;
+}
+
+std::string CurlTransport::url_host(const std::string& url) const {
+    return transport::url_host(url);
+}
+
+std::unique_ptr<scep::HttpTransport> CurlTransportFactory::open(const TransportOptions& options) {
+    return std::make_unique<CurlTransport>(options);
 }
 
 } // namespace transport

@@ -5,6 +5,7 @@
 #include "cli/json.hpp"
 #include "cli/output.hpp"
 #include "transport/curl_transport.hpp"
+#include "util/url.hpp"
 
 using util::Error;
 using util::ErrorCode;
@@ -87,10 +88,10 @@ TEST_CASE("secrets are redacted from trace lines", "[cli][secrets]") {
     CHECK(CurlTransport::redact_header_line("WWW-Authenticate: Negotiate") == "WWW-Authenticate: Negotiate");
     CHECK(CurlTransport::redact_header_line("Cookie: session=abc") == "Cookie: <redacted>");
     CHECK(CurlTransport::redact_header_line("Host: ndes.example.test") == "Host: ndes.example.test");
-    CHECK(CurlTransport::redact_url("https://user:pw@ndes.example.test/x") == "https://<redacted>@ndes.example.test/x");
-    CHECK(CurlTransport::redact_url("see http://a:b@h/ and https://c:d@i/") ==
+    CHECK(util::redact_url("https://user:pw@ndes.example.test/x") == "https://<redacted>@ndes.example.test/x");
+    CHECK(util::redact_url("see http://a:b@h/ and https://c:d@i/") ==
           "see http://<redacted>@h/ and https://<redacted>@i/");
-    CHECK(CurlTransport::redact_url("http://host/path?x=a@b") == "http://host/path?x=a@b");
+    CHECK(util::redact_url("http://host/path?x=a@b") == "http://host/path?x=a@b");
 }
 
 TEST_CASE("JSON output escapes strings and keeps key order", "[cli]") {
@@ -128,7 +129,7 @@ TEST_CASE("JSON output escapes every control character and stays UTF-8", "[cli]"
 }
 
 TEST_CASE("auth schemes are read from WWW-Authenticate, params and tokens skipped", "[cli][auth]") {
-    using transport::offered_auth_schemes;
+    using scep::offered_auth_schemes;
     CHECK(offered_auth_schemes("Negotiate, NTLM") == std::vector<std::string>{"negotiate", "ntlm"});
     CHECK(offered_auth_schemes("Basic realm=\"NDES, admin\", Negotiate") ==
           std::vector<std::string>{"basic", "negotiate"});

@@ -4,26 +4,14 @@
 #include <catch2/catch.hpp>
 
 #include "scep/client.hpp"
+#include "replay_transport.hpp"
 #include "test_support.hpp"
 
 using namespace scep;
 
 namespace {
 
-// Replays recorded server replies and remembers the URLs asked for.
-class ReplayTransport final : public HttpTransport {
-  public:
-    std::deque<Result<HttpResponse>> replies;
-    std::vector<std::string> urls;
-
-    Result<HttpResponse> get(const std::string& url) override {
-        urls.push_back(url);
-        auto reply = std::move(replies.front());
-        replies.pop_front();
-        return reply;
-    }
-    Result<HttpResponse> post(const std::string& url, ByteView, const std::string&) override { return get(url); }
-};
+using test::ReplayTransport;
 
 Bytes bytes_of(std::string_view text) {
     const auto view = as_bytes(text);
