@@ -10,6 +10,9 @@ packages=(
   # test bed: real SCEP server, MIT KDC, Apache with Negotiate, clock skew, TLS tools
   scep krb5-kdc krb5-admin-server krb5-user apache2 libapache2-mod-auth-gssapi faketime openssl curl
   iproute2 util-linux python3
+  # the test bed's second KDC flavour (TESTBED_KDB=ldap): MIT's LDAP KDB module on OpenLDAP, for
+  # principal aliases and constrained delegation
+  slapd krb5-kdc-ldap ldap-utils
   # the NDES-like fixture server (tests/fixtures) and its checks
   python3-cryptography python3-asn1crypto
   # sanitizer build and libFuzzer targets (clang 14), memory and syscall checks of the interop tests
@@ -33,5 +36,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# slapd: no system directory and no system-wide server; the bed runs its own slapd with its own
+# config (tests/interop/testbed/kdb-ldap.sh).
+echo "slapd slapd/no_configuration boolean true" | debconf-set-selections
 apt-get update
 apt-get install -y --no-install-recommends "${packages[@]}"

@@ -10,6 +10,7 @@
 #include <krb5/krb5.h>
 #include <profile.h>
 
+#include "krb/session_state.hpp"
 #include "util/bytes.hpp"
 
 namespace krb {
@@ -95,6 +96,10 @@ constexpr std::array k_errors{
                {"KRB5KRB_AP_ERR_MODIFIED", "the server could not decrypt the ticket",
                 "the SPN must be on the account the app pool runs as: set useAppPoolCredentials=True (or disable "
                 "kernel-mode authentication) on CertSrv/mscep_admin and keep http/<fqdn> only on that account"}},
+    ErrorEntry{KRB5KRB_AP_ERR_NOT_US,
+               {"KRB5KRB_AP_ERR_NOT_US", "the ticket is encrypted with another account's key",
+                "the SPN must be registered on the account the SCEP app pool runs as: setspn -Q http/<fqdn> shows "
+                "which account holds it; setspn -D it there and setspn -S it on the service account"}},
     ErrorEntry{KRB5KRB_AP_ERR_BADKEYVER,
                {"KRB5KRB_AP_ERR_BADKEYVER", "the server has an older key for its SPN than the KDC (stale keytab)",
                 "the account that owns the SPN changed its password: on IIS run the SCEP app pool as that account with "
@@ -127,15 +132,12 @@ constexpr std::array k_errors{
                {"KRB5_FCC_NOFILE", "the credential cache does not exist", "run kinit, or drop --use-ccache"}},
 };
 
-struct ContextDeleter {
-    void operator()(krb5_context c) const noexcept { krb5_free_context(c); }
-};
-using ContextPtr = std::unique_ptr<std::remove_pointer_t<krb5_context>, ContextDeleter>;
-
 std::optional<std::string> getenv_string(const char* name) {
     if (const char* v = std::getenv(name); v != nullptr) return std::string(v);
     return std::nullopt;
 }
+
+} // namespace
 
 void restore_env(const char* name, const std::optional<std::string>& value) {
     if (value)
@@ -143,8 +145,6 @@ void restore_env(const char* name, const std::optional<std::string>& value) {
     else
         ::unsetenv(name);
 }
-
-} // namespace
 
 std::optional<long> error_code_from_text(std::string_view text) {
     krb5_context raw = nullptr;
@@ -165,90 +165,6 @@ std::optional<ErrorInfo> describe_error(long code) {
     }
     return std::nullopt;
 }
-
-struct Session::State {
-    KerberosSettings settings;
-    ContextPtr context;
-    krb5_ccache ccache = nullptr;
-    bool own_ccache = false;
-    std::string ccache_name;
-    std::string config_path; // private krb5.conf, removed at the end
-    std::optional<std::string> old_krb5_config;
-    bool gss_ccache_set = false;
-    mutable std::string last_error_name;
-    mutable std::optional<long> last_error;
-
-    ~State() {
-        if (gss_ccache_set) {
-            OM_uint32 minor = 0;
-            gss_krb5_ccache_name(&minor, nullptr, nullptr);
-        }
-        if (ccache != nullptr) {
-            if (own_ccache)
-                krb5_cc_destroy(context.get(), ccache);
-            else
-                krb5_cc_close(context.get(), ccache);
-        }
-        context.reset();
-        if (!config_path.empty()) {
-            ::unlink(config_path.c_str());
-            restore_env("KRB5_CONFIG", old_krb5_config);
-        }
-    }
-
-    // One line naming the operation, the MIT meaning and the fix; the library's text as detail.
-    Error error(krb5_error_code code, const std::string& what) const {
-        const char* text = krb5_get_error_message(context.get(), code);
-        std::string library_text = text != nullptr ? text : "unknown error";
-        krb5_free_error_message(context.get(), text);
-        std::string message = "Kerberos: " + what + ": ";
-        ErrorCode category = ErrorCode::http_auth;
-        last_error_name.clear();
-        last_error = code;
-        if (auto info = describe_error(code)) {
-            last_error_name = info->name;
-            message += std::string(info->meaning) + " (" + std::string(info->name) + "; " + library_text +
-                       "): " + std::string(info->fix);
-        } else {
-            message += library_text + " (krb5 error " + std::to_string(code) + ")";
-        }
-        if (code == KRB5_KDC_UNREACH || code == KRB5_REALM_CANT_RESOLVE) category = ErrorCode::network;
-        return Error(category, std::move(message)).with_detail("krb5: " + library_text);
-    }
-
-    std::string unparse(krb5_const_principal principal) const {
-        char* name = nullptr;
-        if (krb5_unparse_name(context.get(), principal, &name) != 0 || name == nullptr) return "?";
-        std::string result = name;
-        krb5_free_unparsed_name(context.get(), name);
-        return result;
-    }
-
-    TicketInfo ticket_info(const krb5_creds& creds) const {
-        TicketInfo info;
-        info.client = unparse(creds.client);
-        info.server = unparse(creds.server);
-        info.auth_time = creds.times.authtime;
-        info.end_time = creds.times.endtime;
-        krb5_enctype enctype = creds.keyblock.enctype;
-        // The ticket's own enctype (what the server decrypts) is inside the ticket.
-        krb5_ticket* ticket = nullptr;
-        if (krb5_decode_ticket(&creds.ticket, &ticket) == 0 && ticket != nullptr) {
-            enctype = ticket->enc_part.enctype;
-            info.kvno = static_cast<int>(ticket->enc_part.kvno);
-            krb5_free_ticket(context.get(), ticket);
-        }
-        std::array<char, 64> name{};
-        if (krb5_enctype_to_name(enctype, FALSE, name.data(), name.size()) == 0)
-            info.enctype = name.data();
-        else
-            info.enctype = "enctype " + std::to_string(enctype);
-        info.weak_enctype = enctype == ENCTYPE_ARCFOUR_HMAC || enctype == ENCTYPE_ARCFOUR_HMAC_EXP ||
-                            enctype == ENCTYPE_DES_CBC_CRC || enctype == ENCTYPE_DES_CBC_MD5 ||
-                            enctype == ENCTYPE_DES3_CBC_SHA1;
-        return info;
-    }
-};
 
 namespace {
 
@@ -429,6 +345,9 @@ util::Result<TicketInfo> Session::acquire_initial_ticket() {
     std::unique_ptr<krb5_get_init_creds_opt, std::function<void(krb5_get_init_creds_opt*)>> options_guard(
         options, [ctx](krb5_get_init_creds_opt* o) { krb5_get_init_creds_opt_free(ctx, o); });
     krb5_get_init_creds_opt_set_out_ccache(ctx, options, s.ccache);
+    // As Windows asks: a forwardable TGT, so that a service ticket can serve as S4U2Proxy evidence
+    // (the delegation check). The KDC leaves the flag off where the account forbids it.
+    krb5_get_init_creds_opt_set_forwardable(options, 1);
 
     krb5_creds creds{};
     krb5_error_code code = 0;

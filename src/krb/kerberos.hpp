@@ -91,7 +91,10 @@ class Session {
     const std::string& private_config_path() const; // empty when none was written
     const KerberosSettings& settings() const;
 
+    // What the session holds (krb5 context, cache): defined in src/krb/session_state.hpp, for the
+    // other files of src/krb (the SPN-ownership and delegation checks).
     struct State;
+    State& state() { return *m_state; }
 
   private:
     explicit Session(std::unique_ptr<State> state);

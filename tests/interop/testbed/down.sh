@@ -27,6 +27,8 @@ in_bed() { [ "$(readlink "/proc/$1/ns/net" 2>/dev/null)" = "$ns" ]; }
 # it runs the namespace exists, so its inode number cannot be reused by another bed starting at
 # the same moment (the check for leftovers below would then see that bed's processes).
 services="apache2 scepserver krb5kdc"
+# TESTBED_KDB=ldap: slapd holds the KDC's database; it stops after the KDC
+[ -e "$DIR/etc/slapd.conf" ] && services="$services slapd"
 pending=
 for name in $services; do
     pf=$run/$name.pid

@@ -64,7 +64,8 @@ env_complete() {
              TESTBED_SVC_PASSWORD_FILE TESTBED_HTTP_PRINCIPAL TESTBED_HTTP_KEYTAB TESTBED_CHALLENGE \
              TESTBED_CHALLENGE_FILE TESTBED_SCEP_CA TESTBED_SCEP_DIRECT_URL TESTBED_SCEP_URL \
              TESTBED_SCEP_URL_TLS TESTBED_ADMIN_URL TESTBED_ADMIN_URL_TLS TESTBED_TLS_CA \
-             TESTBED_CA_SHA256 TESTBED_CA_SHA1 TESTBED_CA_MD5 KRB5_CONFIG KRB5_KDC_PROFILE KRB5CCNAME; do
+             TESTBED_CA_SHA256 TESTBED_CA_SHA1 TESTBED_CA_MD5 KRB5_CONFIG KRB5_KDC_PROFILE KRB5CCNAME \
+             TESTBED_KDB; do
         [ -n "${!v:-}" ] || { echo "  $v is not set" >&2; return 1; }
     done
 }
@@ -127,6 +128,53 @@ thumbprint_first() {
 check "admin page shows the MD5 thumbprint of GetCACert's CA before the challenge" thumbprint_first
 negotiate_tls_200() { [ "$(status --cacert "$TESTBED_TLS_CA" --negotiate -u : "$TESTBED_ADMIN_URL_TLS")" = 200 ]; }
 check "Negotiate over HTTPS: 200" negotiate_tls_200
+
+# TESTBED_KDB=ldap: the AD-like directory, checked with MIT's own tools (kvno, kinit, klist) and
+# the KDC's log, before anything of ours relies on it.
+if [ "$TESTBED_KDB" = ldap ]; then
+    ldap_isolated() {
+        [ "$(readlink "/proc/$(cat "$DIR/run/slapd.pid")/ns/net")" = "$(cat "$DIR/run/netns.id")" ] &&
+        [ "$(stat -c %a "$TESTBED_LDAP_PASSWORD_FILE")" = 600 ] &&
+        [ "$(stat -c %a "$DIR/etc/slapd.conf")" = 600 ] &&
+        "$tb" ss -lnt | grep -q "127.0.0.1:$TESTBED_LDAP_PORT "
+    }
+    check "slapd runs in the bed on 127.0.0.1:$TESTBED_LDAP_PORT; its password and config are 0600" ldap_isolated
+    alias_in_directory() {
+        "$DIR/bin/ldap" ldapsearch -LLL -o ldif-wrap=no -b "$TESTBED_SVC_DN" -s base krbPrincipalName \
+            krbAllowedToDelegateTo >"$DIR/client/svc.ldif" &&
+        grep -qx "krbPrincipalName: $TESTBED_HTTP_PRINCIPAL" "$DIR/client/svc.ldif" &&
+        grep -qx "krbAllowedToDelegateTo: $TESTBED_DELEGATE_TO" "$DIR/client/svc.ldif"
+    }
+    check "the service user's entry holds the SPN alias and krbAllowedToDelegateTo" alias_in_directory
+    kdc_log_mark() { mark=$(wc -l <"$DIR/log/krb5kdc.log"); }
+    kdc_log_new() { tail -n +"$((mark + 1))" "$DIR/log/krb5kdc.log" | grep -q "$1"; }
+    svc_tgt() { "$tb" kdestroy -q 2>/dev/null || true; "$tb" kinit -f "$TESTBED_SVC_PRINCIPAL" <"$TESTBED_SVC_PASSWORD_FILE" >/dev/null; }
+    one_key() {   # a ticket for HTTP/localhost decrypts with the service user's own keytab
+        svc_tgt && "$tb" kvno -k "$TESTBED_SVC_KEYTAB" "$TESTBED_HTTP_PRINCIPAL" | grep -q 'keytab entry valid'
+    }
+    check "kvno -k svc-scep.keytab HTTP/localhost: the SPN's ticket is in the service user's key" one_key
+    kerberos_only() {   # S4U2Self gives no forwardable ticket, so S4U2Proxy after it is refused
+        svc_tgt && kdc_log_mark && ! "$tb" kvno -U "${TESTBED_USER_PRINCIPAL%@*}" -P "$TESTBED_DELEGATE_TO" >/dev/null 2>&1 &&
+        kdc_log_new EVIDENCE_TKT_NOT_FORWARDABLE
+    }
+    check "Kerberos only: kvno -U alice -P HTTP/localhost refused (KDC: EVIDENCE_TKT_NOT_FORWARDABLE)" kerberos_only
+    "$DIR/bin/kadmin" -q "modprinc +ok_to_auth_as_delegate $TESTBED_SVC_PRINCIPAL" >/dev/null 2>&1
+    transition() {
+        svc_tgt && kdc_log_mark && "$tb" kvno -U "${TESTBED_USER_PRINCIPAL%@*}" -P "$TESTBED_DELEGATE_TO" >/dev/null &&
+        "$tb" klist -f | grep -A1 "^.* $TESTBED_DELEGATE_TO\$" | grep -q "for client $TESTBED_USER_PRINCIPAL" &&
+        kdc_log_new 'CONSTRAINED-DELEGATION s4u-client=alice@'
+    }
+    check "ok_to_auth_as_delegate: kvno -U alice -P HTTP/localhost granted (KDC: CONSTRAINED-DELEGATION)" transition
+    printf 'dn: %s\nchangetype: modify\ndelete: krbAllowedToDelegateTo\n' "$TESTBED_SVC_DN" |
+        "$DIR/bin/ldap" ldapmodify >/dev/null
+    no_target() {
+        svc_tgt && kdc_log_mark && ! "$tb" kvno -U "${TESTBED_USER_PRINCIPAL%@*}" -P "$TESTBED_DELEGATE_TO" >/dev/null 2>&1 &&
+        kdc_log_new 'KDC can.t fulfill requested option'
+    }
+    check "krbAllowedToDelegateTo removed: the same request refused (KDC: BADOPTION)" no_target
+    user_kinit() { "$tb" kinit -c "FILE:$DIR/client/alice" "$TESTBED_USER_PRINCIPAL" <"$TESTBED_USER_PASSWORD_FILE" >/dev/null; }
+    check "alice gets a TGT with her password" user_kinit
+fi
 
 # Remember what ran, stop the bed, then prove none of it is left.
 pids=$(cat "$DIR"/run/*.pid 2>/dev/null || true)

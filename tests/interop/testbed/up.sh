@@ -4,6 +4,9 @@
 # Everything runs in a private network namespace that has only a loopback interface:
 #   MIT krb5kdc (realm EXAMPLE.TEST), micromdm scepserver, Apache + mod_auth_gssapi
 #   (NDES URL layout, Negotiate-protected mscep_admin challenge pages, HTTP and HTTPS).
+# TESTBED_KDB=ldap: the KDC keeps its database in OpenLDAP (slapd, MIT's LDAP KDB module) and the
+# bed mirrors Active Directory: HTTP/localhost is an alias of the service user (one key, as an AD
+# account with an SPN) and krbAllowedToDelegateTo lists the delegation target (kdb-ldap.sh).
 # Clients run inside the bed with DIR/bin/tb CMD...; DIR/env.sh holds the TESTBED_* variables;
 # down.sh DIR stops it. Nothing outside DIR is written. See README.md next to this script.
 set -eu
@@ -31,20 +34,34 @@ for cmd in unshare nsenter ip runuser iconv curl openssl krb5kdc kdb5_util kadmi
 done
 [ -f /usr/lib/apache2/modules/mod_auth_gssapi.so ] ||
     die "mod_auth_gssapi.so not found (package libapache2-mod-auth-gssapi)"
+KDB=${TESTBED_KDB:-db2}
+case $KDB in
+    db2) ;;
+    ldap)
+        for cmd in slapd slappasswd kdb5_ldap_util ldapadd ldapmodify ldapsearch; do
+            command -v "$cmd" >/dev/null ||
+                die "command '$cmd' not found; TESTBED_KDB=ldap needs the packages slapd krb5-kdc-ldap ldap-utils"
+        done
+        [ -f /usr/share/doc/krb5-kdc-ldap/kerberos.schema.gz ] ||
+            die "kerberos.schema.gz not found (package krb5-kdc-ldap)"
+        ;;
+    *) die "TESTBED_KDB must be db2 (the default) or ldap, not '$KDB'" ;;
+esac
 
 REALM=EXAMPLE.TEST
 KDC_PORT=${TESTBED_KDC_PORT:-18888}
 HTTP_PORT=${TESTBED_HTTP_PORT:-18080}
 HTTPS_PORT=${TESTBED_HTTPS_PORT:-18443}
 SCEP_PORT=${TESTBED_SCEP_PORT:-18081}
-for port in "$KDC_PORT" "$HTTP_PORT" "$HTTPS_PORT" "$SCEP_PORT"; do
+LDAP_PORT=${TESTBED_LDAP_PORT:-18389}   # slapd, only with TESTBED_KDB=ldap
+for port in "$KDC_PORT" "$HTTP_PORT" "$HTTPS_PORT" "$SCEP_PORT" "$LDAP_PORT"; do
     case $port in
         '' | *[!0-9]*) die "port '$port' is not a number" ;;
     esac
     if [ "$port" -lt 1 ] || [ "$port" -gt 65535 ]; then die "port $port is out of range"; fi
 done
-[ "$(printf '%s\n' "$KDC_PORT" "$HTTP_PORT" "$HTTPS_PORT" "$SCEP_PORT" | sort -u | wc -l)" = 4 ] ||
-    die "the KDC, HTTP, HTTPS and SCEP ports must differ"
+[ "$(printf '%s\n' "$KDC_PORT" "$HTTP_PORT" "$HTTPS_PORT" "$SCEP_PORT" "$LDAP_PORT" | sort -u | wc -l)" = 5 ] ||
+    die "the KDC, HTTP, HTTPS, SCEP and LDAP ports must differ"
 
 # DIR is pasted verbatim into krb5, Apache and shell files: keep it free of quoting trouble.
 valid_path() {
@@ -116,6 +133,8 @@ PASSWORD_FILE=$DIR/secrets/svc-password
 CHALLENGE_FILE=$DIR/secrets/challenge
 BASIC_USER=ndes-admin
 BASIC_PASSWORD_FILE=$DIR/secrets/basic-password
+# shellcheck source=tests/interop/testbed/kdb-ldap.sh
+[ "$KDB" = ldap ] && . "$here/kdb-ldap.sh"
 (umask 077
  printf 'Svc-%s' "$(rand_hex 12)" >"$PASSWORD_FILE"
  printf 'Basic-%s' "$(rand_hex 12)" >"$BASIC_PASSWORD_FILE"
@@ -200,7 +219,7 @@ cat >"$DIR/etc/kdc.conf" <<EOF
 
 [realms]
     $REALM = {
-        database_name = $DIR/kdc/principal
+$(if [ "$KDB" = ldap ]; then ldap_kdc_realm_conf; else echo "        database_name = $DIR/kdc/principal"; fi)
         key_stash_file = $DIR/kdc/stash
         acl_file = $DIR/etc/kadm5.acl
         admin_keytab = FILE:$DIR/kdc/kadm5.keytab
@@ -216,26 +235,36 @@ cat >"$DIR/etc/kdc.conf" <<EOF
     kdc = FILE:$DIR/log/krb5kdc.log
     admin_server = FILE:$DIR/log/kadmin.log
     default = FILE:$DIR/log/krb5lib.log
+$([ "$KDB" = ldap ] && ldap_kdc_dbmodules_conf)
 EOF
 echo "# kadmind is not used; kadmin.local needs no ACL" >"$DIR/etc/kadm5.acl"
 
-kdb5_util -r "$REALM" create -s -P "$(rand_hex 16)" >"$DIR/log/kdb5_util.log" 2>&1 ||
-    die "kdb5_util create failed: $(cat "$DIR/log/kdb5_util.log")"
 # Commands go in on stdin so the password never appears in a process list. kadmin.local exits 0
 # even when a request fails, so its stderr is checked instead. "ktadd -norandkey" keeps the
 # password valid (plain ktadd re-randomizes the key), so the service user has both.
-kadmin.local -r "$REALM" >"$DIR/log/kadmin-setup.log" 2>"$DIR/log/kadmin-setup.err" <<EOF
+if [ "$KDB" = ldap ]; then
+    ldap_write_config
+    ldap_create_database
+    say "slapd started (pid $(cat "$DIR/run/slapd.pid")), realm container created"
+    # Apache gets the service user's own key (the HTTP keytab holds svc-scep's entries), as IIS
+    # with useAppPoolCredentials decrypts with the app pool account's key.
+    ldap_create_principals
+else
+    kdb5_util -r "$REALM" create -s -P "$(rand_hex 16)" >"$DIR/log/kdb5_util.log" 2>&1 ||
+        die "kdb5_util create failed: $(cat "$DIR/log/kdb5_util.log")"
+    kadmin.local -r "$REALM" >"$DIR/log/kadmin-setup.log" 2>"$DIR/log/kadmin-setup.err" <<EOF
 addprinc -pw $(cat "$PASSWORD_FILE") $SVC_PRINCIPAL
 ktadd -k $SVC_KEYTAB -norandkey $SVC_PRINCIPAL
 addprinc -randkey $HTTP_PRINCIPAL
 ktadd -k $HTTP_KEYTAB $HTTP_PRINCIPAL
 EOF
-if grep -v '^No policy specified for' "$DIR/log/kadmin-setup.err" >&2; then
-    die "kadmin.local reported the errors above"
+    if grep -v '^No policy specified for' "$DIR/log/kadmin-setup.err" >&2; then
+        die "kadmin.local reported the errors above"
+    fi
 fi
 chown root:www-data "$HTTP_KEYTAB"   # Apache workers (www-data) read it per request
 chmod 0640 "$HTTP_KEYTAB"
-say "KDC database + principals created ($SVC_PRINCIPAL, $HTTP_PRINCIPAL)"
+say "KDC database ($KDB) + principals created ($SVC_PRINCIPAL, $HTTP_PRINCIPAL)"
 
 # --- SCEP CA (scepserver's own depot) ----------------------------------------------------------
 wait "$ca_job" || die "scepserver ca -init failed: $(cat "$DIR/log/scepserver-ca.log")"
@@ -285,7 +314,34 @@ export KRB5_CONFIG=$DIR/etc/krb5.conf
 export KRB5_KDC_PROFILE=$DIR/etc/kdc.conf
 : "\${KRB5CCNAME:=FILE:$DIR/client/ccache}"
 export KRB5CCNAME
+export TESTBED_KDB=$KDB
 EOF
+if [ "$KDB" = ldap ]; then
+    cat >>"$DIR/env.sh" <<EOF
+# TESTBED_KDB=ldap: the KDC's database is in slapd (kdb-ldap.sh); LDAP clients skip /etc/ldap.
+export LDAPNOINIT=1
+export TESTBED_LDAP_URI=$LDAP_URI TESTBED_LDAP_PORT=$LDAP_PORT
+export TESTBED_LDAP_ADMIN_DN=$LDAP_ADMIN_DN
+export TESTBED_LDAP_PASSWORD_FILE=$LDAP_PASSWORD_FILE
+export TESTBED_SVC_DN='$(ldap_principal_dn "$SVC_PRINCIPAL")'
+export TESTBED_OTHER_PRINCIPAL=$OTHER_PRINCIPAL
+export TESTBED_OTHER_DN='$(ldap_principal_dn "$OTHER_PRINCIPAL")'
+export TESTBED_USER_PRINCIPAL=$USER_PRINCIPAL
+export TESTBED_USER_PASSWORD_FILE=$USER_PASSWORD_FILE
+export TESTBED_DELEGATE_TO=$HTTP_PRINCIPAL
+EOF
+    cat >"$DIR/bin/ldap" <<EOF
+#!/bin/sh
+# Run an OpenLDAP tool in the bed, bound as the directory admin, e.g.
+#   ldap ldapmodify <<LDIF ... LDIF      ldap ldapsearch -LLL -b dc=example,dc=test krbPrincipalName=HTTP/*
+. $DIR/env.sh
+[ \$# -gt 0 ] || { echo "usage: ldap ldapmodify|ldapsearch|ldapadd|ldapdelete ARGS..." >&2; exit 2; }
+tool=\$1
+shift
+exec $DIR/bin/tb "\$tool" -x -H $LDAP_URI -D $LDAP_ADMIN_DN -y $LDAP_PASSWORD_FILE "\$@"
+EOF
+    chmod 755 "$DIR/bin/ldap"
+fi
 
 cat >"$DIR/bin/tb" <<EOF
 #!/bin/sh
@@ -303,9 +359,9 @@ EOF
 
 cat >"$DIR/bin/kadmin" <<EOF
 #!/bin/sh
-# kadmin.local on the test bed's KDC database (no kadmind), e.g.: kadmin -q "getprinc svc-scep"
-. $DIR/env.sh
-exec kadmin.local -r $REALM "\$@"
+# kadmin.local on the test bed's KDC database (no kadmind), e.g.: kadmin -q "getprinc svc-scep".
+# In the bed's namespace: with TESTBED_KDB=ldap the database is slapd on its loopback.
+exec $DIR/bin/tb kadmin.local -r $REALM "\$@"
 EOF
 
 # start-NAME starts one service again after it was stopped (negative tests stop them with kill).
@@ -328,7 +384,8 @@ EOF
     chmod 755 "$DIR/bin/start-$1"
 }
 # Servers get a clean environment with only what they need.
-clean_env="env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C"
+# LDAPNOINIT: an LDAP client (the KDC with TESTBED_KDB=ldap) reads no /etc/ldap/ldap.conf.
+clean_env="env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C LDAPNOINIT=1"
 # krb5kdc and apache2 daemonize after binding their ports, then write their own pid file.
 # shellcheck disable=SC2016  # expanded by the generated script, not here
 wait_pidfile='i=0
@@ -341,6 +398,11 @@ write_start_wrapper kdc krb5kdc "\
 $DIR/bin/tb $clean_env KRB5_CONFIG=$DIR/etc/krb5.conf KRB5_KDC_PROFILE=$DIR/etc/kdc.conf \\
     krb5kdc -r $REALM -P \"\$pf\" </dev/null >>$DIR/log/krb5kdc.out 2>&1
 $wait_pidfile"
+if [ "$KDB" = ldap ]; then
+    write_start_wrapper slapd slapd "\
+$DIR/bin/tb $clean_env $SLAPD_CMD </dev/null >>$DIR/log/slapd.out 2>&1
+$wait_pidfile"
+fi
 # KRB5RCACHEDIR keeps the replay cache in DIR; KRB5_TRACE logs the server-side krb5 steps.
 write_start_wrapper apache apache2 "\
 $DIR/bin/tb $clean_env KRB5_CONFIG=$DIR/etc/krb5.conf KRB5RCACHEDIR=$DIR/apache/rcache \\
@@ -545,6 +607,7 @@ Test bed is UP in $DIR (ready after $(elapsed) s)
   clients:         $DIR/bin/tb CMD...   (namespace + $DIR/env.sh)
   service user:    $SVC_PRINCIPAL  keytab $SVC_KEYTAB  password file $PASSWORD_FILE
   HTTP principal:  $HTTP_PRINCIPAL  keytab $HTTP_KEYTAB
+  KDC database:    $KDB$([ "$KDB" = ldap ] && echo " (slapd $LDAP_URI; $HTTP_PRINCIPAL is an alias of $SVC_PRINCIPAL)")
   challenge file:  $CHALLENGE_FILE
   mscep_admin:     http://localhost:$HTTP_PORT/certsrv/mscep_admin/  https://localhost:$HTTPS_PORT/certsrv/mscep_admin/
   SCEP via Apache: http://localhost:$HTTP_PORT/certsrv/mscep/mscep.dll  https://localhost:$HTTPS_PORT/certsrv/mscep/mscep.dll

@@ -49,6 +49,9 @@ TEST_CASE("server-side Kerberos errors map to the IIS/keytab remedy", "[krb]") {
     const auto modified = krb::describe_error(KRB5KRB_AP_ERR_MODIFIED);
     REQUIRE(modified);
     CHECK(std::string(modified->fix).find("kernel-mode authentication") != std::string::npos);
+    const auto not_us = krb::describe_error(KRB5KRB_AP_ERR_NOT_US);
+    REQUIRE(not_us);
+    CHECK(std::string(not_us->fix).find("setspn -Q http/<fqdn>") != std::string::npos);
     const auto unreachable = krb::describe_error(KRB5_KDC_UNREACH);
     REQUIRE(unreachable);
     CHECK(std::string(unreachable->fix).find("port 88") != std::string::npos);
