@@ -6,7 +6,9 @@
 #include <vector>
 
 #include <openssl/types.h>
+#include <openssl/x509.h>
 
+#include "ossl/shared.hpp"
 #include "scep/util.hpp"
 
 namespace scep {
@@ -33,13 +35,8 @@ class Certificate {
     static Result<std::vector<Certificate>> from_pem(std::string_view pem);
     // Takes ownership of `cert` (must not be null).
     explicit Certificate(X509* cert) noexcept : m_cert(cert) {}
-    Certificate(const Certificate& other);
-    Certificate& operator=(const Certificate& other);
-    Certificate(Certificate&& other) noexcept : m_cert(other.m_cert) { other.m_cert = nullptr; }
-    Certificate& operator=(Certificate&& other) noexcept;
-    ~Certificate();
 
-    X509* native() const { return m_cert; }
+    X509* native() const { return m_cert.get(); }
 
     Bytes der() const;
     std::string pem() const;
@@ -60,7 +57,7 @@ class Certificate {
     Bytes fingerprint(DigestAlg alg) const;
 
   private:
-    X509* m_cert = nullptr;
+    ossl::Shared<X509, X509_up_ref, X509_free> m_cert;
 };
 
 // An out-of-band CA fingerprint, as an admin copies it: "sha256:AB:CD...", "sha1:ab cd ...",

@@ -8,7 +8,9 @@
 #include <vector>
 
 #include <openssl/types.h>
+#include <openssl/x509.h>
 
+#include "ossl/shared.hpp"
 #include "scep/util.hpp"
 #include "scep/certificate.hpp"
 
@@ -34,7 +36,7 @@ class Crl {
     std::optional<std::string> revocation_date(const Certificate& cert) const;
 
   private:
-    std::shared_ptr<X509_CRL> m_crl;
+    ossl::Shared<X509_CRL, X509_CRL_up_ref, X509_CRL_free> m_crl;
 };
 
 // The CRLs of a degenerate CRLs-only PKCS#7 SignedData (the content of a GetCRL reply, §3.3.2.1).

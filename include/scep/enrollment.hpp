@@ -95,6 +95,12 @@ constexpr std::int64_t k_max_not_before_skew = 300;
 // valid would replace a working pair (renew) or be useless from the start. Errors: verification.
 Result<void> check_issued_validity(const Certificate& cert, std::int64_t now_unix);
 
+// The initial request of RFC 8894 §2.3: the PKCS#10 for `key` (signed with the chosen digest),
+// and the self-signed certificate for the same key and subject that signs the pkiMessage. The one
+// sequence enroll and check-ndes --enroll-test share.
+Result<EnrollmentRequest> make_pkcs_req(const PrivateKey& key, CsrParams params, const AlgorithmChoice& algorithms,
+                                        HttpMethod method, PollPolicy poll);
+
 // The error for a FAILURE reply: ca_failure with fail_info, the name and the likely cause.
 Error cert_rep_failure(const CertRep& rep);
 

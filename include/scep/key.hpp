@@ -6,7 +6,9 @@
 #include <string>
 
 #include <openssl/types.h>
+#include <openssl/evp.h>
 
+#include "ossl/shared.hpp"
 #include "scep/util.hpp"
 
 namespace scep {
@@ -19,13 +21,8 @@ class PrivateKey {
     static Result<PrivateKey> load(ByteView data, const std::optional<Secret>& passphrase);
 
     explicit PrivateKey(EVP_PKEY* key) noexcept : m_key(key) {} // takes ownership
-    PrivateKey(const PrivateKey& other);
-    PrivateKey& operator=(const PrivateKey& other);
-    PrivateKey(PrivateKey&& other) noexcept : m_key(other.m_key) { other.m_key = nullptr; }
-    PrivateKey& operator=(PrivateKey&& other) noexcept;
-    ~PrivateKey();
 
-    EVP_PKEY* native() const { return m_key; }
+    EVP_PKEY* native() const { return m_key.get(); }
     int bits() const;
     Bytes public_key_der() const; // SubjectPublicKeyInfo
     // PKCS#8 PEM, encrypted with AES-256-CBC when a passphrase is given.
@@ -33,7 +30,7 @@ class PrivateKey {
     bool matches(const class Certificate& cert) const;
 
   private:
-    EVP_PKEY* m_key = nullptr;
+    ossl::Shared<EVP_PKEY, EVP_PKEY_up_ref, EVP_PKEY_free> m_key;
 };
 
 } // namespace scep

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "scep/certificate.hpp"
@@ -19,12 +20,19 @@ enum class PkiStatus { success = 0, failure = 2, pending = 3 };
 // RFC 8894 §3.2.1.4; held as int so unknown values survive parsing and are reported, never crash.
 enum class FailInfo { bad_alg = 0, bad_message_check = 1, bad_request = 2, bad_time = 3, bad_cert_id = 4 };
 std::string fail_info_name(int fail_info); // "badRequest", or "unknown(7)"
+// Whether an error's failInfo (§3.2.1.4, unset when the CA sent none) is `which`.
+inline bool fail_info_is(const std::optional<int>& fail_info, FailInfo which) {
+    return fail_info == static_cast<int>(which);
+}
 std::string to_string(MessageType type);
 
 enum class ContentCipher { aes128_cbc, aes256_cbc, des3_cbc };
 enum class MessageDigest { sha1, sha256, sha512 };
 std::string to_string(ContentCipher cipher); // "aes128", "aes256", "des3"
 std::string to_string(MessageDigest digest); // "sha1", "sha256", "sha512"
+// The inverses of to_string; nullopt for any other name.
+std::optional<ContentCipher> cipher_from_string(std::string_view name);
+std::optional<MessageDigest> digest_from_string(std::string_view name);
 
 using TransactionId = std::string; // PrintableString (§3.2.1.1)
 using Nonce = std::array<std::uint8_t, 16>;

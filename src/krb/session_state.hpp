@@ -62,15 +62,16 @@ struct Session::State {
         util::ErrorCode category = util::ErrorCode::http_auth;
         last_error_name.clear();
         last_error = code;
+        std::string fix;
         if (auto info = describe_error(code)) {
             last_error_name = info->name;
-            message += std::string(info->meaning) + " (" + std::string(info->name) + "; " + library_text +
-                       "): " + std::string(info->fix);
+            message += std::string(info->meaning) + " (" + std::string(info->name) + "; " + library_text + ")";
+            fix = info->fix;
         } else {
             message += library_text + " (krb5 error " + std::to_string(code) + ")";
         }
         if (code == KRB5_KDC_UNREACH || code == KRB5_REALM_CANT_RESOLVE) category = util::ErrorCode::network;
-        return util::Error(category, std::move(message)).with_detail("krb5: " + library_text);
+        return util::Error(category, std::move(message)).with_fix(std::move(fix)).with_detail("krb5: " + library_text);
     }
 
     std::string unparse(krb5_const_principal principal) const {

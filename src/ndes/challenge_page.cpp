@@ -165,8 +165,8 @@ std::string page_title(std::string_view text, std::string_view lower) {
     return title;
 }
 
-Error unavailable(std::string message) {
-    return Error(ErrorCode::challenge_unavailable, std::move(message));
+Error unavailable(std::string message, std::string fix = {}) {
+    return Error(ErrorCode::challenge_unavailable, std::move(message)).with_fix(std::move(fix));
 }
 
 } // namespace
@@ -206,15 +206,15 @@ util::Result<util::Secret> parse_challenge_page(std::string_view page_text) {
     }
     // Same order as Fleet: a full cache says nothing about permissions.
     if (lower.find(k_cache_full) != PageText::npos) {
-        return unavailable(
-            "NDES: the password cache is full: wait PasswordValidity minutes (default 60) for unused "
-            "passwords to expire, or raise PasswordMax in HKLM\\SOFTWARE\\Microsoft\\Cryptography\\MSCEP, "
-            "then restart IIS (iisreset)");
+        return unavailable("NDES: the password cache is full",
+                           "wait PasswordValidity minutes (default 60) for unused passwords to expire, or raise "
+                           "PasswordMax in HKLM\\SOFTWARE\\Microsoft\\Cryptography\\MSCEP, then restart IIS "
+                           "(iisreset)");
     }
     if (lower.find(k_no_permission) != PageText::npos) {
-        return unavailable("NDES: the account may not enroll: give it Read and Enroll permission on the certificate "
-                           "templates named in the MSCEP registry keys (SignatureTemplate, EncryptionTemplate, "
-                           "GeneralPurposeTemplate)");
+        return unavailable("NDES: the account may not enroll",
+                           "give it Read and Enroll permission on the certificate templates named in the MSCEP "
+                           "registry keys (SignatureTemplate, EncryptionTemplate, GeneralPurposeTemplate)");
     }
     return unavailable("NDES admin page not understood (title: '" + page_title(text, lower) + "')");
 }

@@ -51,34 +51,9 @@ Result<std::vector<Certificate>> Certificate::from_pem(std::string_view pem) {
     return certs;
 }
 
-Certificate::Certificate(const Certificate& other) : m_cert(other.m_cert) {
-    if (m_cert != nullptr) X509_up_ref(m_cert);
-}
-
-Certificate& Certificate::operator=(const Certificate& other) {
-    if (this != &other) {
-        Certificate copy(other);
-        *this = std::move(copy);
-    }
-    return *this;
-}
-
-Certificate& Certificate::operator=(Certificate&& other) noexcept {
-    if (this != &other) {
-        X509_free(m_cert);
-        m_cert = other.m_cert;
-        other.m_cert = nullptr;
-    }
-    return *this;
-}
-
-Certificate::~Certificate() {
-    X509_free(m_cert);
-}
-
 Bytes Certificate::der() const {
     unsigned char* out = nullptr;
-    const int len = i2d_X509(m_cert, &out);
+    const int len = i2d_X509(m_cert.get(), &out);
     if (len <= 0) return {};
     Bytes result(out, out + len);
     OPENSSL_free(out);
@@ -87,19 +62,19 @@ Bytes Certificate::der() const {
 
 std::string Certificate::pem() const {
     ossl::BioPtr bio(BIO_new(BIO_s_mem()));
-    if (!bio || PEM_write_bio_X509(bio.get(), m_cert) != 1) return {};
+    if (!bio || PEM_write_bio_X509(bio.get(), m_cert.get()) != 1) return {};
     return ossl::mem_bio_string(bio.get());
 }
 
 std::string Certificate::subject() const {
-    return ossl::name_to_string(X509_get_subject_name(m_cert));
+    return ossl::name_to_string(X509_get_subject_name(m_cert.get()));
 }
 std::string Certificate::issuer() const {
-    return ossl::name_to_string(X509_get_issuer_name(m_cert));
+    return ossl::name_to_string(X509_get_issuer_name(m_cert.get()));
 }
 
 std::string Certificate::serial_hex() const {
-    const ASN1_INTEGER* serial = X509_get0_serialNumber(m_cert);
+    const ASN1_INTEGER* serial = X509_get0_serialNumber(m_cert.get());
     ossl::Handle<BIGNUM, BN_free> bn(ASN1_INTEGER_to_BN(serial, nullptr));
     if (!bn) return {};
     char* hex = BN_bn2hex(bn.get());
@@ -109,21 +84,21 @@ std::string Certificate::serial_hex() const {
 }
 
 std::string Certificate::not_before() const {
-    return ossl::asn1_time_to_iso8601(X509_get0_notBefore(m_cert));
+    return ossl::asn1_time_to_iso8601(X509_get0_notBefore(m_cert.get()));
 }
 std::string Certificate::not_after() const {
-    return ossl::asn1_time_to_iso8601(X509_get0_notAfter(m_cert));
+    return ossl::asn1_time_to_iso8601(X509_get0_notAfter(m_cert.get()));
 }
 std::int64_t Certificate::not_before_unix() const {
-    return ossl::asn1_time_to_unix(X509_get0_notBefore(m_cert));
+    return ossl::asn1_time_to_unix(X509_get0_notBefore(m_cert.get()));
 }
 std::int64_t Certificate::not_after_unix() const {
-    return ossl::asn1_time_to_unix(X509_get0_notAfter(m_cert));
+    return ossl::asn1_time_to_unix(X509_get0_notAfter(m_cert.get()));
 }
 
 KeyUsage Certificate::key_usage() const {
     KeyUsage usage;
-    const uint32_t bits = X509_get_key_usage(m_cert); // UINT32_MAX when the extension is absent
+    const uint32_t bits = X509_get_key_usage(m_cert.get()); // UINT32_MAX when the extension is absent
     if (bits == UINT32_MAX) return usage;
     usage.present = true;
     usage.digital_signature = (bits & KU_DIGITAL_SIGNATURE) != 0;
@@ -139,7 +114,7 @@ KeyUsage Certificate::key_usage() const {
 std::vector<std::string> Certificate::extended_key_usage() const {
     std::vector<std::string> oids;
     ossl::ExtKeyUsagePtr eku(
-        static_cast<EXTENDED_KEY_USAGE*>(X509_get_ext_d2i(m_cert, NID_ext_key_usage, nullptr, nullptr)));
+        static_cast<EXTENDED_KEY_USAGE*>(X509_get_ext_d2i(m_cert.get(), NID_ext_key_usage, nullptr, nullptr)));
     for (int i = 0; eku && i < sk_ASN1_OBJECT_num(eku.get()); ++i) {
         char buf[128];
         if (OBJ_obj2txt(buf, sizeof buf, sk_ASN1_OBJECT_value(eku.get(), i), 1) > 0) oids.emplace_back(buf);
@@ -148,22 +123,22 @@ std::vector<std::string> Certificate::extended_key_usage() const {
 }
 
 bool Certificate::is_ca() const {
-    return X509_check_ca(m_cert) != 0 && (X509_get_extension_flags(m_cert) & EXFLAG_CA) != 0;
+    return X509_check_ca(m_cert.get()) != 0 && (X509_get_extension_flags(m_cert.get()) & EXFLAG_CA) != 0;
 }
 
 bool Certificate::is_self_signed() const {
-    const bool result = X509_self_signed(m_cert, 1) == 1;
+    const bool result = X509_self_signed(m_cert.get(), 1) == 1;
     ossl::clear_errors();
     return result;
 }
 
 bool Certificate::is_rsa() const {
-    return EVP_PKEY_get_base_id(X509_get0_pubkey(m_cert)) == EVP_PKEY_RSA;
+    return EVP_PKEY_get_base_id(X509_get0_pubkey(m_cert.get())) == EVP_PKEY_RSA;
 }
 
 bool Certificate::issued_by(const Certificate& issuer) const {
-    if (X509_check_issued(issuer.m_cert, m_cert) != X509_V_OK) return false;
-    const bool ok = X509_verify(m_cert, X509_get0_pubkey(issuer.m_cert)) == 1;
+    if (X509_check_issued(issuer.m_cert.get(), m_cert.get()) != X509_V_OK) return false;
+    const bool ok = X509_verify(m_cert.get(), X509_get0_pubkey(issuer.m_cert.get())) == 1;
     ossl::clear_errors();
     return ok;
 }
@@ -172,7 +147,7 @@ Bytes Certificate::fingerprint(DigestAlg alg) const {
     const EVP_MD* md = alg == DigestAlg::sha256 ? EVP_sha256() : alg == DigestAlg::sha1 ? EVP_sha1() : EVP_md5();
     unsigned char buf[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    if (X509_digest(m_cert, md, buf, &len) != 1) return {};
+    if (X509_digest(m_cert.get(), md, buf, &len) != 1) return {};
     return Bytes(buf, buf + len);
 }
 

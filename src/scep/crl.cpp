@@ -9,7 +9,7 @@
 
 namespace scep {
 
-Crl::Crl(X509_CRL* crl) : m_crl(crl, X509_CRL_free) {}
+Crl::Crl(X509_CRL* crl) : m_crl(crl) {}
 
 Result<Crl> Crl::from_der(ByteView der) {
     const unsigned char* p = der.data();

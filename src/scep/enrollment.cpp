@@ -116,6 +116,15 @@ Result<void> check_issued_validity(const Certificate& cert, std::int64_t now_uni
     return {};
 }
 
+Result<EnrollmentRequest> make_pkcs_req(const PrivateKey& key, CsrParams params, const AlgorithmChoice& algorithms,
+                                        HttpMethod method, PollPolicy poll) {
+    params.digest = algorithms.digest;
+    SCEP_TRY(CertificationRequest csr, build_csr(key, params));
+    SCEP_TRY(Certificate signer, make_self_signed_signer(key, csr.subject.get(), algorithms.digest));
+    return EnrollmentRequest{key, std::move(csr), std::move(signer), key, MessageType::pkcs_req, algorithms, method,
+                             poll};
+}
+
 Error cert_rep_failure(const CertRep& rep) {
     std::string message = "the CA refused the request: ";
     if (rep.fail_info) {

@@ -73,38 +73,13 @@ Result<PrivateKey> PrivateKey::load(ByteView data, const std::optional<Secret>& 
     return std::move(*decoded);
 }
 
-PrivateKey::PrivateKey(const PrivateKey& other) : m_key(other.m_key) {
-    if (m_key != nullptr) EVP_PKEY_up_ref(m_key);
-}
-
-PrivateKey& PrivateKey::operator=(const PrivateKey& other) {
-    if (this != &other) {
-        PrivateKey copy(other);
-        *this = std::move(copy);
-    }
-    return *this;
-}
-
-PrivateKey& PrivateKey::operator=(PrivateKey&& other) noexcept {
-    if (this != &other) {
-        EVP_PKEY_free(m_key);
-        m_key = other.m_key;
-        other.m_key = nullptr;
-    }
-    return *this;
-}
-
-PrivateKey::~PrivateKey() {
-    EVP_PKEY_free(m_key);
-}
-
 int PrivateKey::bits() const {
-    return EVP_PKEY_get_bits(m_key);
+    return EVP_PKEY_get_bits(m_key.get());
 }
 
 Bytes PrivateKey::public_key_der() const {
     unsigned char* out = nullptr;
-    const int len = i2d_PUBKEY(m_key, &out);
+    const int len = i2d_PUBKEY(m_key.get(), &out);
     if (len <= 0) return {};
     Bytes der(out, out + len);
     OPENSSL_free(out);
@@ -116,7 +91,7 @@ Result<std::string> PrivateKey::to_pem(const std::optional<Secret>& passphrase) 
     const EVP_CIPHER* cipher = passphrase ? EVP_aes_256_cbc() : nullptr;
     const auto* pass = passphrase ? reinterpret_cast<const char*>(passphrase->c_str()) : nullptr;
     if (!bio ||
-        PEM_write_bio_PKCS8PrivateKey(bio.get(), m_key, cipher, pass,
+        PEM_write_bio_PKCS8PrivateKey(bio.get(), m_key.get(), cipher, pass,
                                       passphrase ? static_cast<int>(passphrase->size()) : 0, nullptr, nullptr) != 1) {
         return ossl::error(ErrorCode::internal, "cannot encode the private key");
     }
@@ -124,7 +99,7 @@ Result<std::string> PrivateKey::to_pem(const std::optional<Secret>& passphrase) 
 }
 
 bool PrivateKey::matches(const Certificate& cert) const {
-    return EVP_PKEY_eq(X509_get0_pubkey(cert.native()), m_key) == 1;
+    return EVP_PKEY_eq(X509_get0_pubkey(cert.native()), m_key.get()) == 1;
 }
 
 } // namespace scep

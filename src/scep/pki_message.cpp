@@ -168,6 +168,20 @@ std::string to_string(MessageDigest digest) {
     return "unknown";
 }
 
+std::optional<ContentCipher> cipher_from_string(std::string_view name) {
+    for (const auto cipher : {ContentCipher::aes128_cbc, ContentCipher::aes256_cbc, ContentCipher::des3_cbc}) {
+        if (to_string(cipher) == name) return cipher;
+    }
+    return std::nullopt;
+}
+
+std::optional<MessageDigest> digest_from_string(std::string_view name) {
+    for (const auto digest : {MessageDigest::sha1, MessageDigest::sha256, MessageDigest::sha512}) {
+        if (to_string(digest) == name) return digest;
+    }
+    return std::nullopt;
+}
+
 Nonce random_nonce() {
     Nonce nonce{};
     if (RAND_bytes(nonce.data(), static_cast<int>(nonce.size())) != 1)

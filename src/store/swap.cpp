@@ -203,25 +203,13 @@ util::Result<std::vector<JournalEntry>> parse_journal(std::string_view text, con
     return entries;
 }
 
-util::Result<SwapResult> swap_files(const fs::path& journal, const std::vector<SwapFile>& files,
-                                    const std::function<void(std::string_view)>& checkpoint) {
-    const auto reached = [&checkpoint](std::string_view stage) {
-        if (checkpoint) checkpoint(stage);
-    };
-    if (files.empty()) return Error(ErrorCode::internal, "swap_files: nothing to replace");
-    SwapResult result;
-    // Every target is opened (never followed) and read before anything is written: a link or a
-    // FIFO where a target should be stops the swap here.
-    std::vector<Target> targets;
-    for (const auto& file : files) {
-        SCEP_TRY(Target target, open_target(file.path));
-        targets.push_back(std::move(target));
-    }
-    const fs::path journal_path = fs::absolute(journal);
-    SCEP_TRY(const DirEntry journal_entry, DirEntry::open(journal_path));
+namespace {
 
-    // 1. Stage every new file complete, with the owner and group of the file it will replace.
-    // Until the commit point an early return removes the private directories with their files.
+// Each new file written complete into a private directory beside its target, with the owner and
+// group (and, with keep_mode_mask, the mode bits) of the file it will replace.
+util::Result<std::vector<PrivateDir>> stage_files(const std::vector<Target>& targets,
+                                                  const std::vector<SwapFile>& files, SwapResult& result,
+                                                  const std::function<void(std::string_view)>& reached) {
     std::vector<PrivateDir> stages;
     stages.reserve(files.size());
     for (std::size_t i = 0; i < files.size(); ++i) {
@@ -244,6 +232,31 @@ util::Result<SwapResult> swap_files(const fs::path& journal, const std::vector<S
         stages.push_back(std::move(stage));
         reached("staged:" + target.entry.name);
     }
+    return stages;
+}
+
+} // namespace
+
+util::Result<SwapResult> swap_files(const fs::path& journal, const std::vector<SwapFile>& files,
+                                    const std::function<void(std::string_view)>& checkpoint) {
+    const auto reached = [&checkpoint](std::string_view stage) {
+        if (checkpoint) checkpoint(stage);
+    };
+    if (files.empty()) return Error(ErrorCode::internal, "swap_files: nothing to replace");
+    SwapResult result;
+    // Every target is opened (never followed) and read before anything is written: a link or a
+    // FIFO where a target should be stops the swap here.
+    std::vector<Target> targets;
+    for (const auto& file : files) {
+        SCEP_TRY(Target target, open_target(file.path));
+        targets.push_back(std::move(target));
+    }
+    const fs::path journal_path = fs::absolute(journal);
+    SCEP_TRY(const DirEntry journal_entry, DirEntry::open(journal_path));
+
+    // 1. Stage every new file complete, with the owner and group of the file it will replace.
+    // Until the commit point an early return removes the private directories with their files.
+    SCEP_TRY(std::vector<PrivateDir> stages, stage_files(targets, files, result, reached));
     reached("staged");
 
     // 2. Keep the files about to be replaced as NAME.bak: the inode we read, not whatever the
@@ -302,35 +315,36 @@ std::string to_string(Recovery recovery) {
     return "unknown";
 }
 
-util::Result<RecoveryResult> recover_swap(const fs::path& journal, const std::vector<fs::path>& targets) {
-    RecoveryResult result;
-    SCEP_TRY(const DirEntry journal_entry, DirEntry::open(journal));
-    SCEP_TRY(const std::optional<util::Bytes> text, read_own_file(journal, "renewal journal", k_max_file));
-    if (!text) {
-        // Interrupted before the commit point (or never begun): the targets were never touched.
-        for (const auto& path : targets) {
-            SCEP_TRY(const DirEntry target, DirEntry::open(path));
-            const std::string staged = target.name + ".scepctl-new";
-            // Older versions staged a plain file of ours under that name.
-            SCEP_TRY(const EntryStat entry, stat_entry(target.dir.get(), staged, staged_path(path)));
-            if (entry.type == EntryType::regular && entry.st.st_uid == ::geteuid()) {
-                if (::unlinkat(target.dir.get(), staged.c_str(), 0) != 0) {
-                    return file_error("cannot remove", staged_path(path), errno);
-                }
-            } else {
-                SCEP_TRY(auto stage, PrivateDir::open_existing(target.dir.get(), target.dir_path, staged));
-                if (!stage) continue;
-                stage->remove();
-            }
-            result.action = Recovery::discarded;
-            result.files.push_back(path);
-        }
-        return result;
-    }
-    SCEP_TRY(const std::vector<JournalEntry> entries, parse_journal(util::as_chars(*text), journal));
+namespace {
 
-    // Only this run's own files: a journal can never make us touch anything else.
-    std::vector<std::size_t> which; // entry -> index in targets
+// Interrupted before the commit point (or never begun): the targets were never touched; only
+// their staging directories (or, from older versions, staged files) are left to remove.
+util::Result<void> discard_stages(const std::vector<fs::path>& targets, RecoveryResult& result) {
+    for (const auto& path : targets) {
+        SCEP_TRY(const DirEntry target, DirEntry::open(path));
+        const std::string staged = target.name + ".scepctl-new";
+        // Older versions staged a plain file of ours under that name.
+        SCEP_TRY(const EntryStat entry, stat_entry(target.dir.get(), staged, staged_path(path)));
+        if (entry.type == EntryType::regular && entry.st.st_uid == ::geteuid()) {
+            if (::unlinkat(target.dir.get(), staged.c_str(), 0) != 0) {
+                return file_error("cannot remove", staged_path(path), errno);
+            }
+        } else {
+            SCEP_TRY(auto stage, PrivateDir::open_existing(target.dir.get(), target.dir_path, staged));
+            if (!stage) continue;
+            stage->remove();
+        }
+        result.action = Recovery::discarded;
+        result.files.push_back(path);
+    }
+    return {};
+}
+
+// For each journal entry, the index of its target. Only this run's own files: a journal can never
+// make us touch anything else.
+util::Result<std::vector<std::size_t>> journal_targets(const std::vector<JournalEntry>& entries,
+                                                       const std::vector<fs::path>& targets, const fs::path& journal) {
+    std::vector<std::size_t> which;
     for (const auto& entry : entries) {
         std::size_t index = 0;
         while (index < targets.size() && !same_target(entry.path, targets[index]))
@@ -343,11 +357,89 @@ util::Result<RecoveryResult> recover_swap(const fs::path& journal, const std::ve
         }
         which.push_back(index);
     }
+    return which;
+}
 
-    enum class State { pending, done, broken };
+enum class SwapState { pending, done, broken };
+
+// Roll forward: every new file is complete, either staged or already in place.
+util::Result<void> roll_forward(const std::vector<Target>& opened, std::vector<std::optional<PrivateDir>>& stages,
+                                const std::vector<SwapState>& states, const fs::path& journal) {
+    for (std::size_t i = 0; i < opened.size(); ++i) {
+        if (states[i] != SwapState::pending) continue;
+        const Target& target = opened[i];
+        auto moved = stages[i] ? stages[i]->move_out(target.entry.name, target.entry.dir.get(), target.entry.name,
+                                                     target.entry.path, Overwrite::replace)
+                               : util::Result<void>(Error(ErrorCode::internal, "no staged file"));
+        if (!moved) {
+            return std::move(moved).error().context("cannot finish the interrupted renewal in '" + journal.string() +
+                                                    "'");
+        }
+    }
+    return {};
+}
+
+// Something changed a file behind our back: put every target back to its old content. Every .bak
+// is checked before the first file is touched.
+util::Result<void> roll_back(const std::vector<JournalEntry>& entries, const std::vector<Target>& opened,
+                             const fs::path& journal) {
+    std::vector<std::optional<OpenFile>> backups;
+    std::vector<util::Bytes> backup_data;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        const Target& target = opened[i];
+        backups.emplace_back();
+        backup_data.emplace_back();
+        if (!entries[i].old_sha256 || target.old_sha256 == entries[i].old_sha256) continue;
+        const std::string backup = target.entry.name + ".bak";
+        const fs::path backup_file = backup_path(target.entry.path);
+        SCEP_TRY(backups.back(), open_regular(target.entry.dir.get(), backup, backup_file));
+        if (backups.back()) {
+            SCEP_TRY(backup_data.back(), read_all(backups.back()->fd.get(), backup_file, k_max_file));
+        }
+        if (!backups.back() || sha256_hex(backup_data.back()) != *entries[i].old_sha256) {
+            return Error(ErrorCode::file, "cannot recover the interrupted renewal in '" + journal.string() + "': '" +
+                                              target.entry.path.string() +
+                                              "' holds neither its old nor its new content and '" +
+                                              backup_file.string() +
+                                              "' is not the old one either: restore the key and certificate "
+                                              "by hand, then remove the journal");
+        }
+    }
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        const Target& target = opened[i];
+        if (!entries[i].old_sha256) {
+            if (target.old_sha256 == entries[i].new_sha256 &&
+                ::unlinkat(target.entry.dir.get(), target.entry.name.c_str(), 0) != 0) {
+                return file_error("cannot remove", target.entry.path, errno);
+            }
+        } else if (backups[i]) {
+            SCEP_TRY(PrivateDir temp,
+                     PrivateDir::create_temp(target.entry.dir.get(), target.entry.dir_path, target.entry.name));
+            SCEP_TRY_VOID(temp.link(target.entry.name, *backups[i], backup_data[i]));
+            SCEP_TRY_VOID(temp.move_out(target.entry.name, target.entry.dir.get(), target.entry.name, target.entry.path,
+                                        Overwrite::replace));
+        }
+    }
+    return {};
+}
+
+} // namespace
+
+util::Result<RecoveryResult> recover_swap(const fs::path& journal, const std::vector<fs::path>& targets) {
+    RecoveryResult result;
+    SCEP_TRY(const DirEntry journal_entry, DirEntry::open(journal));
+    SCEP_TRY(const std::optional<util::Bytes> text, read_own_file(journal, "renewal journal", k_max_file));
+    if (!text) {
+        SCEP_TRY_VOID(discard_stages(targets, result));
+        return result;
+    }
+    SCEP_TRY(const std::vector<JournalEntry> entries, parse_journal(util::as_chars(*text), journal));
+    SCEP_TRY(const std::vector<std::size_t> which, journal_targets(entries, targets, journal));
+
+    // Where each file stands: its new content staged (pending), already in place (done), or neither.
     std::vector<Target> opened;
     std::vector<std::optional<PrivateDir>> stages;
-    std::vector<State> states;
+    std::vector<SwapState> states;
     for (std::size_t i = 0; i < entries.size(); ++i) {
         const fs::path& path = targets[which[i]];
         SCEP_TRY(Target target, open_target(path));
@@ -363,68 +455,18 @@ util::Result<RecoveryResult> recover_swap(const fs::path& journal, const std::ve
                 staged_hash = sha256_hex(data);
             }
         }
-        states.push_back(staged_hash == entries[i].new_sha256         ? State::pending
-                         : target.old_sha256 == entries[i].new_sha256 ? State::done
-                                                                      : State::broken);
+        states.push_back(staged_hash == entries[i].new_sha256         ? SwapState::pending
+                         : target.old_sha256 == entries[i].new_sha256 ? SwapState::done
+                                                                      : SwapState::broken);
         result.files.push_back(path);
         opened.push_back(std::move(target));
         stages.push_back(std::move(stage));
     }
-
-    if (std::find(states.begin(), states.end(), State::broken) == states.end()) {
-        // Roll forward: every new file is complete, either staged or already in place.
-        for (std::size_t i = 0; i < entries.size(); ++i) {
-            if (states[i] != State::pending) continue;
-            const Target& target = opened[i];
-            auto moved = stages[i] ? stages[i]->move_out(target.entry.name, target.entry.dir.get(), target.entry.name,
-                                                         target.entry.path, Overwrite::replace)
-                                   : util::Result<void>(Error(ErrorCode::internal, "no staged file"));
-            if (!moved) {
-                return std::move(moved).error().context("cannot finish the interrupted renewal in '" +
-                                                        journal.string() + "'");
-            }
-        }
+    if (std::find(states.begin(), states.end(), SwapState::broken) == states.end()) {
+        SCEP_TRY_VOID(roll_forward(opened, stages, states, journal));
         result.action = Recovery::rolled_forward;
     } else {
-        // Something changed a file behind our back: put every target back to its old content.
-        // Every .bak is checked before the first file is touched.
-        std::vector<std::optional<OpenFile>> backups;
-        std::vector<util::Bytes> backup_data;
-        for (std::size_t i = 0; i < entries.size(); ++i) {
-            const Target& target = opened[i];
-            backups.emplace_back();
-            backup_data.emplace_back();
-            if (!entries[i].old_sha256 || target.old_sha256 == entries[i].old_sha256) continue;
-            const std::string backup = target.entry.name + ".bak";
-            const fs::path backup_file = backup_path(target.entry.path);
-            SCEP_TRY(backups.back(), open_regular(target.entry.dir.get(), backup, backup_file));
-            if (backups.back()) {
-                SCEP_TRY(backup_data.back(), read_all(backups.back()->fd.get(), backup_file, k_max_file));
-            }
-            if (!backups.back() || sha256_hex(backup_data.back()) != *entries[i].old_sha256) {
-                return Error(ErrorCode::file, "cannot recover the interrupted renewal in '" + journal.string() +
-                                                  "': '" + target.entry.path.string() +
-                                                  "' holds neither its old nor its new content and '" +
-                                                  backup_file.string() +
-                                                  "' is not the old one either: restore the key and certificate "
-                                                  "by hand, then remove the journal");
-            }
-        }
-        for (std::size_t i = 0; i < entries.size(); ++i) {
-            const Target& target = opened[i];
-            if (!entries[i].old_sha256) {
-                if (target.old_sha256 == entries[i].new_sha256 &&
-                    ::unlinkat(target.entry.dir.get(), target.entry.name.c_str(), 0) != 0) {
-                    return file_error("cannot remove", target.entry.path, errno);
-                }
-            } else if (backups[i]) {
-                SCEP_TRY(PrivateDir temp,
-                         PrivateDir::create_temp(target.entry.dir.get(), target.entry.dir_path, target.entry.name));
-                SCEP_TRY_VOID(temp.link(target.entry.name, *backups[i], backup_data[i]));
-                SCEP_TRY_VOID(temp.move_out(target.entry.name, target.entry.dir.get(), target.entry.name,
-                                            target.entry.path, Overwrite::replace));
-            }
-        }
+        SCEP_TRY_VOID(roll_back(entries, opened, journal));
         result.action = Recovery::rolled_back;
     }
     for (auto& stage : stages) {

@@ -276,13 +276,8 @@ std::optional<Error> invalid_url(const std::string& url) {
 
 } // namespace
 
-util::Result<scep::HttpResponse> CurlTransport::perform(const std::string& url) {
-    if (auto invalid = invalid_url(url)) return std::move(*invalid);
+void CurlTransport::set_request_options(const std::string& url) {
     CURL* h = m_handle.get();
-    m_body.clear();
-    m_body_too_large = false;
-    m_error_buffer[0] = '\0';
-
     curl_easy_setopt(h, CURLOPT_URL, url.c_str());
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -292,8 +287,6 @@ util::Result<scep::HttpResponse> CurlTransport::perform(const std::string& url) 
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(h, CURLOPT_SOCKOPTFUNCTION, on_socket);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, this);
-    m_tls_wanted = util::to_lower_ascii(url.substr(0, 8)) == "https://";
-    m_tls.reset();
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, m_options.timeout_ms);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, m_options.connect_timeout_ms);
     curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(m_options.max_body_bytes));
@@ -307,6 +300,15 @@ util::Result<scep::HttpResponse> CurlTransport::perform(const std::string& url) 
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, m_options.insecure ? 0L : 2L);
     if (!m_options.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, m_options.ca_file.c_str());
     if (m_options.proxy) curl_easy_setopt(h, CURLOPT_PROXY, m_options.proxy->c_str());
+    if (m_options.trace) {
+        curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
+        curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
+        curl_easy_setopt(h, CURLOPT_DEBUGDATA, &m_options);
+    }
+}
+
+void CurlTransport::set_authentication() {
+    CURL* h = m_handle.get();
     switch (m_credentials.scheme) {
     case scep::HttpAuth::none:
         curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_NONE);
@@ -329,27 +331,10 @@ util::Result<scep::HttpResponse> CurlTransport::perform(const std::string& url) 
         curl_easy_setopt(h, CURLOPT_PASSWORD, m_credentials.password.c_str());
         break;
     }
-    if (m_options.trace) {
-        curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
-        curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
-        curl_easy_setopt(h, CURLOPT_DEBUGDATA, &m_options);
-    }
+}
 
-    if (m_options.cancelled && m_options.cancelled()) {
-        return Error(ErrorCode::interrupted, "before the request to " + host_of(url));
-    }
-    if (m_options.waiting || m_options.cancelled) {
-        m_request_host = host_of(url);
-        m_request_start = std::chrono::steady_clock::now();
-        curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-        curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
-        curl_easy_setopt(h, CURLOPT_XFERINFODATA, this);
-    }
-    const CURLcode rc = curl_easy_perform(h);
-    if (m_options.waiting) m_options.waiting(m_request_host, {}, true);
-    m_tls_wanted = false;
-    if (rc != CURLE_OK) return curl_error(rc, url);
-
+util::Result<scep::HttpResponse> CurlTransport::read_response() {
+    CURL* h = m_handle.get();
     scep::HttpResponse response;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
     const char* content_type = nullptr;
@@ -372,6 +357,33 @@ util::Result<scep::HttpResponse> CurlTransport::perform(const std::string& url) 
         return error;
     }
     return response;
+}
+
+util::Result<scep::HttpResponse> CurlTransport::perform(const std::string& url) {
+    if (auto invalid = invalid_url(url)) return std::move(*invalid);
+    CURL* h = m_handle.get();
+    m_body.clear();
+    m_body_too_large = false;
+    m_error_buffer[0] = '\0';
+    m_tls_wanted = util::to_lower_ascii(url.substr(0, 8)) == "https://";
+    m_tls.reset();
+    set_request_options(url);
+    set_authentication();
+    if (m_options.cancelled && m_options.cancelled()) {
+        return Error(ErrorCode::interrupted, "before the request to " + host_of(url));
+    }
+    if (m_options.waiting || m_options.cancelled) {
+        m_request_host = host_of(url);
+        m_request_start = std::chrono::steady_clock::now();
+        curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(h, CURLOPT_XFERINFODATA, this);
+    }
+    const CURLcode rc = curl_easy_perform(h);
+    if (m_options.waiting) m_options.waiting(m_request_host, {}, true);
+    m_tls_wanted = false;
+    if (rc != CURLE_OK) return curl_error(rc, url);
+    return read_response();
 }
 
 std::string CurlTransport::proxy_for(const std::string& url) const {

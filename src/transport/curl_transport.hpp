@@ -51,6 +51,9 @@ class CurlTransport final : public scep::HttpTransport {
     static int on_progress(void* self, curl_off_t, curl_off_t, curl_off_t, curl_off_t);
     static int on_socket(void* self, curl_socket_t socket, curlsocktype purpose);
     util::Result<scep::HttpResponse> perform(const std::string& url);
+    void set_request_options(const std::string& url); // URL, limits, TLS, proxy, trace: everything but auth
+    void set_authentication();                        // from m_credentials
+    util::Result<scep::HttpResponse> read_response(); // after a curl_easy_perform that succeeded
     util::Error curl_error(CURLcode code, const std::string& url) const;
     util::Error describe_curl_error(CURLcode code, const std::string& url) const;
     std::string proxy_for(const std::string& url) const;

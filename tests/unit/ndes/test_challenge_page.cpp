@@ -93,7 +93,8 @@ TEST_CASE("the password cache is full page names the wait, PasswordMax and iisre
         const auto result = parse_file("cache-full", variant);
         REQUIRE_FALSE(result);
         CHECK(result.error().code == ErrorCode::challenge_unavailable);
-        CHECK(result.error().message == k_cache_full_message);
+        CHECK(result.error().text() == k_cache_full_message);
+        CHECK(result.error().fix.rfind("wait PasswordValidity", 0) == 0);
     }
 }
 
@@ -103,7 +104,8 @@ TEST_CASE("the no-permission page names Read and Enroll on the MSCEP templates",
         const auto result = parse_file("no-permission", variant);
         REQUIRE_FALSE(result);
         CHECK(result.error().code == ErrorCode::challenge_unavailable);
-        CHECK(result.error().message == k_no_permission_message);
+        CHECK(result.error().text() == k_no_permission_message);
+        CHECK(result.error().fix.rfind("give it Read and Enroll", 0) == 0);
     }
 }
 
@@ -160,14 +162,15 @@ TEST_CASE("anchor and tags match across case changes and line wraps", "[ndes]") 
 
     const auto wrapped_error = parse_challenge_page("<p>The password cache\r\n  is full.</p>");
     REQUIRE_FALSE(wrapped_error);
-    CHECK(wrapped_error.error().message == k_cache_full_message);
+    CHECK(wrapped_error.error().text() == k_cache_full_message);
 }
 
 TEST_CASE("a full cache is reported before missing permission", "[ndes]") {
     const auto result = parse_challenge_page(
         "<P> The password cache is full. <P> You do not have sufficient permission to enroll with SCEP.");
     REQUIRE_FALSE(result);
-    CHECK(result.error().message == k_cache_full_message);
+    CHECK(result.error().text() == k_cache_full_message);
+    CHECK(result.error().fix.rfind("wait PasswordValidity", 0) == 0);
 }
 
 TEST_CASE("the title in 'not understood' is trimmed, collapsed and cut to 80 characters", "[ndes]") {

@@ -219,3 +219,22 @@ TEST_CASE("fail info names never crash on unknown values", "[pki]") {
     CHECK(fail_info_name(7) == "unknown(7)");
     CHECK(fail_info_name(-1) == "unknown(-1)");
 }
+
+TEST_CASE("cipher and digest names: from_string is the inverse of to_string", "[pki_message]") {
+    for (const auto cipher :
+         {scep::ContentCipher::aes128_cbc, scep::ContentCipher::aes256_cbc, scep::ContentCipher::des3_cbc}) {
+        CHECK(scep::cipher_from_string(scep::to_string(cipher)) == cipher);
+    }
+    for (const auto digest : {scep::MessageDigest::sha1, scep::MessageDigest::sha256, scep::MessageDigest::sha512}) {
+        CHECK(scep::digest_from_string(scep::to_string(digest)) == digest);
+    }
+    CHECK_FALSE(scep::cipher_from_string("des"));
+    CHECK_FALSE(scep::cipher_from_string("AES128"));
+    CHECK_FALSE(scep::digest_from_string("md5"));
+}
+
+TEST_CASE("fail_info_is compares an error's failInfo with the named value", "[pki_message]") {
+    CHECK(scep::fail_info_is(2, scep::FailInfo::bad_request));
+    CHECK_FALSE(scep::fail_info_is(1, scep::FailInfo::bad_request));
+    CHECK_FALSE(scep::fail_info_is(std::nullopt, scep::FailInfo::bad_alg));
+}
