@@ -1,6 +1,6 @@
-// The TOML config loader. Every table is read against a fixed list of keys, so a typo is an error
-// with a hint, never a silently ignored setting. All problems are collected; the first in file
-// order becomes the message and the rest go to the error's details.
+// The TOML config loader. Every table is read against the keys the option table gives it, so a
+// typo is an error with a hint, never a silently ignored setting. All problems are collected; the
+// first in file order becomes the message and the rest go to the error's details.
 #include "config/config.hpp"
 
 #include <fcntl.h>
@@ -9,41 +9,37 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <cerrno>
-#include <cmath>
-#include <cstdint>
-#include <cstdio>
+#include <charconv>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <limits>
-#include <span>
-#include <utility>
-#include <variant>
 
-#include <toml++/toml.h>
-
-#include <openssl/objects.h>
-
-#include "ossl/errors.hpp"
+#include "config/options.hpp"
+#include "config/toml_guard.hpp"
+#include "config/validate.hpp"
 #include "util/bytes.hpp"
-#include "scep/certificate.hpp"
-#include "scep/subject.hpp"
+#include "util/text.hpp"
 
 namespace config {
 
-bool valid_timeout_seconds(double seconds) {
-    // Written so that NaN fails too.
-    return seconds >= k_min_timeout_seconds && seconds <= k_max_timeout_seconds;
+const FileValue* FileTable::get(std::string_view key) const {
+    const auto it = values.find(key);
+    return it == values.end() ? nullptr : &it->second;
 }
 
-const ProfileConfig* Config::profile(std::string_view name) const {
+std::optional<std::string> FileTable::text(std::string_view key) const {
+    const FileValue* value = get(key);
+    if (value == nullptr || value->values.empty()) return std::nullopt;
+    return value->values.front();
+}
+
+const FileTable* Config::profile(std::string_view name) const {
     const auto it = profiles.find(name);
     return it == profiles.end() ? nullptr : &it->second;
 }
 
-const CaConfig* Config::ca(std::string_view name) const {
+const FileTable* Config::ca(std::string_view name) const {
     const auto it = cas.find(name);
     return it == cas.end() ? nullptr : &it->second;
 }
@@ -53,68 +49,13 @@ namespace {
 namespace fs = std::filesystem;
 using util::Error;
 using util::ErrorCode;
-using Keys = std::span<const std::string_view>;
 
-constexpr std::array<std::string_view, 6> k_kerberos_keys{"realm",  "kdc",           "service_user",
-                                                          "keytab", "password_file", "allowed_domains"};
-constexpr std::array<std::string_view, 10> k_ca_keys{"type",     "scep_url",      "challenge_url",  "prefer_kerberos",
-                                                     "username", "password_file", "ca_fingerprint", "tls_ca_file",
-                                                     "timeout",  "message"};
-constexpr std::array<std::string_view, 17> k_profile_keys{
-    "ca",      "subject",         "san",       "key_size",      "key_usage",    "eku",    "cipher",
-    "digest",  "allowed_digests", "max_polls", "poll_interval", "poll_timeout", "method", "out_dir",
-    "key_out", "cert_out",        "chain_out"};
 constexpr std::array<std::string_view, 3> k_top_level_keys{"kerberos", "ca", "profile"};
-
-constexpr std::array<std::string_view, 2> k_ca_types{"microsoft", "generic"};
-constexpr std::array<std::string_view, 3> k_key_usages{"signature", "encryption", "both"};
-constexpr std::array<std::string_view, 3> k_ciphers{"aes128", "aes256", "des3"};
-constexpr std::array<std::string_view, 3> k_digests{"sha256", "sha512", "sha1"};
-constexpr std::array<std::string_view, 3> k_methods{"auto", "get", "post"};
-
 constexpr std::string_view k_password_hint =
     "secrets are not allowed inline: use password_file (a file readable only by its owner)";
 constexpr std::string_view k_challenge_hint = "secrets are not allowed inline: use --challenge-file or challenge_url";
 constexpr std::string_view k_system_config = "/etc/scepctl/config.toml";
 constexpr std::size_t k_max_config_size = 1024 * 1024;
-
-std::string to_upper_ascii(std::string_view text) {
-    std::string out(text);
-    for (char& c : out) {
-        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    }
-    return out;
-}
-
-bool contains(Keys keys, std::string_view key) {
-    return std::find(keys.begin(), keys.end(), key) != keys.end();
-}
-
-std::string join(Keys keys) {
-    std::string out;
-    for (const auto key : keys) {
-        if (!out.empty()) out += ", ";
-        out += key;
-    }
-    return out;
-}
-
-// Values are echoed in messages; control characters are escaped so a message stays one line.
-std::string quote_value(std::string_view value) {
-    static constexpr char k_hex[] = "0123456789abcdef";
-    std::string out = "\"";
-    for (const char c : value) {
-        const auto byte = static_cast<unsigned char>(c);
-        if (byte < 0x20 || byte == 0x7f) {
-            out += "\\x";
-            out += k_hex[byte >> 4];
-            out += k_hex[byte & 0xf];
-        } else {
-            out += c;
-        }
-    }
-    return out + "\"";
-}
 
 std::string type_name(const toml::node& node) {
     switch (node.type()) {
@@ -152,7 +93,7 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 }
 
 // The known key within two edits; never one that shares almost nothing with the typo ("x" is not "ca").
-std::optional<std::string_view> closest_key(std::string_view key, Keys known) {
+std::optional<std::string_view> closest_key(std::string_view key, const std::vector<std::string_view>& known) {
     std::optional<std::string_view> best;
     std::size_t best_distance = 3;
     for (const auto candidate : known) {
@@ -182,98 +123,17 @@ std::optional<std::string_view> secret_like_hint(std::string_view key) {
     return std::nullopt;
 }
 
-bool is_http_url(std::string_view url) {
-    const std::string lower = util::to_lower_ascii(url);
-    std::size_t start = 0;
-    if (lower.starts_with("http://"))
-        start = 7;
-    else if (lower.starts_with("https://"))
-        start = 8;
-    else
-        return false;
-    for (const char c : url) {
-        if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return false;
-    }
-    const std::size_t end = url.find_first_of("/?#", start);
-    return end != start && start < url.size();
+std::uint32_t node_line(const toml::node& node, std::uint32_t fallback) {
+    const auto line = node.source().begin.line;
+    return line > 0 ? line : fallback;
 }
 
-bool has_user_info(std::string_view url) {
-    const std::size_t start = url.find("://");
-    if (start == std::string_view::npos) return false;
-    const std::size_t end = url.find_first_of("/?#", start + 3);
-    return url.substr(start + 3, end == std::string_view::npos ? std::string_view::npos : end - start - 3).find('@') !=
-           std::string_view::npos;
+// The shortest text that reads back as the same number: 2.5, 1e+300.
+std::string number_text(double value) {
+    char buf[64];
+    const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+    return ec == std::errc() ? std::string(buf, end) : std::to_string(value);
 }
-
-bool is_host_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-           c == '_';
-}
-
-// "host", "host:port", "[v6addr]" or "[v6addr]:port".
-bool is_kdc_address(std::string_view text) {
-    std::string_view host = text;
-    std::optional<std::string_view> port;
-    if (text.starts_with('[')) {
-        const std::size_t close = text.find(']');
-        if (close == std::string_view::npos || close == 1) return false;
-        host = text.substr(1, close - 1);
-        const std::string_view rest = text.substr(close + 1);
-        if (!rest.empty()) {
-            if (!rest.starts_with(':')) return false;
-            port = rest.substr(1);
-        }
-        if (!std::all_of(host.begin(), host.end(),
-                         [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.'; })) {
-            return false;
-        }
-    } else {
-        const std::size_t colon = text.find(':');
-        if (colon != std::string_view::npos) {
-            host = text.substr(0, colon);
-            port = text.substr(colon + 1);
-        }
-        if (host.empty() || !std::all_of(host.begin(), host.end(), is_host_char)) return false;
-    }
-    if (port) {
-        if (port->empty() || port->size() > 5) return false;
-        int value = 0;
-        for (const char c : *port) {
-            if (c < '0' || c > '9') return false;
-            value = value * 10 + (c - '0');
-        }
-        if (value < 1 || value > 65535) return false;
-    }
-    return true;
-}
-
-// The template's syntax and the DN it makes, with every variable standing in as "x": the real
-// values are only known at enroll time.
-util::Result<void> check_subject_template(std::string_view subject) {
-    const scep::VariableLookup placeholder = [](std::string_view) -> std::optional<std::string> { return "x"; };
-    SCEP_TRY(const std::string expanded, scep::expand_template(subject, placeholder));
-    SCEP_TRY_VOID(scep::parse_distinguished_name(expanded));
-    return {};
-}
-
-// As the CSR builder resolves --eku: a short name OpenSSL knows or a dotted OID.
-bool is_known_object(const std::string& name) {
-    ASN1_OBJECT* obj = OBJ_txt2obj(name.c_str(), 0);
-    if (obj == nullptr) {
-        ossl::clear_errors();
-        return false;
-    }
-    ASN1_OBJECT_free(obj);
-    return true;
-}
-
-// A secret file the config names; load_config checks it exists and is private.
-struct SecretRef {
-    std::string key_path;
-    std::uint32_t line = 0;
-    std::string path;
-};
 
 struct Diagnostic {
     std::uint32_t line = 0;
@@ -283,242 +143,68 @@ struct Diagnostic {
 class Parser {
   public:
     explicit Parser(std::string source) : m_source(std::move(source)), m_base_dir(fs::path(m_source).parent_path()) {}
-
     util::Result<Config> parse(std::string_view text);
-    const std::vector<SecretRef>& secrets() const { return m_secrets; }
 
+  private:
     void error(std::uint32_t line, std::string_view key_path, std::string_view what) {
         m_errors.push_back(
             {line, m_source + ":" + std::to_string(line) + ": " + std::string(key_path) + ": " + std::string(what)});
     }
-    void secret(std::string key_path, std::uint32_t line, std::string path) {
-        m_secrets.push_back({std::move(key_path), line, std::move(path)});
-    }
+    std::optional<FileTable> read_table(const toml::table& table, Table kind, const std::string& path,
+                                        std::uint32_t line, std::string name);
+    void report_unknown(const toml::key& key, const std::string& path, std::uint32_t line, Table kind);
+    std::optional<FileValue> read_value(const toml::node& node, const OptionSpec& spec, const std::string& key_path,
+                                        std::uint32_t line);
+    std::optional<std::string> one_value(const toml::node& node, const OptionSpec& spec, const std::string& key_path,
+                                         std::uint32_t line);
+    std::optional<std::string> check_value(std::string value, const OptionSpec& spec, const std::string& key_path,
+                                           std::uint32_t line);
     std::optional<std::string> resolve_path(const std::string& value, std::uint32_t line, std::string_view key_path);
+    const toml::table* named_tables(const toml::node& node, std::uint32_t line, std::string_view kind);
+    bool valid_name(std::string_view kind, const toml::key& key);
 
-  private:
     void read_kerberos(const toml::node& node, std::uint32_t line);
     void read_cas(const toml::node& node, std::uint32_t line);
     void read_profiles(const toml::node& node, std::uint32_t line);
-    const toml::table* named_tables(const toml::node& node, std::uint32_t line, std::string_view kind);
-    bool valid_name(std::string_view kind, const toml::key& key);
+    // The rules between keys of one table (and the tables before it).
+    void check_kerberos(FileTable& table, const toml::table& raw);
+    void check_ca(FileTable& table, const toml::table& raw);
+    void check_profile(FileTable& table, const toml::table& raw);
 
     std::string m_source;
     fs::path m_base_dir;
     Config m_config;
-    bool m_has_service_user = false;
     std::vector<std::string> m_ca_names;
     std::vector<Diagnostic> m_errors;
-    std::vector<SecretRef> m_secrets;
 };
 
-std::uint32_t node_line(const toml::node& node, std::uint32_t fallback) {
-    const auto line = node.source().begin.line;
-    return line > 0 ? line : fallback;
+// Where key `key` of `table` is in the file.
+std::uint32_t line_of(const toml::table& table, std::string_view key, std::uint32_t fallback) {
+    const auto it = table.find(key);
+    if (it == table.end()) return fallback;
+    if (it->first.source().begin.line > 0) return it->first.source().begin.line;
+    return node_line(it->second, fallback);
 }
 
-// One table being read. The constructor reports unknown keys; the getters report wrong types and
-// return nullopt for missing or bad values, so callers only validate meaning.
-class TableReader {
-  public:
-    TableReader(Parser& parser, const toml::table& table, std::string path, std::uint32_t line, Keys known,
-                std::string_view kind)
-        : m_parser(parser), m_table(table), m_path(std::move(path)), m_line(line) {
-        for (const auto& [key, node] : table) {
-            const std::string_view name = key.str();
-            if (contains(known, name)) continue;
-            const std::uint32_t key_line = key.source().begin.line > 0 ? key.source().begin.line : line;
-            if (const auto hint = secret_hint(name)) {
-                parser.error(key_line, key_path(name), *hint);
-            } else if (const auto near = closest_key(name, known)) {
-                parser.error(key_line, key_path(name), "unknown key (did you mean " + std::string(*near) + "?)");
-            } else if (const auto like = secret_like_hint(name)) {
-                parser.error(key_line, key_path(name), *like);
-            } else {
-                parser.error(key_line, key_path(name),
-                             "unknown key in " + std::string(kind) + " (known keys: " + join(known) + ")");
-            }
-        }
+void Parser::report_unknown(const toml::key& key, const std::string& path, std::uint32_t line, Table kind) {
+    std::vector<std::string_view> known;
+    for (const OptionSpec* spec : keys_of(kind))
+        known.push_back(spec->key);
+    const std::string_view name = key.str();
+    const std::uint32_t key_line = key.source().begin.line > 0 ? key.source().begin.line : line;
+    const std::string key_path = path + "." + std::string(name);
+    const std::string kind_name = kind == Table::kerberos ? "[kerberos]" : "[" + std::string(name_of(kind)) + ".NAME]";
+    if (const auto hint = secret_hint(name)) {
+        error(key_line, key_path, *hint);
+    } else if (const auto near = closest_key(name, known)) {
+        error(key_line, key_path, "unknown key (did you mean " + std::string(*near) + "?)");
+    } else if (const auto like = secret_like_hint(name)) {
+        error(key_line, key_path, *like);
+    } else {
+        std::vector<std::string> names(known.begin(), known.end());
+        error(key_line, key_path, "unknown key in " + kind_name + " (known keys: " + util::join(names) + ")");
     }
-
-    std::uint32_t line() const { return m_line; }
-    const std::string& path() const { return m_path; }
-    bool has(std::string_view key) const { return m_table.contains(key); }
-
-    std::string key_path(std::string_view key) const { return m_path + "." + std::string(key); }
-
-    std::uint32_t line_of(std::string_view key) const {
-        const auto it = m_table.find(key);
-        if (it == m_table.end()) return m_line;
-        if (it->first.source().begin.line > 0) return it->first.source().begin.line;
-        return node_line(it->second, m_line);
-    }
-
-    // Where element `index` of array `key` is, and its name ("profile.x.san[1]").
-    std::uint32_t element_line(std::string_view key, std::size_t index) const {
-        const auto* array = m_table.get_as<toml::array>(key);
-        if (array == nullptr || array->get(index) == nullptr) return line_of(key);
-        return node_line(*array->get(index), line_of(key));
-    }
-    std::string element_path(std::string_view key, std::size_t index) const {
-        return key_path(key) + "[" + std::to_string(index) + "]";
-    }
-    void fail_element(std::string_view key, std::size_t index, std::string_view what) const {
-        m_parser.error(element_line(key, index), element_path(key, index), what);
-    }
-
-    void fail(std::string_view key, std::string_view what) const { m_parser.error(line_of(key), key_path(key), what); }
-    void missing(std::string_view key, std::string_view why) const {
-        m_parser.error(m_line, key_path(key), "missing: " + std::string(why));
-    }
-
-    std::optional<std::string> string(std::string_view key) const {
-        const toml::node* node = m_table.get(key);
-        if (node == nullptr) return std::nullopt;
-        const auto* value = node->as_string();
-        if (value == nullptr) {
-            fail(key, "expected a string, got " + type_name(*node));
-            return std::nullopt;
-        }
-        return checked_string(value->get(), key_path(key), line_of(key));
-    }
-
-    std::optional<std::string> choice(std::string_view key, Keys allowed) const {
-        auto value = string(key);
-        if (value && !contains(allowed, *value)) {
-            fail(key, quote_value(*value) + " is not one of " + join(allowed));
-            return std::nullopt;
-        }
-        return value;
-    }
-
-    std::optional<bool> boolean(std::string_view key) const {
-        const toml::node* node = m_table.get(key);
-        if (node == nullptr) return std::nullopt;
-        if (const auto* value = node->as_boolean()) return value->get();
-        fail(key, "expected a boolean (true or false), got " + type_name(*node));
-        return std::nullopt;
-    }
-
-    // An int in [min, max]; `range` says it in words for the message.
-    std::optional<int> integer(std::string_view key, std::int64_t min, std::int64_t max, std::string_view range) const {
-        const toml::node* node = m_table.get(key);
-        if (node == nullptr) return std::nullopt;
-        const auto* value = node->as_integer();
-        if (value == nullptr) {
-            fail(key, "expected an integer, got " + type_name(*node));
-            return std::nullopt;
-        }
-        const std::int64_t number = value->get();
-        if (number < min || number > max) {
-            fail(key, std::to_string(number) + " is out of range: " + std::string(range));
-            return std::nullopt;
-        }
-        return static_cast<int>(number);
-    }
-
-    // Seconds may be written 30 or 2.5.
-    std::optional<double> seconds(std::string_view key) const {
-        const toml::node* node = m_table.get(key);
-        if (node == nullptr) return std::nullopt;
-        double number = 0;
-        if (const auto* i = node->as_integer())
-            number = static_cast<double>(i->get());
-        else if (const auto* f = node->as_floating_point())
-            number = f->get();
-        else {
-            fail(key, "expected a number of seconds (integer or float), got " + type_name(*node));
-            return std::nullopt;
-        }
-        if (!valid_timeout_seconds(number)) {
-            char shown[32];
-            std::snprintf(shown, sizeof shown, "%g", number);
-            fail(key, std::string(shown) + " is out of range: " + k_timeout_range);
-            return std::nullopt;
-        }
-        return number;
-    }
-
-    std::optional<std::vector<std::string>> strings(std::string_view key) const {
-        const toml::node* node = m_table.get(key);
-        if (node == nullptr) return std::nullopt;
-        const auto* array = node->as_array();
-        if (array == nullptr) {
-            fail(key, "expected an array of strings, got " + type_name(*node));
-            return std::nullopt;
-        }
-        std::vector<std::string> out;
-        bool ok = true;
-        for (std::size_t i = 0; i < array->size(); ++i) {
-            const toml::node& element = (*array)[i];
-            const std::string element_path = key_path(key) + "[" + std::to_string(i) + "]";
-            const std::uint32_t element_line = node_line(element, line_of(key));
-            const auto* value = element.as_string();
-            if (value == nullptr) {
-                m_parser.error(element_line, element_path,
-                               "expected a string (the value must be an array of strings), got " + type_name(element));
-                ok = false;
-                continue;
-            }
-            auto text = checked_string(value->get(), element_path, element_line);
-            if (!text) {
-                ok = false;
-                continue;
-            }
-            out.push_back(std::move(*text));
-        }
-        if (!ok) return std::nullopt;
-        return out;
-    }
-
-    std::optional<std::string> path_value(std::string_view key) const {
-        auto value = string(key);
-        if (!value) return std::nullopt;
-        return m_parser.resolve_path(*value, line_of(key), key_path(key));
-    }
-
-    // A path to a secret: resolved and remembered for load_config's checks.
-    std::optional<std::string> secret_path(std::string_view key) const {
-        auto value = path_value(key);
-        if (value) m_parser.secret(key_path(key), line_of(key), *value);
-        return value;
-    }
-
-    std::optional<std::string> url(std::string_view key) const {
-        auto value = string(key);
-        if (!value) return std::nullopt;
-        if (has_user_info(*value)) {
-            // Never echo it: the user-info part is a password.
-            fail(key, "user:password@ in the URL is not allowed (secrets are not allowed inline: use username and "
-                      "password_file)");
-            return std::nullopt;
-        }
-        if (!is_http_url(*value)) {
-            fail(key, quote_value(*value) + " is not a http(s) URL");
-            return std::nullopt;
-        }
-        return value;
-    }
-
-  private:
-    std::optional<std::string> checked_string(const std::string& value, const std::string& path,
-                                              std::uint32_t line) const {
-        if (value.empty()) {
-            m_parser.error(line, path, "must not be empty (remove the key to use the default)");
-            return std::nullopt;
-        }
-        if (value.find('\0') != std::string::npos) {
-            m_parser.error(line, path, "must not contain a NUL character");
-            return std::nullopt;
-        }
-        return value;
-    }
-
-    Parser& m_parser;
-    const toml::table& m_table;
-    std::string m_path;
-    std::uint32_t m_line;
-};
+}
 
 std::optional<std::string> Parser::resolve_path(const std::string& value, std::uint32_t line,
                                                 std::string_view key_path) {
@@ -537,6 +223,121 @@ std::optional<std::string> Parser::resolve_path(const std::string& value, std::u
     const fs::path path(value);
     if (path.is_absolute() || m_base_dir.empty()) return value;
     return (m_base_dir / path).lexically_normal().string();
+}
+
+// The table's checks on one value: not empty, no NUL, one of the choices, the validator.
+std::optional<std::string> Parser::check_value(std::string value, const OptionSpec& spec, const std::string& key_path,
+                                               std::uint32_t line) {
+    if (value.empty()) {
+        error(line, key_path, "must not be empty (remove the key to use the default)");
+        return std::nullopt;
+    }
+    if (value.find('\0') != std::string::npos) {
+        error(line, key_path, "must not contain a NUL character");
+        return std::nullopt;
+    }
+    if (!spec.choices.empty() && std::find(spec.choices.begin(), spec.choices.end(), value) == spec.choices.end()) {
+        std::vector<std::string> allowed(spec.choices.begin(), spec.choices.end());
+        error(line, key_path, quote_value(value) + " is not one of " + util::join(allowed));
+        return std::nullopt;
+    }
+    if (spec.validate != nullptr) {
+        Checked checked = spec.validate(value);
+        if (!checked.value) {
+            error(line, key_path, checked.problem);
+            return std::nullopt;
+        }
+        value = std::move(*checked.value);
+    }
+    if (spec.kind == Kind::path) return resolve_path(value, line, key_path);
+    return value;
+}
+
+// A scalar of the row's kind, as text.
+std::optional<std::string> Parser::one_value(const toml::node& node, const OptionSpec& spec,
+                                             const std::string& key_path, std::uint32_t line) {
+    switch (spec.kind) {
+    case Kind::flag:
+        if (const auto* value = node.as_boolean()) return std::string(value->get() ? "true" : "false");
+        error(line, key_path, "expected a boolean (true or false), got " + type_name(node));
+        return std::nullopt;
+    case Kind::integer:
+        if (const auto* value = node.as_integer())
+            return check_value(std::to_string(value->get()), spec, key_path, line);
+        error(line, key_path, "expected an integer, got " + type_name(node));
+        return std::nullopt;
+    case Kind::seconds:
+        // Seconds may be written 30 or 2.5.
+        if (const auto* value = node.as_integer())
+            return check_value(std::to_string(value->get()), spec, key_path, line);
+        if (const auto* value = node.as_floating_point()) {
+            return check_value(number_text(value->get()), spec, key_path, line);
+        }
+        error(line, key_path, "expected a number of seconds (integer or float), got " + type_name(node));
+        return std::nullopt;
+    case Kind::text:
+    case Kind::path:
+    case Kind::list:
+        if (const auto* value = node.as_string()) return check_value(value->get(), spec, key_path, line);
+        error(line, key_path,
+              std::string(spec.kind == Kind::list ? "expected a string (the value must be an array of strings)"
+                                                  : "expected a string") +
+                  ", got " + type_name(node));
+        return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+std::optional<FileValue> Parser::read_value(const toml::node& node, const OptionSpec& spec, const std::string& key_path,
+                                            std::uint32_t line) {
+    FileValue value;
+    value.line = line;
+    value.key_path = key_path;
+    if (spec.kind != Kind::list) {
+        auto one = one_value(node, spec, key_path, line);
+        if (!one) return std::nullopt;
+        value.values.push_back(std::move(*one));
+        return value;
+    }
+    const auto* array = node.as_array();
+    if (array == nullptr) {
+        error(line, key_path, "expected an array of strings, got " + type_name(node));
+        return std::nullopt;
+    }
+    bool ok = true;
+    for (std::size_t i = 0; i < array->size(); ++i) {
+        const toml::node& element = (*array)[i];
+        auto one = one_value(element, spec, key_path + "[" + std::to_string(i) + "]", node_line(element, line));
+        if (one)
+            value.values.push_back(std::move(*one));
+        else
+            ok = false;
+    }
+    if (!ok) return std::nullopt;
+    return value;
+}
+
+std::optional<FileTable> Parser::read_table(const toml::table& table, Table kind, const std::string& path,
+                                            std::uint32_t line, std::string name) {
+    FileTable result;
+    result.name = std::move(name);
+    result.line = line;
+    const auto known = keys_of(kind);
+    for (const auto& [key, node] : table) {
+        const std::string_view key_name = key.str();
+        if (kind == Table::profile && key_name == "ca") continue; // the profile's CA: checked with the profile
+        const auto spec =
+            std::find_if(known.begin(), known.end(), [&](const OptionSpec* s) { return s->key == key_name; });
+        if (spec == known.end()) {
+            report_unknown(key, path, line, kind);
+            continue;
+        }
+        const std::uint32_t key_line = line_of(table, key_name, line);
+        if (auto value = read_value(node, **spec, path + "." + std::string(key_name), key_line)) {
+            result.values.emplace(std::string(key_name), std::move(*value));
+        }
+    }
+    return result;
 }
 
 const toml::table* Parser::named_tables(const toml::node& node, std::uint32_t line, std::string_view kind) {
@@ -560,92 +361,92 @@ bool Parser::valid_name(std::string_view kind, const toml::key& key) {
     return ok;
 }
 
+void Parser::check_kerberos(FileTable& k, const toml::table& raw) {
+    const auto fail = [&](std::string_view key, const std::string& what) {
+        const FileValue* value = k.get(key);
+        error(value != nullptr ? value->line : k.line, "kerberos." + std::string(key), what);
+    };
+    // Missing, not merely invalid (an invalid realm has its own error already).
+    if (!raw.contains("realm")) {
+        error(k.line, "kerberos.realm",
+              "missing: the Kerberos realm, the AD DNS domain in upper case (e.g. CORP.EXAMPLE.COM)");
+    }
+    const auto realm = k.text("realm");
+    if (const auto user = k.text("service_user"); user && realm && user->substr(user->rfind('@') + 1) != *realm) {
+        fail("service_user", "the realm of " + quote_value(*user) + " is not kerberos.realm " + quote_value(*realm) +
+                                 " (realms are case-sensitive)");
+        k.values.erase("service_user");
+    }
+    const bool has_user = k.get("service_user") != nullptr;
+    if (k.get("keytab") != nullptr && k.get("password_file") != nullptr) {
+        fail(k.get("keytab")->line > k.get("password_file")->line ? "keytab" : "password_file",
+             "keytab and password_file are mutually exclusive: keep one");
+    } else if (has_user && k.get("keytab") == nullptr && k.get("password_file") == nullptr) {
+        fail("service_user", "needs keytab or password_file to get Kerberos credentials");
+    }
+    for (const std::string_view key : {"keytab", "password_file"}) {
+        if (k.get(key) != nullptr && !has_user)
+            fail(key, "needs service_user (the principal whose key or password this is)");
+    }
+}
+
+void Parser::check_ca(FileTable& ca, const toml::table& raw) {
+    const std::string path = "ca." + ca.name;
+    if (!raw.contains("scep_url"))
+        error(ca.line, path + ".scep_url", "missing: every [ca.NAME] needs the server's SCEP URL");
+    const bool has_service_user = m_config.kerberos && m_config.kerberos->get("service_user") != nullptr;
+    if (ca.text("prefer_kerberos") == "true" && !has_service_user) {
+        error(ca.get("prefer_kerberos")->line, path + ".prefer_kerberos",
+              "prefer_kerberos = true needs a [kerberos] table with service_user");
+    }
+    if (raw.contains("username") && !raw.contains("password_file")) {
+        error(line_of(raw, "username", ca.line), path + ".username",
+              "needs password_file (the password for username, never written inline)");
+    } else if (raw.contains("password_file") && !raw.contains("username")) {
+        error(line_of(raw, "password_file", ca.line), path + ".password_file",
+              "needs username (the account whose password this is)");
+    }
+}
+
+void Parser::check_profile(FileTable& p, const toml::table& raw) {
+    const std::string path = "profile." + p.name;
+    const std::string defined =
+        m_ca_names.empty() ? "no [ca.NAME] table is defined" : "defined: " + util::join(m_ca_names);
+    if (const auto* ca = raw.get("ca")) {
+        const std::uint32_t line = line_of(raw, "ca", p.line);
+        const auto* name = ca->as_string();
+        if (name == nullptr) {
+            error(line, path + ".ca", "expected a string, got " + type_name(*ca));
+        } else if (std::find(m_ca_names.begin(), m_ca_names.end(), name->get()) == m_ca_names.end()) {
+            error(line, path + ".ca", "there is no [ca." + name->get() + "] table (" + defined + ")");
+        } else {
+            p.values.emplace("ca", FileValue{{name->get()}, line, path + ".ca"});
+        }
+    } else {
+        error(p.line, path + ".ca", "missing: name the [ca.NAME] this profile enrolls with (" + defined + ")");
+    }
+    const FileValue* allowed = p.get("allowed_digests");
+    if (allowed != nullptr && allowed->values.empty()) {
+        error(allowed->line, path + ".allowed_digests", "must name at least one of sha256, sha512, sha1");
+    }
+    const auto digest = p.text("digest");
+    if (digest && allowed != nullptr && !allowed->values.empty() &&
+        std::find(allowed->values.begin(), allowed->values.end(), *digest) == allowed->values.end()) {
+        error(p.get("digest")->line, path + ".digest",
+              quote_value(*digest) + " is not in allowed_digests (" + util::join(allowed->values) + ")");
+    }
+}
+
 void Parser::read_kerberos(const toml::node& node, std::uint32_t line) {
     const auto* table = node.as_table();
     if (table == nullptr) {
         error(line, "kerberos", "expected a table [kerberos] (at most one), got " + type_name(node));
         return;
     }
-    TableReader r(*this, *table, "kerberos", node_line(node, line), k_kerberos_keys, "[kerberos]");
-    KerberosConfig k;
-    k.line = r.line();
-
-    bool realm_ok = false;
-    if (auto realm = r.string("realm")) {
-        const bool has_lower = std::any_of(realm->begin(), realm->end(), [](char c) { return c >= 'a' && c <= 'z'; });
-        const bool has_bad = std::any_of(realm->begin(), realm->end(), [](char c) {
-            return static_cast<unsigned char>(c) <= 0x20 || c == '@' || c == '/' || c == ':';
-        });
-        if (has_bad) {
-            r.fail("realm", quote_value(*realm) + " is not a Kerberos realm: use the AD DNS domain in upper case, e.g. "
-                                                  "CORP.EXAMPLE.COM");
-        } else if (has_lower) {
-            r.fail("realm", quote_value(*realm) + " must be upper case: use the AD DNS domain in upper case (" +
-                                quote_value(to_upper_ascii(*realm)) + ")");
-        } else {
-            k.realm = std::move(*realm);
-            realm_ok = true;
-        }
-    } else if (!r.has("realm")) {
-        r.missing("realm", "the Kerberos realm, the AD DNS domain in upper case (e.g. CORP.EXAMPLE.COM)");
-    }
-
-    if (auto kdcs = r.strings("kdc")) {
-        for (std::size_t i = 0; i < kdcs->size(); ++i) {
-            if (!is_kdc_address((*kdcs)[i])) {
-                r.fail_element("kdc", i, quote_value((*kdcs)[i]) + " is not \"host\" or \"host:port\" (port 1-65535)");
-            }
-        }
-        k.kdc = std::move(*kdcs);
-    }
-
-    if (auto user = r.string("service_user")) {
-        const std::size_t at = user->rfind('@');
-        if (at == std::string::npos || at == 0 || at + 1 == user->size()) {
-            r.fail("service_user", quote_value(*user) + " is not user@REALM (e.g. svc-scep@" +
-                                       (realm_ok ? k.realm : std::string("CORP.EXAMPLE.COM")) + ")");
-        } else if (realm_ok && user->substr(at + 1) != k.realm) {
-            r.fail("service_user", "the realm of " + quote_value(*user) + " is not kerberos.realm " +
-                                       quote_value(k.realm) + " (realms are case-sensitive)");
-        } else {
-            k.service_user = std::move(*user);
-        }
-    }
-    m_has_service_user = r.has("service_user");
-
-    if (r.has("keytab") && r.has("password_file")) {
-        const std::string_view later = r.line_of("keytab") > r.line_of("password_file") ? "keytab" : "password_file";
-        r.fail(later, "keytab and password_file are mutually exclusive: keep one");
-    } else if (m_has_service_user && !r.has("keytab") && !r.has("password_file")) {
-        r.fail("service_user", "needs keytab or password_file to get Kerberos credentials");
-    }
-    for (const std::string_view key : {"keytab", "password_file"}) {
-        if (r.has(key) && !m_has_service_user) {
-            r.fail(key, "needs service_user (the principal whose key or password this is)");
-        }
-    }
-    if (auto keytab = r.secret_path("keytab")) k.keytab = std::move(*keytab);
-    if (auto password_file = r.secret_path("password_file")) k.password_file = std::move(*password_file);
-
-    if (auto domains = r.strings("allowed_domains")) {
-        for (std::size_t i = 0; i < domains->size(); ++i) {
-            const std::string& original = (*domains)[i];
-            std::string domain = util::to_lower_ascii(original);
-            if (domain.starts_with('.')) domain.erase(0, 1);
-            if (domain.find('*') != std::string::npos) {
-                r.fail_element("allowed_domains", i,
-                               quote_value(original) + ": wildcards are not allowed (a suffix such as "
-                                                       "\"example.com\" already covers every host below it)");
-            } else if (domain.empty() || domain.back() == '.' || domain.find("..") != std::string::npos) {
-                r.fail_element("allowed_domains", i, quote_value(original) + " has an empty label");
-            } else if (!std::all_of(domain.begin(), domain.end(), is_host_char)) {
-                r.fail_element("allowed_domains", i, quote_value(original) + " is not a DNS suffix");
-            } else {
-                k.allowed_domains.push_back(std::move(domain));
-            }
-        }
-    }
-    m_config.kerberos = std::move(k);
+    auto k = read_table(*table, Table::kerberos, "kerberos", node_line(node, line), "");
+    if (!k) return;
+    check_kerberos(*k, *table);
+    m_config.kerberos = std::move(*k);
 }
 
 void Parser::read_cas(const toml::node& node, std::uint32_t line) {
@@ -661,40 +462,11 @@ void Parser::read_cas(const toml::node& node, std::uint32_t line) {
             continue;
         }
         if (!valid_name("ca", key)) continue;
-        TableReader r(*this, *table, path, node_line(value, key.source().begin.line), k_ca_keys, "[ca.NAME]");
-        CaConfig ca;
-        ca.name = std::string(key.str());
-        ca.line = r.line();
-        if (auto type = r.choice("type", k_ca_types)) ca.type = std::move(*type);
-        if (auto url = r.url("scep_url"))
-            ca.scep_url = std::move(*url);
-        else if (!r.has("scep_url"))
-            r.missing("scep_url", "every [ca.NAME] needs the server's SCEP URL");
-        if (auto url = r.url("challenge_url")) ca.challenge_url = std::move(*url);
-        if (auto prefer = r.boolean("prefer_kerberos")) {
-            ca.prefer_kerberos = *prefer;
-            if (*prefer && !m_has_service_user) {
-                r.fail("prefer_kerberos", "prefer_kerberos = true needs a [kerberos] table with service_user");
-            }
-        }
-        if (r.has("username") && !r.has("password_file")) {
-            r.fail("username", "needs password_file (the password for username, never written inline)");
-        } else if (r.has("password_file") && !r.has("username")) {
-            r.fail("password_file", "needs username (the account whose password this is)");
-        }
-        if (auto user = r.string("username")) ca.username = std::move(*user);
-        if (auto password_file = r.secret_path("password_file")) ca.password_file = std::move(*password_file);
-        if (auto fingerprint = r.string("ca_fingerprint")) {
-            if (auto parsed = scep::parse_fingerprint(*fingerprint); !parsed) {
-                r.fail("ca_fingerprint", parsed.error().message);
-            } else {
-                ca.ca_fingerprint = std::move(*fingerprint);
-            }
-        }
-        if (auto file = r.path_value("tls_ca_file")) ca.tls_ca_file = std::move(*file);
-        ca.timeout = r.seconds("timeout");
-        if (auto message = r.string("message")) ca.message = std::move(*message);
-        m_config.cas.emplace(ca.name, std::move(ca));
+        auto ca =
+            read_table(*table, Table::ca, path, node_line(value, key.source().begin.line), std::string(key.str()));
+        if (!ca) continue;
+        check_ca(*ca, *table);
+        m_config.cas.emplace(ca->name, std::move(*ca));
     }
 }
 
@@ -709,490 +481,24 @@ void Parser::read_profiles(const toml::node& node, std::uint32_t line) {
             continue;
         }
         if (!valid_name("profile", key)) continue;
-        TableReader r(*this, *table, path, node_line(value, key.source().begin.line), k_profile_keys, "[profile.NAME]");
-        ProfileConfig p;
-        p.name = std::string(key.str());
-        p.line = r.line();
-        const std::string defined =
-            m_ca_names.empty()
-                ? "no [ca.NAME] table is defined"
-                : "defined: " + join(std::vector<std::string_view>(m_ca_names.begin(), m_ca_names.end()));
-        if (auto ca = r.string("ca")) {
-            if (std::find(m_ca_names.begin(), m_ca_names.end(), *ca) == m_ca_names.end()) {
-                r.fail("ca", "there is no [ca." + *ca + "] table (" + defined + ")");
-            } else {
-                p.ca = std::move(*ca);
-            }
-        } else if (!r.has("ca")) {
-            r.missing("ca", "name the [ca.NAME] this profile enrolls with (" + defined + ")");
-        }
-        constexpr std::int64_t k_int_max = std::numeric_limits<int>::max();
-        if (auto subject = r.string("subject")) {
-            if (auto checked = check_subject_template(*subject); !checked) {
-                r.fail("subject", checked.error().message);
-            } else {
-                p.subject = std::move(*subject);
-            }
-        }
-        if (auto sans = r.strings("san")) {
-            bool ok = true;
-            for (std::size_t i = 0; i < sans->size(); ++i) {
-                // ${var} templates as in --san: checked with a stand-in of the right shape.
-                const std::string& spec = (*sans)[i];
-                const bool ip = util::to_lower_ascii(spec).rfind("ip:", 0) == 0;
-                const scep::VariableLookup placeholder = [ip](std::string_view) -> std::optional<std::string> {
-                    return ip ? "192.0.2.1" : "x";
-                };
-                auto expanded = scep::expand_template(spec, placeholder);
-                if (!expanded) {
-                    r.fail_element("san", i, expanded.error().message);
-                    ok = false;
-                } else if (auto parsed = scep::parse_subject_alt_name(*expanded); !parsed) {
-                    r.fail_element("san", i, parsed.error().message);
-                    ok = false;
-                }
-            }
-            if (ok) p.san = std::move(*sans);
-        }
-        if (auto size = r.integer("key_size", 0, k_int_max, "use 2048, 3072 or 4096")) {
-            if (*size != 2048 && *size != 3072 && *size != 4096) {
-                r.fail("key_size", std::to_string(*size) + " is not 2048, 3072 or 4096");
-            } else {
-                p.key_size = size;
-            }
-        }
-        p.key_usage = r.choice("key_usage", k_key_usages);
-        if (auto ekus = r.strings("eku")) {
-            bool ok = true;
-            for (std::size_t i = 0; i < ekus->size(); ++i) {
-                if (!is_known_object((*ekus)[i])) {
-                    r.fail_element("eku", i,
-                                   "unknown extended key usage " + quote_value((*ekus)[i]) +
-                                       " (use e.g. clientAuth, serverAuth or a dotted OID)");
-                    ok = false;
-                }
-            }
-            if (ok) p.eku = std::move(*ekus);
-        }
-        p.cipher = r.choice("cipher", k_ciphers);
-        p.digest = r.choice("digest", k_digests);
-        if (auto allowed = r.strings("allowed_digests")) {
-            bool ok = !allowed->empty();
-            if (!ok) r.fail("allowed_digests", "must name at least one of " + join(k_digests));
-            for (std::size_t i = 0; i < allowed->size(); ++i) {
-                if (!contains(k_digests, (*allowed)[i])) {
-                    r.fail_element("allowed_digests", i,
-                                   quote_value((*allowed)[i]) + " is not one of " + join(k_digests));
-                    ok = false;
-                }
-            }
-            if (ok) p.allowed_digests = std::move(*allowed);
-        }
-        if (p.digest && !p.allowed_digests.empty() &&
-            std::find(p.allowed_digests.begin(), p.allowed_digests.end(), *p.digest) == p.allowed_digests.end()) {
-            r.fail("digest",
-                   quote_value(*p.digest) + " is not in allowed_digests (" +
-                       join(std::vector<std::string_view>(p.allowed_digests.begin(), p.allowed_digests.end())) + ")");
-        }
-        p.max_polls = r.integer("max_polls", 0, k_int_max, "must be 0 or more");
-        p.poll_interval = r.integer("poll_interval", 1, k_int_max, "must be at least 1 second");
-        p.poll_timeout = r.integer("poll_timeout", 1, k_int_max, "must be at least 1 second");
-        p.method = r.choice("method", k_methods);
-        p.out_dir = r.path_value("out_dir");
-        p.key_out = r.path_value("key_out");
-        p.cert_out = r.path_value("cert_out");
-        p.chain_out = r.path_value("chain_out");
-        m_config.profiles.emplace(p.name, std::move(p));
+        auto p =
+            read_table(*table, Table::profile, path, node_line(value, key.source().begin.line), std::string(key.str()));
+        if (!p) continue;
+        check_profile(*p, *table);
+        m_config.profiles.emplace(p->name, std::move(*p));
     }
 }
-
-// toml++ 3.3.0 (Debian 12) reaches __builtin_unreachable, i.e. undefined behaviour, when its
-// whitespace test meets U+00A1-U+0499, U+2CEE-U+30E7 or U+FBB6-U+FEFE (upstream issues 190 and
-// 295, fixed after 3.3.0). It asks that question of every character it reads outside strings and
-// comments, and in a multi-line basic string of the character after a backslash and of each one
-// it trims after a line-ending backslash. TOML allows non-ASCII text only inside strings and
-// comments, so TomlTextGuard walks the text as toml++ does and refuses non-ASCII text anywhere
-// else, before toml++ sees it. It must agree with toml++ on where strings and comments start: a
-// string starts only where a key or a value starts (in `a = 0"x"` the quote belongs to the bare
-// value 0"x", as toml++ reads it). Where the text leaves TOML's grammar toml++ stops with a syntax
-// error at or before that point; the guard then refuses every non-ASCII character after it.
-struct TextProblem {
-    std::size_t offset = 0; // of the refused character, in bytes
-    std::string what;
-    // Where the guard lost TOML's grammar before `offset` (toml++'s syntax error is there or earlier).
-    std::optional<std::size_t> syntax_error;
-};
-
-constexpr std::string_view k_non_ascii_outside =
-    "non-ASCII character outside a string or comment (keys and values other than strings are ASCII in TOML: put "
-    "the text in quotes)";
-constexpr std::string_view k_non_ascii_after_backslash =
-    "a non-ASCII character right after a backslash in a multi-line string: write it as \\uXXXX";
-constexpr std::string_view k_non_ascii_continued =
-    "a non-ASCII character right after a line-ending backslash in a multi-line string: start the line with an "
-    "ASCII character or write it as \\uXXXX";
-
-class TomlTextGuard {
-  public:
-    explicit TomlTextGuard(std::string_view text) : m_text(text) {}
-
-    std::optional<TextProblem> check() {
-        if (document()) return std::nullopt;
-        if (m_problem) return m_problem;
-        const std::size_t lost_at = m_pos;
-        for (; m_pos < m_text.size(); ++m_pos) {
-            if (non_ascii()) return TextProblem{m_pos, std::string(k_non_ascii_outside), lost_at};
-        }
-        return std::nullopt;
-    }
-
-  private:
-    static constexpr int k_eof = -1;
-    // toml++ allows 256 nested arrays and inline tables; deeper, the guard gives up (refuses more).
-    static constexpr int k_max_depth = 256;
-
-    int peek(std::size_t ahead = 0) const {
-        return m_pos + ahead < m_text.size() ? static_cast<unsigned char>(m_text[m_pos + ahead]) : k_eof;
-    }
-    bool non_ascii() const { return peek() >= 0x80; }
-    static bool is_bare_key_char(int c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-    }
-    static bool is_key_start(int c) { return is_bare_key_char(c) || c == '"' || c == '\''; }
-    // toml++'s is_value_terminator, with every control character (and the end) counted in: a bare
-    // value is never shorter than toml++ reads it, only at worst longer.
-    static bool ends_value(int c) { return c <= ' ' || c == ']' || c == '}' || c == ',' || c == '#'; }
-
-    void skip_blanks() {
-        while (peek() == ' ' || peek() == '\t')
-            ++m_pos;
-    }
-    bool line_break() {
-        if (peek() == '\n') {
-            ++m_pos;
-            return true;
-        }
-        if (peek() == '\r' && peek(1) == '\n') {
-            m_pos += 2;
-            return true;
-        }
-        return false;
-    }
-    // At '#': the rest of the line, without its line break.
-    void comment() {
-        while (peek() != k_eof && peek() != '\n' && !(peek() == '\r' && peek(1) == '\n'))
-            ++m_pos;
-    }
-    bool refuse(std::string_view what) {
-        m_problem = TextProblem{m_pos, std::string(what), std::nullopt};
-        return false;
-    }
-    // Text toml++ does not accept here: a non-ASCII character is refused, anything else is a
-    // syntax error toml++ reports itself.
-    bool unexpected() {
-        if (non_ascii()) return refuse(k_non_ascii_outside);
-        return false;
-    }
-
-    bool document() {
-        for (;;) {
-            skip_blanks();
-            const int c = peek();
-            if (c == k_eof) return true;
-            if (line_break()) continue;
-            if (c == '#') {
-                comment();
-                continue;
-            }
-            if (c == '[') {
-                if (!table_header()) return false;
-            } else if (is_key_start(c)) {
-                if (!key_value(0)) return false;
-            } else {
-                return unexpected();
-            }
-            if (!end_of_line()) return false;
-        }
-    }
-
-    // After a table header or a key-value pair: blanks, then a comment, a line break or the end.
-    bool end_of_line() {
-        skip_blanks();
-        if (peek() == k_eof || line_break()) return true;
-        if (peek() == '#') {
-            comment();
-            return true;
-        }
-        return unexpected();
-    }
-
-    bool table_header() {
-        ++m_pos;
-        const bool array_of_tables = peek() == '[';
-        if (array_of_tables) ++m_pos;
-        skip_blanks();
-        if (!key()) return false;
-        for (int closing = array_of_tables ? 2 : 1; closing > 0; --closing) {
-            if (peek() != ']') return unexpected();
-            ++m_pos;
-        }
-        return true;
-    }
-
-    // Dotted segments, bare or quoted, and the blanks after the key.
-    bool key() {
-        for (;;) {
-            const int c = peek();
-            if (is_bare_key_char(c)) {
-                while (is_bare_key_char(peek()))
-                    ++m_pos;
-            } else if (c == '"' || c == '\'') {
-                if (!string()) return false;
-            } else {
-                return unexpected();
-            }
-            skip_blanks();
-            if (peek() != '.') return true;
-            ++m_pos;
-            skip_blanks();
-        }
-    }
-
-    bool key_value(int depth) {
-        if (!key()) return false;
-        if (peek() != '=') return unexpected();
-        ++m_pos;
-        skip_blanks();
-        return value(depth);
-    }
-
-    bool value(int depth) {
-        const int c = peek();
-        if (c == '"' || c == '\'') return string();
-        if (c == '[') return array(depth + 1);
-        if (c == '{') return inline_table(depth + 1);
-        if (ends_value(c)) return unexpected();
-        return bare_value();
-    }
-
-    // A number, boolean, date or time: toml++ reads on to the next value terminator, testing each
-    // character, so every byte up to there must be ASCII (a quote in it starts no string).
-    bool bare_value() {
-        for (;;) {
-            while (!ends_value(peek())) {
-                if (non_ascii()) return refuse(k_non_ascii_outside);
-                ++m_pos;
-            }
-            // A date and a time with a space between (1979-05-27 07:32:00): toml++ reads on.
-            if (peek() == ' ' && peek(1) >= '0' && peek(1) <= '9') {
-                ++m_pos;
-                continue;
-            }
-            return true;
-        }
-    }
-
-    // Arrays and inline tables; line breaks and comments are allowed in both (TOML 1.1 allows them
-    // in inline tables too; where toml++ 3.3.0 does not, it stops with a syntax error).
-    bool array(int depth) {
-        if (depth > k_max_depth) return false;
-        ++m_pos;
-        for (;;) {
-            skip_blanks();
-            if (line_break()) continue;
-            const int c = peek();
-            if (c == '#') {
-                comment();
-            } else if (c == ']') {
-                ++m_pos;
-                return true;
-            } else if (c == ',') {
-                ++m_pos;
-            } else if (!value(depth)) {
-                return false;
-            }
-        }
-    }
-
-    bool inline_table(int depth) {
-        if (depth > k_max_depth) return false;
-        ++m_pos;
-        for (;;) {
-            skip_blanks();
-            if (line_break()) continue;
-            const int c = peek();
-            if (c == '#') {
-                comment();
-            } else if (c == '}') {
-                ++m_pos;
-                return true;
-            } else if (c == ',') {
-                ++m_pos;
-            } else if (!is_key_start(c)) {
-                return unexpected();
-            } else if (!key_value(depth)) {
-                return false;
-            }
-        }
-    }
-
-    // At a quote that starts a key or a value.
-    bool string() {
-        const int quote = peek();
-        if (peek(1) == quote && peek(2) == quote) return quote == '"' ? multi_line_basic() : multi_line_literal();
-        ++m_pos;
-        for (;;) {
-            const int c = peek();
-            if (c == k_eof || c == '\n' || c == '\r') return false; // unterminated: toml++ says so
-            ++m_pos;
-            if (c == quote) return true;
-            if (quote == '"' && c == '\\') {
-                if (peek() == k_eof) return false;
-                ++m_pos; // the escaped character; toml++ tests only ASCII ones
-            }
-        }
-    }
-
-    // At the closing delimiter of a multi-line string: up to two more quotes are content.
-    bool closes(int quote) {
-        std::size_t run = 0;
-        while (peek(run) == quote)
-            ++run;
-        if (run < 3) {
-            m_pos += run;
-            return false;
-        }
-        m_pos += std::min<std::size_t>(run, 5);
-        return true;
-    }
-
-    bool multi_line_basic() {
-        m_pos += 3;
-        bool trimming = false; // after a line-ending backslash, toml++ tests each character for whitespace
-        for (;;) {
-            const int c = peek();
-            if (c == k_eof) return false;
-            if (c == '"') {
-                trimming = false;
-                if (closes('"')) return true;
-                continue;
-            }
-            if (c == '\\') {
-                ++m_pos;
-                trimming = false;
-                const int escaped = peek();
-                if (escaped >= 0x80) return refuse(k_non_ascii_after_backslash);
-                if (escaped == ' ' || escaped == '\t' || (escaped >= '\n' && escaped <= '\r')) {
-                    skip_blanks();
-                    if (non_ascii()) return refuse(k_non_ascii_after_backslash);
-                    if (!line_break()) return false;
-                    trimming = true;
-                } else if (escaped == k_eof) {
-                    return false;
-                } else {
-                    ++m_pos;
-                }
-                continue;
-            }
-            if (line_break()) continue;
-            if (c >= '\n' && c <= '\r') return false; // a lone CR, VT or FF: toml++ refuses it
-            if (c >= 0x80) {
-                if (trimming) return refuse(k_non_ascii_continued);
-            } else if (c != ' ' && c != '\t') {
-                trimming = false;
-            }
-            ++m_pos;
-        }
-    }
-
-    bool multi_line_literal() {
-        m_pos += 3;
-        for (;;) {
-            const int c = peek();
-            if (c == k_eof) return false;
-            if (c == '\'') {
-                if (closes('\'')) return true;
-                continue;
-            }
-            ++m_pos;
-        }
-    }
-
-    std::string_view m_text;
-    std::size_t m_pos = 0;
-    std::optional<TextProblem> m_problem;
-};
-
-// Line and column (in characters, as toml++ counts them) of a byte offset.
-std::pair<std::uint32_t, std::uint32_t> position_of(std::string_view text, std::size_t offset) {
-    std::uint32_t line = 1;
-    std::uint32_t column = 1;
-    for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        if (c == '\n') {
-            ++line;
-            column = 1;
-        } else if ((c & 0xC0) != 0x80) {
-            ++column;
-        }
-    }
-    return {line, column};
-}
-
-util::Error syntax_error(const std::string& source, const toml::parse_error& e) {
-    const auto& begin = e.source().begin;
-    return Error(ErrorCode::config, source + ":" + std::to_string(begin.line) + ":" + std::to_string(begin.column) +
-                                        ": TOML syntax error: " + std::string(e.description()));
-}
-
-// toml++'s table, or its syntax error.
-std::variant<toml::table, toml::parse_error> parse_toml(std::string_view text, const std::string& source) {
-#if TOML_EXCEPTIONS
-    try {
-        return toml::parse(text, std::string_view(source));
-    } catch (const toml::parse_error& e) {
-        return e;
-    }
-#else
-    toml::parse_result parsed = toml::parse(text, std::string_view(source));
-    if (!parsed) return parsed.error();
-    return std::move(parsed).table();
-#endif
-}
-
-// Windows editors save UTF-8 with a byte-order mark; TOML text starts after it.
-constexpr std::string_view k_utf8_bom = "\xEF\xBB\xBF";
 
 util::Result<Config> Parser::parse(std::string_view text) {
-    if (text.starts_with(k_utf8_bom)) text.remove_prefix(k_utf8_bom.size());
-    if (const auto problem = TomlTextGuard(text).check()) {
-        if (problem->syntax_error) {
-            // toml++ names the syntax error the guard stopped at: it reads only the text before
-            // the refused character, which the guard has checked.
-            const auto [lost_line, lost_column] = position_of(text, *problem->syntax_error);
-            const auto prefix = parse_toml(text.substr(0, problem->offset), m_source);
-            if (const auto* e = std::get_if<toml::parse_error>(&prefix)) {
-                const auto& begin = e->source().begin;
-                if (begin.line < lost_line || (begin.line == lost_line && begin.column <= lost_column)) {
-                    return syntax_error(m_source, *e);
-                }
-            }
-        }
-        const auto [line, column] = position_of(text, problem->offset);
-        return Error(ErrorCode::config,
-                     m_source + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + problem->what);
-    }
-    auto parsed = parse_toml(text, m_source);
-    if (const auto* e = std::get_if<toml::parse_error>(&parsed)) return syntax_error(m_source, *e);
-    const toml::table root = std::move(std::get<toml::table>(parsed));
-
+    SCEP_TRY(const toml::table root, read_toml(text, m_source));
     for (const auto& [key, node] : root) {
         const std::string_view name = key.str();
-        if (contains(k_top_level_keys, name)) continue;
+        if (std::find(k_top_level_keys.begin(), k_top_level_keys.end(), name) != k_top_level_keys.end()) continue;
         const std::uint32_t line = key.source().begin.line;
         if (const auto hint = secret_hint(name)) {
             error(line, name, *hint);
-        } else if (const auto near = closest_key(name, k_top_level_keys)) {
+        } else if (const auto near = closest_key(
+                       name, std::vector<std::string_view>(k_top_level_keys.begin(), k_top_level_keys.end()))) {
             error(line, name, "unknown table (did you mean [" + std::string(*near) + "]?)");
         } else {
             error(line, name,
@@ -1212,7 +518,6 @@ util::Result<Config> Parser::parse(std::string_view text) {
         else
             read_profiles(it->second, line);
     }
-
     if (!m_errors.empty()) {
         std::stable_sort(m_errors.begin(), m_errors.end(),
                          [](const Diagnostic& a, const Diagnostic& b) { return a.line < b.line; });
@@ -1224,13 +529,9 @@ util::Result<Config> Parser::parse(std::string_view text) {
     return std::move(m_config);
 }
 
-std::string errno_text(int err) {
-    return std::strerror(err);
-}
-
 util::Result<std::string> read_config_text(const std::string& path) {
     const auto fail = [&path](int err) {
-        return Error(ErrorCode::config, "cannot read config file " + path + ": " + errno_text(err));
+        return Error(ErrorCode::config, "cannot read config file " + path + ": " + std::strerror(err));
     };
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return fail(errno);
@@ -1270,7 +571,8 @@ util::Result<std::optional<std::string>> required_config_file(const std::string&
     if (err == ENOENT) {
         return Error(ErrorCode::config, "config file " + path + " (from " + origin + ") does not exist");
     }
-    return Error(ErrorCode::config, "cannot access config file " + path + " (from " + origin + "): " + errno_text(err));
+    return Error(ErrorCode::config,
+                 "cannot access config file " + path + " (from " + origin + "): " + std::strerror(err));
 }
 
 bool file_exists(const std::string& path) {
@@ -1281,31 +583,13 @@ bool file_exists(const std::string& path) {
 } // namespace
 
 util::Result<Config> parse_config(std::string_view text, const std::string& source) {
-    Parser parser(source);
-    return parser.parse(text);
+    return Parser(source).parse(text);
 }
 
 util::Result<Config> load_config(const std::string& path) {
     SCEP_TRY(const std::string text, read_config_text(path));
-    Parser parser(path);
-    SCEP_TRY(Config config, parser.parse(text));
+    SCEP_TRY(Config config, Parser(path).parse(text));
     config.path = path;
-    for (const SecretRef& secret : parser.secrets()) {
-        const std::string where = path + ":" + std::to_string(secret.line) + ": " + secret.key_path + ": ";
-        struct stat st {};
-        if (::stat(secret.path.c_str(), &st) != 0) {
-            const int err = errno;
-            if (err == ENOENT)
-                return Error(ErrorCode::config, where + "secret file " + secret.path + " does not exist");
-            return Error(ErrorCode::config,
-                         where + "cannot access secret file " + secret.path + ": " + errno_text(err));
-        }
-        if (!S_ISREG(st.st_mode)) {
-            return Error(ErrorCode::config, where + "secret file " + secret.path + " is not a regular file");
-        }
-        // Its permissions are checked when it is read, on the open file, as every secret file's
-        // are (cli/secrets.hpp).
-    }
     return config;
 }
 
