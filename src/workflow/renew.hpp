@@ -1,0 +1,67 @@
+// scepctl renew as a workflow: re-enroll with the existing certificate and key (RFC 8894 §2.5),
+// replace key, certificate and chain as one unit (store/swap.hpp), then run the deploy hook.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/settings.hpp"
+#include "scep/enrollment.hpp"
+#include "store/swap.hpp"
+#include "workflow/context.hpp"
+
+namespace workflow {
+
+// The files of one renewal, decided from the options before anything is read or sent.
+struct RenewFiles {
+    std::filesystem::path key, cert, chain;
+    std::filesystem::path journal; // CERT.scepctl-journal: present only between commit and finish
+    std::filesystem::path pending; // KEY.scepctl-pending: the new key of a renewal the CA answered PENDING
+};
+
+enum class RenewMode { automatic, renewal_req, pkcs_req };
+
+struct RenewPlan {
+    config::ServerSettings server;
+    config::RequestSettings request; // subject, sans, key usage, ekus set only when given
+    RenewFiles files;
+    RenewMode mode = RenewMode::automatic;
+    bool reuse_key = false;
+    std::optional<int> days_before;
+    bool force = false;
+    std::string deploy_hook;
+    std::optional<util::Secret> challenge;               // given (file, standard input, environment)
+    std::optional<config::ChallengePlan> challenge_page; // else fetched here, when the CA has one
+    std::optional<util::Secret> key_passphrase;
+};
+
+util::Result<RenewPlan> plan_renew(const config::Options& options, const config::Environment& environment,
+                                   std::optional<util::Secret> challenge, util::EventSink& events);
+
+struct RenewOutcome {
+    bool due = true; // false: nothing was sent (--days-before), `old_cert` says until when it is valid
+    std::int64_t days_left = 0;
+    scep::Certificate old_cert;
+    store::Recovery recovery = store::Recovery::none;
+    // When renewed:
+    std::optional<scep::EnrollmentResult> result{};
+    scep::AlgorithmChoice algorithms{};
+    scep::MessageType message_type = scep::MessageType::renewal_req;
+    bool fell_back = false; // PKCSReq after the RenewalReq was refused
+    bool new_key = true;
+    bool resumed = false;
+    bool challenge_sent = false;
+    std::string challenge_origin{};
+    std::vector<std::filesystem::path> backups{};
+    bool stopped_after_swap = false; // a stop signal came during the swap: it is complete, the hook did not run
+    std::optional<util::Result<int>> hook_status{}; // the deploy hook's exit status, when it ran
+};
+
+// Errors before the swap leave everything as it was and name what was kept (a PENDING renewal's
+// new key). A checkpoint(STAGE) call marks each stage ("verified", the swap's, "swapped").
+util::Result<RenewOutcome> renew(RenewPlan plan, Collaborators& with,
+                                 const std::function<void(std::string_view)>& checkpoint = {});
+
+} // namespace workflow
