@@ -87,4 +87,23 @@ void set_certificate_summary(Json& object, const scep::Certificate& cert) {
         .set("sha256", util::to_hex(cert.fingerprint(scep::DigestAlg::sha256)));
 }
 
+void add_exchange_json(Json& json, const scep::EnrollmentResult& result, const scep::AlgorithmChoice& algorithms,
+                       bool resumed, bool challenge_sent, const std::string& challenge_origin) {
+    json.set("transaction_id", result.transaction_id)
+        .set("resumed", resumed)
+        .set("polls", result.polls)
+        .set("method", result.used_post ? "POST" : "GET")
+        .set("cipher", scep::to_string(algorithms.cipher))
+        .set("digest", scep::to_string(algorithms.digest))
+        .set("challenge", challenge_sent ? Json("<redacted>") : Json())
+        .set("challenge_source", challenge_origin);
+}
+
+void show_file(const Output& out, Json& files, const std::string& label, const std::string& path) {
+    std::string text = label + ":";
+    text.resize(12, ' ');
+    out.line(text + path);
+    files.set(label, path);
+}
+
 } // namespace cli

@@ -6,6 +6,7 @@
 #include "cli/json.hpp"
 #include "cli/output.hpp"
 #include "scep/ca_certs.hpp"
+#include "scep/enrollment.hpp"
 
 namespace cli {
 
@@ -21,5 +22,12 @@ std::string bundle_pem(const scep::CaCertBundle& bundle);
 void print_certificate_summary(const Output& out, const scep::Certificate& cert);
 // The same as JSON keys of `object`: subject, issuer, serial, not_before, not_after, sha256.
 void set_certificate_summary(Json& object, const scep::Certificate& cert);
+
+// How the certificate was obtained: transaction_id, resumed, polls, method, cipher, digest,
+// challenge ("<redacted>" or null: never the value) and challenge_source.
+void add_exchange_json(Json& json, const scep::EnrollmentResult& result, const scep::AlgorithmChoice& algorithms,
+                       bool resumed, bool challenge_sent, const std::string& challenge_origin);
+// "label:      path" (text) and files[label] = path (JSON).
+void show_file(const Output& out, Json& files, const std::string& label, const std::string& path);
 
 } // namespace cli

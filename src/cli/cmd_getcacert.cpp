@@ -1,41 +1,30 @@
 // scepctl getcacert: the CA (and RA) certificates, checked against a pinned fingerprint (RFC 8894 §4.2).
-#include <ctime>
-#include <memory>
-
 #include "cli/app.hpp"
-#include "cli/ca_connection.hpp"
 #include "cli/cert_output.hpp"
-#include "scep/client.hpp"
 #include "store/atomic_file.hpp"
 #include "util/url.hpp"
+#include "workflow/server.hpp"
 
 namespace cli {
 
-namespace {
-
-struct GetCaCertOptions {
-    CaRequestOptions ca;
-    std::string out;
-    bool force = false;
-};
-
-util::Result<void> run_getcacert(Context& context, const GetCaCertOptions& options) {
-    SCEP_TRY(CaConnection connection, connect_ca(context, options.ca));
-    const std::string& url = connection.url;
-    const std::optional<scep::Fingerprint>& pinned = connection.pinned;
-    const auto overwrite = options.force ? store::Overwrite::replace : store::Overwrite::refuse;
+util::Result<void> run_getcacert(Run& run) {
+    SCEP_TRY(config::ServerSettings settings, config::server_settings(run.options));
+    const std::string out_file = run.options.text("out").value_or("");
+    const auto overwrite = run.options.flag("force") ? store::Overwrite::replace : store::Overwrite::refuse;
     // Refuse before any network traffic, not after the download.
-    if (!options.out.empty()) SCEP_TRY_VOID(store::check_new_files({options.out}, overwrite));
+    if (!out_file.empty()) SCEP_TRY_VOID(store::check_new_files({out_file}, overwrite));
 
-    SCEP_TRY(const scep::CaCertBundle bundle, connection.client->get_ca_cert(connection.message, std::time(nullptr)));
+    workflow::Server server = workflow::open_server(std::move(settings), run.with);
+    const std::optional<scep::Fingerprint>& pinned = server.settings.pin;
+    SCEP_TRY(const scep::CaCertBundle bundle,
+             server.client->get_ca_cert(server.settings.message, run.with.clock.now_unix()));
     if (pinned) SCEP_TRY_VOID(scep::verify_ca_fingerprint(bundle, *pinned));
-
     // Write before printing anything, so a failed write is the only thing the user sees.
-    if (!options.out.empty()) {
-        SCEP_TRY_VOID(store::write_file_atomic(options.out, util::as_bytes(bundle_pem(bundle)), 0644, overwrite));
+    if (!out_file.empty()) {
+        SCEP_TRY_VOID(store::write_file_atomic(out_file, util::as_bytes(bundle_pem(bundle)), 0644, overwrite));
     }
 
-    const Output& out = context.output;
+    const Output& out = run.out;
     print_bundle(out, bundle);
     for (const auto& warning : bundle.warnings)
         out.warning(warning);
@@ -45,32 +34,19 @@ util::Result<void> run_getcacert(Context& context, const GetCaCertOptions& optio
         out.warning("no --ca-fingerprint given: the CA is not authenticated; compare its fingerprint with the one your"
                     " CA administrator publishes before trusting it");
     }
-
     Json result = Json::object();
     result.set("command", "getcacert")
-        .set("url", util::redact_url(url))
+        .set("url", util::redact_url(server.settings.url))
         .set("format", bundle.format == scep::CaCertFormat::single_der ? "x509-ca-cert" : "x509-ca-ra-cert")
         .set("certificates", bundle_json(bundle))
         .set("fingerprint_verified", pinned.has_value())
         .set("warnings", Json::strings(bundle.warnings));
-    if (!options.out.empty()) {
-        out.note("wrote " + std::to_string(bundle.entries.size()) + " certificate(s) to " + options.out);
-        result.set("out", options.out);
+    if (!out_file.empty()) {
+        out.note("wrote " + std::to_string(bundle.entries.size()) + " certificate(s) to " + out_file);
+        result.set("out", out_file);
     }
     out.json(result);
     return {};
-}
-
-} // namespace
-
-void add_getcacert(CLI::App& app, Context& context) {
-    auto options = std::make_shared<GetCaCertOptions>();
-    auto* sub = app.add_subcommand("getcacert", "Fetch and check the CA and RA certificates (GetCACert)");
-    add_ca_request_options(sub, options->ca);
-    sub->add_option("--out", options->out, "Write the certificates as a PEM bundle to FILE (atomically)");
-    sub->add_flag("--force", options->force, "Replace the --out file if it exists");
-    sub->callback(
-        [&context, options] { context.command = [&context, options] { return run_getcacert(context, *options); }; });
 }
 
 } // namespace cli

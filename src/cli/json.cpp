@@ -1,5 +1,8 @@
 #include "cli/json.hpp"
 
+#include <cmath>
+#include <cstdio>
+
 namespace cli {
 
 std::size_t utf8_sequence_length(std::string_view text, std::size_t pos) {
@@ -117,6 +120,14 @@ void Json::dump_to(std::string& out) const {
         out += *b ? "true" : "false";
     } else if (const auto* n = std::get_if<std::int64_t>(&m_value)) {
         out += std::to_string(*n);
+    } else if (const auto* d = std::get_if<double>(&m_value)) {
+        if (!std::isfinite(*d)) {
+            out += "null";
+        } else {
+            char text[64];
+            std::snprintf(text, sizeof text, "%.3f", *d);
+            out += text;
+        }
     } else if (const auto* s = std::get_if<std::string>(&m_value)) {
         escape_to(out, *s);
     } else if (const auto* a = std::get_if<Array>(&m_value)) {

@@ -25,6 +25,7 @@ class Json {
     Json(int n) : m_value(static_cast<std::int64_t>(n)) {}
     Json(long n) : m_value(static_cast<std::int64_t>(n)) {}
     Json(long long n) : m_value(static_cast<std::int64_t>(n)) {}
+    Json(double d) : m_value(d) {} // written with millisecond precision; NaN and infinity as null
     Json(const char* s) : m_value(std::string(s)) {}
     Json(std::string s) : m_value(std::move(s)) {}
     Json(Array a) : m_value(std::move(a)) {}
@@ -46,7 +47,7 @@ class Json {
 
   private:
     void dump_to(std::string& out) const;
-    std::variant<std::nullptr_t, bool, std::int64_t, std::string, Array, Object> m_value = nullptr;
+    std::variant<std::nullptr_t, bool, std::int64_t, double, std::string, Array, Object> m_value = nullptr;
 };
 
 } // namespace cli

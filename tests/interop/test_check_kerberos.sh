@@ -64,7 +64,7 @@ cases = ET.parse(sys.argv[1]).getroot().findall("./testsuite/testcase")
 assert [c.get("name") for c in cases][:2] == ["config", "allowed-domains"] and len(cases) == 10
 assert not any(c.find("failure") is not None for c in cases)' "$WORK/ck.xml"
 expect_json "d['result'] == 'pass' and [c['id'] for c in d['checks']] == ['config', 'allowed-domains', 'dns', 'kdc', 'tgt', 'http-probe', 'clock', 'service-ticket', 'negotiate', 'challenge-page']"
-expect_json "all(set(c) == {'id', 'status', 'summary', 'evidence', 'krb5_error', 'http_status', 'spn', 'fix'} for c in d['checks'])"
+expect_json "all(set(c) == {'id', 'status', 'summary', 'evidence', 'krb5_error', 'http_status', 'spn', 'fix', 'information', 'seconds'} for c in d['checks'])"
 expect_no_out "$svc_password|$TESTBED_CHALLENGE"
 
 # Wrong service-user password: pre-authentication fails.

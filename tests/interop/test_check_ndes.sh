@@ -50,11 +50,11 @@ expect_rc 0
 expect_json "d['result'] == 'pass' and d['type'] == 'generic' and d['url'] == '$TESTBED_SCEP_URL_TLS'"
 expect_json "[c['id'] for c in d['checks']] == $all_ids, 'kerberos-config', 'kerberos-allowed-domains', 'kerberos-dns', 'kerberos-kdc', 'kerberos-tgt', 'kerberos-http-probe', 'kerberos-clock', 'kerberos-service-ticket', 'kerberos-negotiate', 'kerberos-challenge-page', 'enroll-test']"
 expect_json "all(c['status'] == 'PASS' for c in d['checks'])"
-expect_json "all(set(c) == {'id', 'status', 'summary', 'evidence', 'krb5_error', 'http_status', 'spn', 'fix'} for c in d['checks'])"
+expect_json "all(set(c) == {'id', 'status', 'summary', 'evidence', 'krb5_error', 'http_status', 'spn', 'fix', 'information', 'seconds'} for c in d['checks'])"
 check_is tls PASS "" 'trusted and valid for localhost; TLSv1\.[23]'
 check_is get-url-length PASS "" 'GET PKIOperation of [0-9]+ characters \(RSA-4096 request\) passes'
 expect_json "'CertRep FAILURE' in [c for c in d['checks'] if c['id'] == 'get-url-length'][0]['evidence']"
-check_is enroll-test PASS "" 'enrolled CN=scepctl-check-ndes-[0-9a-f]+ and verified it.*\(nothing kept\)'
+check_is enroll-test PASS "" "enrolled 'CN=scepctl-check-ndes-[0-9a-f]+' with a 2048-bit both key and verified it.*\(nothing kept\)"
 expect_no_out "$TESTBED_CHALLENGE|$svc_password"
 expect_no_err "$TESTBED_CHALLENGE|$svc_password"
 junit_matches "$WORK/bed.xml"
@@ -77,6 +77,23 @@ scepctl check-ndes --url "$TESTBED_SCEP_URL" --enroll-test --keep "$WORK/kept"
 expect_rc 93
 expect_one_line_error
 expect_no_out 'PASS'
+
+# --enroll-test sends the profile's request (issue 17: it used to send its own 2048-bit "both"
+# request, so on NDES it tested another template than the profile's), with a given challenge
+# (--challenge-file wins over the CA's challenge page: no Kerberos is needed for it).
+{ bed_ndes_config keytab generic "md5:$TESTBED_CA_THUMBPRINT_MD5"
+  printf '\n[profile.server]\nca = "bed"\nsubject = "CN=${host}.example.test,O=scepctl"\nkey_size = 3072\n'
+  printf 'key_usage = "signature"\neku = ["serverAuth"]\nsan = ["dns:${host}.example.test"]\n'; } >"$WORK/etc/request.toml"
+mkdir -p "$WORK/kept-request"
+scepctl check-ndes --config "$WORK/etc/request.toml" --profile server --var host=web7 --enroll-test \
+  --challenge-file "$TESTBED_CHALLENGE_FILE" --keep "$WORK/kept-request" --json
+expect_rc 0
+check_is challenge PASS "" 'a challenge password was given'
+check_is enroll-test PASS "" "enrolled 'CN=web7.example.test,O=scepctl' with a 3072-bit signature key"
+expect_json "not any(c['id'].startswith('kerberos-') for c in d['checks'])"
+kept_text=$(openssl x509 -in "$WORK/kept-request/cert.pem" -noout -text)
+expect "profile request: the certificate's key is RSA-3072" grep -q 'Public-Key: (3072 bit)' <<<"$kept_text"
+expect "profile request: the SAN of the profile" grep -q 'DNS:web7.example.test' <<<"$kept_text"
 
 # A failing run on the bed: the pinned fingerprint is not the CA's. Exit 97, the first failure named.
 scepctl check-ndes --url "$TESTBED_SCEP_URL_TLS" --cacert "$TESTBED_TLS_CA" --ca-fingerprint "sha256:$(printf '%064d' 0)" \
@@ -144,6 +161,25 @@ check_is expiry WARN 'renew the MSCEP-RA certificates' 'ra-signing certificate e
 check_is getcacaps PASS "" 'POST, SHA-2 and DES3'
 check_is enroll-test PASS
 junit_matches "$WORK/near.xml"
+
+# The same profile against NDES (the fixture issues what the request asks for, as an NDES
+# template would): the key usage and EKU the profile chose are in the certificate, so CI tests the
+# template the profile lands on (signature -> SignatureTemplate), not GeneralPurposeTemplate.
+{ printf '[ca.fixture]\ntype = "microsoft"\nscep_url = "%s"\nca_fingerprint = "%s"\n' "$FIXTURE_URL" "$FIXTURE_PIN"
+  printf '\n[profile.server]\nca = "fixture"\nsubject = "CN=${host}.example.test,O=scepctl"\nkey_size = 3072\n'
+  printf 'key_usage = "signature"\neku = ["serverAuth"]\nsan = ["dns:${host}.example.test"]\n'; } >"$WORK/etc/fixture.toml"
+mkdir -p "$WORK/kept-fixture"
+scepctl check-ndes --config "$WORK/etc/fixture.toml" --profile server --var host=web8 --enroll-test \
+  --keep "$WORK/kept-fixture" --json
+expect_rc 0
+check_is enroll-test PASS "" "enrolled 'CN=web8.example.test,O=scepctl' with a 3072-bit signature key"
+expect "fixture: the CSR had the profile's subject" grep -Eq "^(CN=web8.example.test,O=scepctl|O=scepctl,CN=web8.example.test)$" <<<"$(last_event csrSubject)"
+kept_text=$(openssl x509 -in "$WORK/kept-fixture/cert.pem" -noout -text)
+expect "fixture: RSA-3072" grep -q 'Public-Key: (3072 bit)' <<<"$kept_text"
+expect "fixture: keyUsage digitalSignature only (the profile's signature usage)" \
+  test "$(openssl x509 -in "$WORK/kept-fixture/cert.pem" -noout -ext keyUsage | tail -n 1 | tr -d ' ')" = "DigitalSignature"
+expect "fixture: the profile's EKU" grep -q 'TLS Web Server Authentication' <<<"$kept_text"
+expect "fixture: the profile's SAN" grep -q 'DNS:web8.example.test' <<<"$kept_text"
 
 # Expired RA certificates: the classic NDES outage. FAIL, exit 97.
 start_fixture expired --ra-expiry expired

@@ -131,7 +131,7 @@ for value in 0.0001 0 -1 inf nan 1e300 86401; do
   scepctl getcacaps --url "$FIXTURE_URL" --timeout "$value"
   expect_rc 64
   expect_one_line_error
-  expect_err "^scepctl: error: --timeout: '$value' is not a number of seconds from 0\.001 to 86400"
+  expect_err "^scepctl: error: --timeout: \"$value\" is not a number of seconds from 0\.001 to 86400"
   expect_no_out .
 done
 for value in 0.0001 0 -1.5 inf nan 1e300 86401; do
@@ -139,7 +139,7 @@ for value in 0.0001 0 -1.5 inf nan 1e300 86401; do
   scepctl getcacaps --config "$WORK/etc/timeout.toml" --ca f
   expect_rc 78
   expect_one_line_error
-  expect_err "^scepctl: error: $WORK/etc/timeout.toml:3: ca.f.timeout: .* is out of range: a number of seconds from 0\.001 to 86400$"
+  expect_err "^scepctl: error: $WORK/etc/timeout.toml:3: ca.f.timeout: .* is not a number of seconds from 0\.001 to 86400$"
 done
 current="out-of-range timeouts"
 expect "no request was sent for any of them" test "$(grep -c 'GetCACaps' "$state/fixture.log")" = "$requests_before"

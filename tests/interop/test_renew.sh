@@ -239,7 +239,7 @@ expect "refusals: nothing changed" test "$(snapshot "$WORK/a")$(snapshot "$WORK/
 # Usage and file errors before any request.
 renew_bed "$WORK/b" --mode renewal
 expect_rc 64
-expect_err "--mode 'renewal': use auto, renewalreq or pkcsreq"
+expect_err '--mode: "renewal" is not one of auto, renewalreq, pkcsreq'
 renew_bed "$WORK/b" --reuse-key --key-size 4096
 expect_rc 64
 renew_bed "$WORK/b" --days-before -1
@@ -303,6 +303,31 @@ expect_key_matches "$WORK/named/device.crt" "$WORK/named/device.key"
 expect_key_matches "$WORK/named/device.crt.bak" "$WORK/named/device.key.bak"
 expect "profile named: the subject is the certificate's, not the profile's template" grep -q 'CN = renew-named' \
   <(openssl x509 -in "$WORK/named/device.crt" -noout -subject)
+
+# renew --profile takes the challenge from the CA's challenge_url, with Kerberos when the CA
+# prefers it, as enroll does (issue 17: it ignored challenge_url and failed with badRequest until
+# the URL was repeated on the command line). On the bed the admin page behind mod_auth_gssapi shows
+# scepserver's challenge to the service user.
+{ bed_ndes_config keytab generic "sha256:$TESTBED_CA_SHA256"
+  printf '\n[profile.kerb]\nca = "bed"\nsubject = "CN=renew-kerberos"\nout_dir = "%s"\n' "$WORK/kerb"; } \
+  >"$WORK/etc/kerberos.toml"
+mkdir -p "$WORK/kerb"
+run "enroll --profile kerb" env -u KRB5_CONFIG "$SCEPCTL" enroll --config "$WORK/etc/kerberos.toml" --profile kerb -q
+expect_rc 0
+serial=$(serial_of "$WORK/kerb/cert.pem")
+pub=$(pubkey_of "$WORK/kerb/key.pem")
+run "renew --profile kerb" env -u KRB5_CONFIG "$SCEPCTL" renew --config "$WORK/etc/kerberos.toml" --profile kerb \
+  --json
+expect_rc 0
+check_renewed "profile kerb" "$WORK/kerb" "$serial" "$pub" new
+expect_json 'd["challenge"] == "<redacted>" and d["challenge_source"] == "admin page (Negotiate (Kerberos))"'
+expect_err 'challenge fetched from localhost with Negotiate \(Kerberos\)'
+expect_no_out "$TESTBED_CHALLENGE"
+# A challenge given on the command line is used instead of fetching one.
+run "renew --profile kerb --challenge-file" env -u KRB5_CONFIG "$SCEPCTL" renew --config "$WORK/etc/kerberos.toml" \
+  --profile kerb --challenge-file "$TESTBED_CHALLENGE_FILE" --json
+expect_rc 0
+expect_json 'd["challenge_source"] == "given"'
 
 # ---------------------------------------------------------------- SIGKILL at every step
 # SCEPCTL_TEST_PAUSE_AT (test-only) makes renew stop itself at a stage; it is then killed. On

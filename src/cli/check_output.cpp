@@ -1,0 +1,35 @@
+#include "cli/check_output.hpp"
+
+namespace cli {
+
+void print_check(const Output& out, const diag::CheckResult& result) {
+    std::string line = std::string(diag::to_string(result.status)) + "  " + result.id + ": " + result.summary;
+    if (!result.evidence.empty()) line += " [" + result.evidence + "]";
+    out.line(line);
+    if (!result.information.empty()) out.line("      info: " + result.information);
+    if (!result.fix.empty() && (result.status == diag::CheckStatus::fail || result.status == diag::CheckStatus::warn)) {
+        out.line("      fix: " + result.fix);
+    }
+}
+
+Json checks_json(const std::vector<diag::CheckResult>& results) {
+    const auto text_or_null = [](const std::string& text) { return text.empty() ? Json() : Json(text); };
+    Json checks = Json::array();
+    for (const auto& r : results) {
+        Json item = Json::object();
+        item.set("id", r.id)
+            .set("status", diag::to_string(r.status))
+            .set("summary", r.summary)
+            .set("evidence", r.evidence)
+            .set("krb5_error", text_or_null(r.krb5_error))
+            .set("http_status", r.http_status ? Json(*r.http_status) : Json())
+            .set("spn", text_or_null(r.spn))
+            .set("fix", text_or_null(r.fix))
+            .set("information", text_or_null(r.information))
+            .set("seconds", r.seconds);
+        checks.push(std::move(item));
+    }
+    return checks;
+}
+
+} // namespace cli
