@@ -1,5 +1,6 @@
 # bash completion for scepctl. Subcommands and options come from scepctl's own --help, so the
-# completion never falls behind the binary.
+# completion never falls behind the binary; the values of options come from the option table
+# (the generated block below: scripts/gen-docs.sh).
 _scepctl_options() { # long options in a --help text
     sed -nE 's/^  +(-[a-zA-Z],)?(--[a-z0-9-]+).*/\2/p'
 }
@@ -24,10 +25,11 @@ _scepctl() {
     done
 
     # Values: files for options that take a path, fixed words where there is a choice.
+    # BEGIN GENERATED OPTIONS (scripts/gen-docs.sh)
     case $prev in
-        --config | --cacert | --key | --key-out | --cert | --cert-out | --chain-out | --challenge-file | \
-            --key-pass-file | --p12-pass-file | --p12-out | --keytab | --password-file | --user-password-file | \
-            --out | --junit)
+        --config | --cacert | --out | --key | --key-pass-file | --cert | --challenge-file | --key-out | \
+            --cert-out | --chain-out | --p12-out | --p12-pass-file | --keytab | --password-file | \
+            --user-password-file | --junit)
             COMPREPLY=($(compgen -f -- "$cur"))
             return
             ;;
@@ -36,12 +38,14 @@ _scepctl() {
             return
             ;;
         --key-usage) COMPREPLY=($(compgen -W "signature encryption both" -- "$cur")); return ;;
+        --format) COMPREPLY=($(compgen -W "pem der p12" -- "$cur")); return ;;
         --cipher) COMPREPLY=($(compgen -W "aes128 aes256 des3" -- "$cur")); return ;;
         --digest) COMPREPLY=($(compgen -W "sha256 sha512 sha1" -- "$cur")); return ;;
         --method) COMPREPLY=($(compgen -W "auto get post" -- "$cur")); return ;;
-        --format) COMPREPLY=($(compgen -W "pem der p12" -- "$cur")); return ;;
         --mode) COMPREPLY=($(compgen -W "auto renewalreq pkcsreq" -- "$cur")); return ;;
+        --type) COMPREPLY=($(compgen -W "microsoft generic" -- "$cur")); return ;;
     esac
+    # END GENERATED OPTIONS
 
     if [[ -z $sub ]]; then
         if [[ $cur == -* ]]; then
