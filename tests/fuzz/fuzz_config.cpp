@@ -11,7 +11,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto config = config::parse_config(text, "/etc/scepctl/config.toml");
     if (config) {
         for (const auto& [name, profile] : config->profiles) {
-            if (config->profile(name) == nullptr || config->ca(profile.ca) == nullptr) __builtin_trap();
+            if (config->profile(name) == nullptr || config->ca(profile.text("ca").value_or("")) == nullptr)
+                __builtin_trap();
         }
     }
     return 0;
