@@ -82,6 +82,31 @@ run "http_proxy=... scepctl getcacaps" env http_proxy=http://127.0.0.1:1 "$SCEPC
 expect_rc 95
 expect_err 'through proxy http://127.0.0.1:1'
 
+# A profile whose Kerberos keytab does not exist: getcacaps needs no Kerberos, so it works (issue
+# 17: it refused to run). A subcommand that does need the keytab names it.
+mkdir -p "$WORK/etc"
+cat >"$WORK/etc/nokeytab.toml" <<EOF
+[kerberos]
+realm = "EXAMPLE.TEST"
+service_user = "svc-scep@EXAMPLE.TEST"
+keytab = "$WORK/etc/missing.keytab"
+
+[ca.bed]
+scep_url = "$TESTBED_SCEP_URL"
+challenge_url = "$TESTBED_ADMIN_URL_TLS"
+prefer_kerberos = true
+
+[profile.device]
+ca = "bed"
+EOF
+scepctl getcacaps --config "$WORK/etc/nokeytab.toml" --profile device
+expect_rc 0
+expect "profile without its keytab: the caps are listed" test "$out" = "$expected_caps"
+scepctl getchallenge --config "$WORK/etc/nokeytab.toml" --profile device
+expect_rc 78
+expect_one_line_error
+expect_err "kerberos.keytab: secret file $WORK/etc/missing.keytab does not exist"
+
 # --quiet: nothing on stderr for a successful run.
 scepctl getcacaps --url "$TESTBED_SCEP_URL" --quiet
 expect_rc 0
