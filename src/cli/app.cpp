@@ -82,11 +82,41 @@ std::vector<std::pair<const Subcommand*, CLI::App*>> add_subcommands(CLI::App& a
         if (!help && any_named && !named(name)) continue;
         CLI::App* sub = app.add_subcommand(name, entry.description);
         table.add_command(*sub, entry.command);
+        sub->footer(TableOptions::global_options_line());
         // Global options may follow the subcommand too: "scepctl getcacaps --url ...".
         sub->fallthrough();
         added.emplace_back(&entry, sub);
     }
     return added;
+}
+
+// "scepctl enroll" when the command line names a subcommand, else "scepctl": where --help helps.
+std::string help_of(const std::vector<std::pair<const Subcommand*, CLI::App*>>& subcommands, int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        for (const auto& [entry, sub] : subcommands) {
+            if (config::name_of(entry->command) == argv[i]) return "scepctl " + std::string(argv[i]);
+        }
+    }
+    return "scepctl";
+}
+
+// CLI11's message, except for unexpected arguments: CLI11 lists those in reverse; they are named
+// here in the order they were typed.
+std::string parse_error_text(const CLI::App& app, const CLI::ParseError& error, int argc, char** argv) {
+    if (dynamic_cast<const CLI::ExtrasError*>(&error) == nullptr) return error.what();
+    std::vector<std::string> extras = app.remaining(true);
+    std::vector<std::string> ordered;
+    for (int i = 1; i < argc; ++i) {
+        const auto found = std::find(extras.begin(), extras.end(), argv[i]);
+        if (found == extras.end()) continue;
+        ordered.emplace_back(argv[i]);
+        extras.erase(found);
+    }
+    ordered.insert(ordered.end(), extras.begin(), extras.end());
+    std::string text = ordered.size() == 1 ? "unexpected argument:" : "unexpected arguments:";
+    for (const auto& word : ordered)
+        text += " " + word;
+    return text;
 }
 
 // The environment the option table reads; a secret there is read once, by given_challenge().
@@ -169,7 +199,8 @@ int run(int argc, char** argv) {
         return k_exit_ok;
     } catch (const CLI::ParseError& e) {
         // CLI11's own exit codes start at 100; ours are documented, so map every parse error to 64.
-        std::fprintf(stderr, "scepctl: error: %s (see scepctl --help)\n", e.what());
+        std::fprintf(stderr, "scepctl: error: %s (see %s --help)\n", parse_error_text(app, e, argc, argv).c_str(),
+                     help_of(subcommands, argc, argv).c_str());
         return k_exit_usage;
     }
     const Subcommand* chosen = nullptr;

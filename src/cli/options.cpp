@@ -44,6 +44,18 @@ void TableOptions::add_command(CLI::App& sub, config::Command command) {
     }
 }
 
+std::string TableOptions::global_options_line() {
+    std::string line = "Global options (before or after the subcommand; see scepctl --help):";
+    for (const config::OptionSpec& spec : config::option_table()) {
+        if (!spec.global() || spec.flag.empty() || spec.flag == "version") continue;
+        line += " --" + std::string(spec.flag);
+        if (!spec.value_name.empty()) line += " " + std::string(spec.value_name);
+        line += ",";
+    }
+    line.back() = '.';
+    return line;
+}
+
 config::CommandLine TableOptions::typed(config::Command command) const {
     config::CommandLine line;
     for (const Registered& entry : m_registered) {

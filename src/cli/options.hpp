@@ -17,6 +17,9 @@ class TableOptions {
     void add_global(CLI::App& app);
     // Registers the rows `command` takes on its subcommand `sub`.
     void add_command(CLI::App& sub, config::Command command);
+    // The line under each subcommand's --help naming the global options, which CLI11 lists only
+    // in scepctl --help: "Global options (before or after the subcommand): --url URL, ...".
+    static std::string global_options_line();
     // What was typed for the global rows and `command`'s rows, after CLI11 parsed argv.
     config::CommandLine typed(config::Command command) const;
 

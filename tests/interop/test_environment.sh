@@ -160,4 +160,21 @@ expect_out '^POSTPKIOperation$'
 expect_no_err .
 
 stop_fixture
+
+# Help and usage errors point to the right place (issue 21): a subcommand's --help names the
+# global options, which CLI11 lists only under scepctl --help; unexpected arguments are named in
+# the order typed, with the subcommand's --help.
+scepctl enroll --help
+expect_rc 0
+expect_out '^Global options \(before or after the subcommand; see scepctl --help\):.* --profile NAME,.* --json,'
+scepctl enroll first second
+expect_rc 64
+expect_err '^scepctl: error: unexpected arguments: first second \(see scepctl enroll --help\)$'
+scepctl getcacaps --bogus
+expect_rc 64
+expect_err '^scepctl: error: unexpected argument: --bogus \(see scepctl getcacaps --help\)$'
+scepctl --bogus
+expect_rc 64
+expect_err '\(see scepctl --help\)$'
+
 finish
