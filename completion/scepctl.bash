@@ -5,6 +5,24 @@ _scepctl_options() { # long options in a --help text
     sed -nE 's/^  +(-[a-zA-Z],)?(--[a-z0-9-]+).*/\2/p'
 }
 
+# The [profile.NAME] or [ca.NAME] names of the configuration file this command line would use:
+# --config, else $SCEPCTL_CONFIG, else ~/.config/scepctl/config.toml, else /etc/scepctl/config.toml.
+_scepctl_config_names() { # KIND WORD...
+    local kind=$1 file="" i
+    shift
+    for ((i = 1; i < $#; i++)); do
+        [[ ${!i} == --config ]] && { local next=$((i + 1)); file=${!next}; }
+    done
+    file=${file:-${SCEPCTL_CONFIG:-}}
+    if [[ -z $file ]]; then
+        for file in ~/.config/scepctl/config.toml /etc/scepctl/config.toml ""; do
+            [[ -z $file || -r $file ]] && break
+        done
+    fi
+    [[ -n $file && -r $file ]] || return 0
+    sed -nE "s/^[[:space:]]*\[$kind\.([A-Za-z0-9_-]+)\][[:space:]]*(#.*)?$/\1/p" "$file"
+}
+
 _scepctl() {
     local cur prev words cword
     _init_completion 2>/dev/null || {
@@ -24,6 +42,12 @@ _scepctl() {
         fi
     done
 
+    case $prev in
+        --profile | --ca)
+            COMPREPLY=($(compgen -W "$(_scepctl_config_names "${prev#--}" "${words[@]}")" -- "$cur"))
+            return
+            ;;
+    esac
     # Values: files for options that take a path, fixed words where there is a choice.
     # BEGIN GENERATED OPTIONS (scripts/gen-docs.sh)
     case $prev in
@@ -55,6 +79,8 @@ _scepctl() {
         fi
         return
     fi
-    COMPREPLY=($(compgen -W "$("$cmd" "$sub" --help 2>/dev/null | _scepctl_options) --help" -- "$cur"))
+    # The subcommand's own options, and the global ones, which may follow it too.
+    COMPREPLY=($(compgen -W "$("$cmd" "$sub" --help 2>/dev/null | _scepctl_options) $(_scepctl_options <<<"$top") --help" \
+        -- "$cur"))
 }
 complete -F _scepctl scepctl

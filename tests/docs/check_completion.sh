@@ -35,5 +35,21 @@ complete_line enroll --cipher a
 expect_has aes256 "--cipher values"
 complete_line --pro
 expect_has --profile "global options"
+complete_line enroll --js
+expect_has --json "global options after the subcommand"
+complete_line getcacaps --ver
+expect_has --verbose "global options after the subcommand (2)"
+# --profile and --ca complete the names of the configuration file in effect.
+config=$(mktemp)
+trap 'rm -f "$config"' EXIT
+printf '[ca.ndes-prod]\nscep_url = "https://a/"\n\n[profile.web-server] # a comment\nca = "ndes-prod"\n\n[profile.vpn]\nca = "ndes-prod"\n' >"$config"
+complete_line --config "$config" enroll --profile ""
+expect_has web-server "--profile names from --config"
+expect_has vpn "--profile names from --config (2)"
+expect_lacks ndes-prod "--profile does not offer CA names"
+complete_line --config "$config" getcacaps --ca nd
+expect_has ndes-prod "--ca names from --config"
+SCEPCTL_CONFIG=$config complete_line enroll --profile w
+expect_has web-server "--profile names from SCEPCTL_CONFIG"
 echo "$failed failed"
 [ "$failed" -eq 0 ]
