@@ -17,6 +17,8 @@ packages=(
   python3-cryptography python3-asn1crypto
   # sanitizer build and libFuzzer targets (clang 14), memory and syscall checks of the interop tests
   clang libclang-rt-14-dev valgrind strace
+  # the shipped systemd units are checked with systemd-analyze verify (nothing is started)
+  systemd
   # man page checks (man --warnings), the .deb (dpkg-shlibdeps is in dpkg-dev), the source's format
   man-db dpkg-dev clang-format
 )

@@ -6,23 +6,53 @@ examples=$(cd "$(dirname "$0")/../../examples" && pwd)
 export KRB5CCNAME=FILE:$WORK/user-ccache
 
 write_config() { # write_config FILE FINGERPRINT
-  { bed_ndes_config keytab microsoft "$2" && printf '\n[profile.device]\nca = "bed"\n'; } >"$1"
+  { bed_ndes_config keytab generic "$2" && printf '\n[profile.device]\nca = "bed"\n'; } >"$1"
 }
 
 mkdir -p "$WORK/good" "$WORK/bad"
 write_config "$WORK/good.toml" "sha256:$TESTBED_CA_SHA256"
 run "ci-validate-ndes.sh on a good setup" env SCEPCTL="$SCEPCTL" SCEPCTL_CONFIG="$WORK/good.toml" \
-  REPORT_DIR="$WORK/good" "$examples/ci-validate-ndes.sh" device
+  REPORT_DIR="$WORK/good" ENROLL_TEST=1 "$examples/ci-validate-ndes.sh" device
 expect_rc 0
 expect_out "NDES setup for profile 'device' is valid"
-expect "check-kerberos report kept, result pass" python3 -c "import json,sys; sys.exit(json.load(open('$WORK/good/scepctl-check-kerberos.json'))['result'] != 'pass')"
+expect "check-ndes report kept, result pass, the Kerberos walk and the test enrollment in it" python3 -c "
+import json, sys
+d = json.load(open('$WORK/good/scepctl-check-ndes.json'))
+ids = [c['id'] for c in d['checks']]
+sys.exit(not (d['result'] == 'pass' and 'kerberos-negotiate' in ids and 'enroll-test' in ids))"
+expect "the JUnit report has one testcase per check, no failure" python3 -c "
+import sys, xml.etree.ElementTree as ET
+cases = list(ET.parse('$WORK/good/scepctl-check-ndes.xml').getroot().iter('testcase'))
+sys.exit(not (len(cases) > 10 and not any(c.find('failure') is not None for c in cases)))"
 
 write_config "$WORK/bad.toml" "sha256:$(printf '0%.0s' $(seq 64))"
 run "ci-validate-ndes.sh with the wrong CA pinned" env SCEPCTL="$SCEPCTL" SCEPCTL_CONFIG="$WORK/bad.toml" \
   REPORT_DIR="$WORK/bad" "$examples/ci-validate-ndes.sh" device
 expect_rc 97
-expect_err 'FAILED: getcacert \(exit 97\)'
-expect "no later step ran" test ! -e "$WORK/bad/scepctl-check-kerberos.json"
+expect_err 'FAILED: check-ndes \(exit 97\)'
+expect "the JUnit report names the failing check" grep -q '<testcase[^>]*name="ca-fingerprint"' "$WORK/bad/scepctl-check-ndes.xml"
+
+# The shipped unit is valid for systemd, and it may write every directory the shipped example
+# profile writes to (under ProtectSystem=strict anything else is read-only: renew would fail).
+sed "s|/usr/bin/scepctl|$SCEPCTL|" "$examples/systemd/scepctl-renew.service" >"$WORK/scepctl-renew.service"
+cp "$examples/systemd/scepctl-renew.timer" "$WORK/"
+run "systemd-analyze verify" systemd-analyze verify "$WORK/scepctl-renew.service" "$WORK/scepctl-renew.timer"
+expect_rc 0
+expect "systemd-analyze has nothing to say about the units" test -z "$err$out"
+writable=$(sed -n 's/^ReadWritePaths=//p' "$examples/systemd/scepctl-renew.service")
+profile_dirs=$(python3 -c "
+import os, tomllib
+p = tomllib.load(open('$examples/ndes-kerberos.toml', 'rb'))['profile']['device']
+out = p.get('out_dir', '.')
+for key, name in (('key_out', 'key.pem'), ('cert_out', 'cert.pem'), ('chain_out', 'chain.pem')):
+    print(os.path.dirname(p.get(key, os.path.join(out, name))))" | sort -u)
+for dir in $profile_dirs; do
+  covered=false
+  for allowed in $writable; do
+    case "$dir/" in "$allowed"/*) covered=true ;; esac
+  done
+  expect "the unit may write $dir (a directory of [profile.device])" $covered
+done
 
 # The systemd service and the cron line, run as written (binary, config path and the deploy
 # hook substituted): not due on a fresh certificate; due, renewed and deployed 340 days later.
