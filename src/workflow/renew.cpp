@@ -222,8 +222,9 @@ util::Result<RenewPlan> plan_renew(const config::Options& options, const config:
         return usage("--key-size and --reuse-key exclude each other: the reused key keeps its size");
     }
     SCEP_TRY(plan.files, renew_files(options, variables));
-    std::vector<store::NamedPath> named{{"--cert", plan.files.cert}, {"--chain-out", plan.files.chain}};
-    if (plan.files.key_is_file()) named.push_back({"--key", plan.files.key});
+    std::vector<store::NamedPath> named;
+    if (plan.files.key_is_file()) named.push_back({"--key", plan.files.key}); // named first, as before
+    named.insert(named.end(), {{"--cert", plan.files.cert}, {"--chain-out", plan.files.chain}});
     SCEP_TRY_VOID(store::check_distinct(named));
     if (plan.files.key_ref.starts_with("handle:") && !plan.reuse_key) {
         return usage("--key " + plan.files.key_ref +
