@@ -51,9 +51,9 @@ _scepctl() {
     # Values: files for options that take a path, fixed words where there is a choice.
     # BEGIN GENERATED OPTIONS (scripts/gen-docs.sh)
     case $prev in
-        --config | --cacert | --out | --key | --key-pass-file | --cert | --challenge-file | --key-out | \
-            --cert-out | --chain-out | --p12-out | --p12-pass-file | --keytab | --password-file | \
-            --user-password-file | --junit)
+        --config | --cacert | --out | --key | --key-pass-file | --cert | --challenge-file | \
+            --pkcs11-module | --key-out | --cert-out | --chain-out | --p12-out | --p12-pass-file | \
+            --keytab | --password-file | --user-password-file | --junit)
             COMPREPLY=($(compgen -f -- "$cur"))
             return
             ;;
@@ -62,6 +62,7 @@ _scepctl() {
             return
             ;;
         --key-usage) COMPREPLY=($(compgen -W "signature encryption both" -- "$cur")); return ;;
+        --key-store) COMPREPLY=($(compgen -W "file tpm2 pkcs11" -- "$cur")); return ;;
         --format) COMPREPLY=($(compgen -W "pem der p12" -- "$cur")); return ;;
         --cipher) COMPREPLY=($(compgen -W "aes128 aes256 des3" -- "$cur")); return ;;
         --digest) COMPREPLY=($(compgen -W "sha256 sha512 sha1" -- "$cur")); return ;;

@@ -7,12 +7,18 @@ packages=(
   # build
   build-essential cmake pkg-config
   libssl-dev libcurl4-openssl-dev libkrb5-dev libcli11-dev libtomlplusplus-dev catch2
+  # keys in hardware: p11-kit's URI parser and proxy module (build), the TPM provider and the PKCS#11
+  # engine (run time)
+  libp11-kit-dev p11-kit tpm2-openssl libengine-pkcs11-openssl
   # test bed: real SCEP server, MIT KDC, Apache with Negotiate, clock skew, TLS tools
   scep krb5-kdc krb5-admin-server krb5-user apache2 libapache2-mod-auth-gssapi faketime openssl curl
   iproute2 util-linux python3
   # the test bed's second KDC flavour (TESTBED_KDB=ldap): MIT's LDAP KDB module on OpenLDAP, for
   # principal aliases and constrained delegation
   slapd krb5-kdc-ldap ldap-utils
+  # hardware key tests (tests/hardware): a software TPM and its tools, SoftHSM2 tokens, pkcs11-tool
+  # and OpenSC's pkcs11-spy module
+  swtpm tpm2-tools softhsm2 opensc opensc-pkcs11
   # the NDES-like fixture server (tests/fixtures) and its checks
   python3-cryptography python3-asn1crypto
   # sanitizer build and libFuzzer targets (clang 14), memory and syscall checks of the interop tests

@@ -122,7 +122,7 @@ std::string parse_error_text(const CLI::App& app, const CLI::ParseError& error, 
 // The environment the option table reads; a secret there is read once, by given_challenge().
 config::Environment option_environment() {
     return [process = config::process_environment()](std::string_view name) -> std::optional<std::string> {
-        if (name == "SCEPCTL_CHALLENGE") return std::nullopt;
+        if (name == "SCEPCTL_CHALLENGE" || name == "SCEPCTL_KEY_PASS") return std::nullopt;
         return process(name);
     };
 }
@@ -136,6 +136,17 @@ int fail(const Output& out, util::Error error, const Json* result = nullptr) {
     const int code = exit_code_for(error);
     out.error(error, code, result);
     return code;
+}
+
+// A secret from the environment, taken out of it.
+std::optional<util::Secret> take_secret_env(const char* name) {
+    char* env = std::getenv(name);
+    if (env == nullptr || *env == '\0') return std::nullopt;
+    util::Secret secret(env);
+    // The environment block is ours to overwrite: no copy stays there (nor in /proc/PID/environ).
+    OPENSSL_cleanse(env, std::strlen(env));
+    ::unsetenv(name);
+    return secret;
 }
 
 // One line from standard input, read with read(2): no stdio buffer keeps a copy.
@@ -172,14 +183,21 @@ util::Result<std::optional<util::Secret>> given_challenge(const Run& run) {
                         "FILE, --challenge - (stdin) or SCEPCTL_CHALLENGE");
         return std::optional<util::Secret>(util::Secret(literal));
     }
-    if (char* env = std::getenv("SCEPCTL_CHALLENGE"); env != nullptr && *env != '\0') {
-        util::Secret challenge(env);
-        // The environment block is ours to overwrite: no copy stays there (nor in /proc/PID/environ).
-        OPENSSL_cleanse(env, std::strlen(env));
-        ::unsetenv("SCEPCTL_CHALLENGE");
-        return std::optional<util::Secret>(std::move(challenge));
+    return take_secret_env("SCEPCTL_CHALLENGE");
+}
+
+util::Result<std::optional<util::Secret>> given_key_secret(const Run& run) {
+    const auto file = run.options.text("key-pass-file");
+    if (file && *file == "-") {
+        if (run.options.text("challenge").value_or("") == "-") {
+            return util::Error(util::ErrorCode::usage, "--challenge - and --key-pass-file - both read standard input")
+                .with_fix("give one of them in a file");
+        }
+        SCEP_TRY(util::Secret secret, read_stdin_line("--key-pass-file -"));
+        return std::optional<util::Secret>(std::move(secret));
     }
-    return std::optional<util::Secret>();
+    if (file) return std::optional<util::Secret>();
+    return take_secret_env("SCEPCTL_KEY_PASS");
 }
 
 int run(int argc, char** argv) {

@@ -27,6 +27,10 @@ struct Run {
 // The challenge the user gave: --challenge-file, --challenge VALUE or - (standard input), else
 // SCEPCTL_CHALLENGE (wiped from the environment once read). Never echoed anywhere.
 util::Result<std::optional<util::Secret>> given_challenge(const Run& run);
+// The key's passphrase, TPM authorization value or token PIN when it is not in a file: --key-pass-file
+// - (standard input), else SCEPCTL_KEY_PASS (wiped from the environment once read). Nothing when
+// --key-pass-file names a file: the workflow reads that.
+util::Result<std::optional<util::Secret>> given_key_secret(const Run& run);
 
 util::Result<void> run_getcacaps(Run& run);
 util::Result<void> run_getcacert(Run& run);

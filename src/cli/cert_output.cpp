@@ -106,4 +106,11 @@ void show_file(const Output& out, Json& files, const std::string& label, const s
     files.set(label, path);
 }
 
+void show_key_location(const Output& out, Json& json, const scep::KeyLocation& key) {
+    if (key.store != scep::KeyStore::file) out.line("key store:  " + scep::to_string(key.store));
+    json.set("key", Json::object()
+                        .set("store", scep::to_string(key.store))
+                        .set("path", key.reference.empty() ? Json() : Json(key.reference)));
+}
+
 } // namespace cli

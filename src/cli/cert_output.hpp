@@ -1,6 +1,8 @@
 // How certificates are shown and written by getcacert, getnextcacert, getcert and enroll.
 #pragma once
 
+#include "scep/key.hpp"
+
 #include <string>
 
 #include "cli/json.hpp"
@@ -29,5 +31,8 @@ void add_exchange_json(Json& json, const scep::EnrollmentResult& result, const s
                        bool resumed, bool challenge_sent, const std::string& challenge_origin);
 // "label:      path" (text) and files[label] = path (JSON).
 void show_file(const Output& out, Json& files, const std::string& label, const std::string& path);
+// Where the certificate's key lives: "key": {"store", "path"} (never a PIN), and a summary line for
+// a key in a TPM or on a token.
+void show_key_location(const Output& out, Json& json, const scep::KeyLocation& key);
 
 } // namespace cli

@@ -12,6 +12,8 @@ util::Result<void> run_enroll(Run& run) {
     SCEP_TRY(std::optional<util::Secret> challenge, given_challenge(run));
     SCEP_TRY(workflow::EnrollPlan plan,
              workflow::plan_enroll(run.options, run.environment, std::move(challenge), run.with.events));
+    SCEP_TRY(std::optional<util::Secret> key_secret, given_key_secret(run));
+    if (key_secret) plan.key_passphrase = std::move(key_secret);
     const std::string url = plan.server.url;
     SCEP_TRY(const workflow::EnrollOutcome outcome, workflow::enroll(std::move(plan), run.with));
 
@@ -32,6 +34,7 @@ util::Result<void> run_enroll(Run& run) {
     set_certificate_summary(result, cert);
     add_exchange_json(result, outcome.result, outcome.algorithms, outcome.resumed, outcome.challenge_sent,
                       outcome.challenge_origin);
+    show_key_location(out, result, outcome.key);
     result.set("format", store::to_string(files.format))
         .set("files", std::move(paths))
         .set("warnings", Json::strings(outcome.result.warnings));

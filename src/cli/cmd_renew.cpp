@@ -53,6 +53,8 @@ util::Result<void> run_renew(Run& run) {
     SCEP_TRY(std::optional<util::Secret> challenge, given_challenge(run));
     SCEP_TRY(workflow::RenewPlan plan,
              workflow::plan_renew(run.options, run.environment, std::move(challenge), run.with.events));
+    SCEP_TRY(std::optional<util::Secret> key_secret, given_key_secret(run));
+    if (key_secret) plan.key_passphrase = std::move(key_secret);
     const workflow::RenewPlan shown = plan; // what the output names; the workflow consumes the plan
     SCEP_TRY(const workflow::RenewOutcome outcome, workflow::renew(std::move(plan), run.with, test_pause_at));
     if (!outcome.due) {
@@ -67,7 +69,7 @@ util::Result<void> run_renew(Run& run) {
              scep::to_string(outcome.message_type) + (outcome.fell_back ? " after RenewalReq was refused" : "") + ", " +
              (outcome.new_key ? "new key" : "same key") + ")");
     Json paths = Json::object();
-    show_file(out, paths, "key", shown.files.key.string());
+    if (shown.files.key_is_file()) show_file(out, paths, "key", shown.files.key.string());
     show_file(out, paths, "cert", shown.files.cert.string());
     show_file(out, paths, "chain", shown.files.chain.string());
     Json backups = Json::array();
@@ -76,6 +78,7 @@ util::Result<void> run_renew(Run& run) {
         backups.push(backup.string());
     }
     Json result = renewed_json(shown, outcome, std::move(paths), std::move(backups));
+    show_key_location(out, result, outcome.key);
     if (outcome.stopped_after_swap) {
         result.set("deploy_hook", Json());
         run.result_on_error = std::move(result);

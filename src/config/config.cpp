@@ -208,6 +208,8 @@ void Parser::report_unknown(const toml::key& key, const std::string& path, std::
 
 std::optional<std::string> Parser::resolve_path(const std::string& value, std::uint32_t line,
                                                 std::string_view key_path) {
+    // A key in a TPM or on a token (--key handle:..., pkcs11:...) is a reference, not a path.
+    if (value.starts_with("handle:") || value.starts_with("pkcs11:")) return value;
     if (value == "~" || value.starts_with("~/")) {
         const char* home = std::getenv("HOME");
         if (home == nullptr || *home == '\0') {

@@ -20,6 +20,7 @@ constexpr std::array<std::string_view, 2> k_ca_types{"microsoft", "generic"};
 constexpr std::array<std::string_view, 3> k_formats{"pem", "der", "p12"};
 constexpr std::array<std::string_view, 3> k_digests{"sha256", "sha512", "sha1"};
 constexpr std::array<std::string_view, 3> k_key_usages{"signature", "encryption", "both"};
+constexpr std::array<std::string_view, 3> k_key_stores{"file", "tpm2", "pkcs11"};
 
 // The rows, in the order --help and the man pages list them. Rows with the same flag take
 // different subcommands: their help differs (renew's --subject defaults to the certificate's).
@@ -240,7 +241,7 @@ and Windows show it; colons, spaces and a 0x prefix are allowed. Required.
 )roff"},
     {.flag = "key",
      .kind = Kind::path,
-     .value_name = "FILE",
+     .value_name = "KEY",
      .commands = bit(Command::getcert) | bit(Command::getcrl),
      .help = "RSA key (PEM or DER) that signs the request and opens the reply (default: a throw-away key)",
      .manual = R"roff(RSA key (PEM or DER) that signs the request and opens the reply (default: a
@@ -340,13 +341,24 @@ Default:
 )roff"},
     {.flag = "key",
      .kind = Kind::path,
-     .value_name = "FILE",
+     .value_name = "KEY",
      .commands = bit(Command::renew),
      .table = Table::profile,
      .key = "key_out",
-     .help = "Its private key, PEM; replaced by the new key (default: OUT-DIR/key.pem)",
-     .manual = R"roff(Its private key (PEM, RSA). Default:
+     .validate = key_reference,
+     .help = "Its private key: a PEM key file or TPM key blob (replaced by the new key), handle:0x81..., or a "
+             "pkcs11: URI (default: OUT-DIR/key.pem)",
+     .manual = R"roff(Its private key (RSA). Default:
 .IR OUT\-DIR /key.pem.
+The new key is made where the old one lives: a PEM key file is replaced by a
+new key file; a TPM key blob by the blob of a new key made in the same TPM; for
+a PKCS#11 URI a new key pair is made on the same token, labelled with the old
+label and the UTC time (object=LABEL\-20260101T000000Z) and a new random id,
+and the old key stays on the token: the new key's URI is printed (and in
+\-\-json), give it as \-\-key from then on. A key at a persistent TPM
+handle is renewed only with \-\-reuse\-key (scepctl makes no persistent
+objects). Forms as in
+.BR scepctl\-enroll (1).
 )roff"},
     {.flag = "subject",
      .kind = Kind::text,
@@ -412,12 +424,81 @@ is used. The challenge is never printed: JSON shows
 )roff"},
     {.flag = "key",
      .kind = Kind::path,
-     .value_name = "FILE",
+     .value_name = "KEY",
      .commands = bit(Command::enroll),
-     .help = "Use this existing RSA key (PEM or DER) instead of generating one",
-     .manual = R"roff(Use an existing RSA key (PEM or DER; PKCS#8, encrypted PKCS#8 or traditional).
-EC keys are refused: the server encrypts its reply to this key. No key file is
-written.
+     .validate = key_reference,
+     .help = "Use this existing RSA key instead of generating one: a key file, a TPM key blob, handle:0x81..., "
+             "or a pkcs11: URI",
+     .manual = R"roff(Use an existing RSA key instead of generating one. No key file is written.
+KEY is one of:
+.RS
+.IP \(bu 2
+a key file (PEM or DER; PKCS#8, encrypted PKCS#8 or traditional RSA);
+.IP \(bu 2
+a TPM key blob, a
+.B TSS2 PRIVATE KEY
+PEM file (told apart from a key file by its content): only the TPM that made
+it can load it;
+.IP \(bu 2
+.BI handle: 0x81000001\fR,\fP
+a persistent key in the TPM (0x81000000 to 0x81FFFFFF);
+.IP \(bu 2
+a PKCS#11 URI (RFC 7512), e.g.
+.BR "pkcs11:token=device;object=scep\-key;type=private" ,
+a key on a token or HSM, with the PIN from \-\-key\-pass\-file,
+.B SCEPCTL_KEY_PASS
+or
+.B ?pin\-source=file:PATH
+in the URI.
+.RE
+.IP
+EC keys are refused: the server encrypts its reply to this key. A TPM or token
+key signs and decrypts where it lives; it is never written anywhere.
+)roff"},
+    {.flag = "key-store",
+     .kind = Kind::text,
+     .value_name = "STORE",
+     .commands = bit(Command::enroll) | bit(Command::check_ndes),
+     .table = Table::profile,
+     .key = "key_store",
+     .choices = k_key_stores,
+     .default_value = "file",
+     .help = "Where a generated key lives: file (default), tpm2 (made in the TPM; its key blob is the key file)",
+     .manual = R"roff(Where a generated key is made. file (default): in memory, written as the key
+file. tpm2: inside the TPM (Debian package tpm2\-openssl), which never gives
+it out; the key file
+.RB ( \-\-key\-out ,
+mode 0600, PEM only, no passphrase) holds its
+.B TSS2 PRIVATE KEY
+blob, which only this TPM can load. pkcs11 is for keys given with \-\-key
+(made with pkcs11\-tool): scepctl does not generate keys on a token at enroll.
+With check\-ndes \-\-enroll\-test the test key is made in this store.
+)roff"},
+    {.flag = "tpm2-tcti",
+     .kind = Kind::text,
+     .value_name = "CONF",
+     .commands = bit(Command::enroll) | bit(Command::renew) | bit(Command::check_ndes),
+     .table = Table::profile,
+     .key = "tpm2_tcti",
+     .help = "The TPM to use, as tpm2-tools name it (default: $TPM2OPENSSL_TCTI, else device:/dev/tpmrm0)",
+     .manual = R"roff(The TPM, as a TCTI configuration: device:/dev/tpmrm0 (the kernel's resource
+manager, the default), tabrmd:, swtpm:host=127.0.0.1,port=2321. Default:
+.B TPM2OPENSSL_TCTI
+from the environment, else device:/dev/tpmrm0. Without a resource manager a
+TPM has only three object slots.
+)roff"},
+    {.flag = "pkcs11-module",
+     .kind = Kind::path,
+     .value_name = "PATH",
+     .commands = bit(Command::enroll) | bit(Command::renew) | bit(Command::check_ndes),
+     .table = Table::profile,
+     .key = "pkcs11_module",
+     .help = "PKCS#11 module for pkcs11: keys (default: the p11-kit proxy, every module p11-kit knows)",
+     .manual = R"roff(The PKCS#11 module a pkcs11: key is used through, e.g.
+.IR /usr/lib/softhsm/libsofthsm2.so .
+Default: the p11\-kit proxy module, which offers every module p11\-kit(8) is
+configured with. The key is used through OpenSSL's pkcs11 engine (Debian
+package libengine\-pkcs11\-openssl).
 )roff"},
     {.flag = "resume",
      .kind = Kind::flag,
@@ -439,19 +520,31 @@ a run with the same key sends a new PKCSReq in the same transaction, which RFC
      .kind = Kind::path,
      .value_name = "FILE",
      .commands = bit(Command::enroll),
-     .help = "Passphrase for --key, and to encrypt a generated key",
+     .help = "Passphrase for --key and a generated key file, the token PIN of a pkcs11: key ('-': stdin)",
      .manual = R"roff(Passphrase for
 .BR \-\-key ,
-and to encrypt a generated key (AES\-256).
+and to encrypt a generated key file (AES\-256). For a pkcs11: key, the token's
+user PIN (tried once: a wrong PIN is never retried, tokens lock); for a TPM key,
+its authorization value (keys scepctl makes in the TPM have none). FILE
+.B \-
+reads it from standard input; without the option the environment variable
+.B SCEPCTL_KEY_PASS
+is used. It is never printed.
 )roff"},
     {.flag = "key-pass-file",
      .kind = Kind::path,
      .value_name = "FILE",
      .commands = bit(Command::renew),
-     .help = "Passphrase of the existing --key; the new key is encrypted with it too",
+     .help = "Passphrase of the existing --key (the new key is encrypted with it too), or its token's PIN",
      .manual = R"roff(Passphrase of an encrypted
 .BR \-\-key ;
-the new key is encrypted with it too (AES\-256).
+the new key is encrypted with it too (AES\-256). For a pkcs11: key, the token's
+user PIN (tried once: a wrong PIN is never retried, tokens lock); for a TPM key,
+its authorization value. FILE
+.B \-
+reads it from standard input; without the option the environment variable
+.B SCEPCTL_KEY_PASS
+is used.
 )roff"},
     {.flag = "key-size",
      .kind = Kind::integer,

@@ -280,4 +280,13 @@ std::string to_string(KeyUsage usage) {
     return "both";
 }
 
+KeyStoreSettings key_store_settings(const Options& options) {
+    KeyStoreSettings settings;
+    // The option table allows only the store names (k_key_stores).
+    settings.store = scep::parse_key_store(options.text("key-store").value_or("file")).value_or(scep::KeyStore::file);
+    settings.hardware.tpm2_tcti = options.text("tpm2-tcti").value_or("");
+    settings.hardware.pkcs11_module = options.text("pkcs11-module").value_or("");
+    return settings;
+}
+
 } // namespace config

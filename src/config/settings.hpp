@@ -10,6 +10,7 @@
 #include "krb/kerberos.hpp"
 #include "scep/certificate.hpp"
 #include "scep/enrollment.hpp"
+#include "scep/key_store.hpp"
 #include "scep/subject.hpp"
 #include "transport/options.hpp"
 
@@ -55,6 +56,13 @@ struct ChallengePlan {
     bool allow_insecure_auth = false;
 };
 util::Result<ChallengePlan> challenge_plan(const Options& options);
+
+// Where keys are made (--key-store) and how the TPM and PKCS#11 modules are reached.
+struct KeyStoreSettings {
+    scep::KeyStore store = scep::KeyStore::file; // for a generated key
+    scep::KeyStoreOptions hardware;              // --tpm2-tcti, --pkcs11-module
+};
+KeyStoreSettings key_store_settings(const Options& options);
 
 enum class KeyUsage { signature, encryption, both };
 

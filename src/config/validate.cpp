@@ -10,6 +10,7 @@
 
 #include "ossl/errors.hpp"
 #include "scep/certificate.hpp"
+#include "scep/key_store.hpp"
 #include "scep/pki_message.hpp"
 #include "scep/subject.hpp"
 #include "util/bytes.hpp"
@@ -218,6 +219,16 @@ Checked key_size(std::string_view value) {
     const auto number = whole_number(value, std::numeric_limits<int>::min(), std::numeric_limits<int>::max());
     if (!number || (*number != 2048 && *number != 3072 && *number != 4096)) {
         return bad(quote_value(value) + " is not 2048, 3072 or 4096");
+    }
+    return good(value);
+}
+
+Checked key_reference(std::string_view value) {
+    if (!value.starts_with("handle:") && !value.starts_with("pkcs11:")) return good(value); // a path
+    auto ref = scep::parse_key_reference(value);
+    if (!ref) {
+        const util::Error& error = ref.error(); // never quotes a PIN (key_store.hpp)
+        return bad(error.message + (error.fix.empty() ? "" : " (" + error.fix + ")"));
     }
     return good(value);
 }

@@ -22,6 +22,7 @@ Checked subject_template(std::string_view value); // an RFC 4514 DN with ${var} 
 Checked san_template(std::string_view value);     // dns:..., ip:..., with ${var} templates
 Checked eku(std::string_view value);              // a name OpenSSL knows or a dotted OID
 Checked key_size(std::string_view value);         // 2048, 3072 or 4096
+Checked key_reference(std::string_view value);    // a path, handle:0x81......, or a pkcs11: URI
 Checked cipher(std::string_view value);           // refuses single DES with the reason
 Checked count(std::string_view value);            // a whole number, 0 or more
 Checked positive_count(std::string_view value);   // a whole number, 1 or more

@@ -483,7 +483,10 @@ util::Result<scep::EnrollmentResult> NdesChecker::enroll_test(const scep::Distin
                                                               scep::AlgorithmChoice& algorithms) {
     const config::RequestSettings& request = m_plan.request;
     SCEP_TRY(algorithms, scep::choose_algorithms(m_caps, request.algorithms));
-    SCEP_TRY(const scep::PrivateKey key, scep::PrivateKey::generate_rsa(request.key_size.value_or(2048)));
+    // In the profile's key store: a TPM key proves the hardware path end to end.
+    SCEP_TRY(const scep::PrivateKey key,
+             scep::generate_key(scep::KeyGenTarget{m_plan.keys.store}, request.key_size.value_or(2048), std::nullopt,
+                                m_plan.keys.hardware));
     scep::CsrParams params =
         workflow::csr_params(request, subject, request.sans.value_or(std::vector<scep::SubjectAltName>{}),
                              request.key_usage.value_or(config::KeyUsage::both), m_challenge);
@@ -497,6 +500,10 @@ util::Result<scep::EnrollmentResult> NdesChecker::enroll_test(const scep::Distin
     if (result.certificate.subject() != requested) {
         return Error(ErrorCode::verification,
                      "the CA issued '" + result.certificate.subject() + "', not '" + requested + "' as requested");
+    }
+    if (!key.matches(result.certificate)) {
+        return Error(ErrorCode::verification, "the CA issued a certificate for another public key than the " +
+                                                  scep::to_string(key.store()) + " key that signed the request");
     }
     if (!m_plan.keep.empty()) {
         const std::filesystem::path dir(m_plan.keep);
@@ -529,7 +536,8 @@ void NdesChecker::check_enroll() {
     scep::AlgorithmChoice algorithms{};
     const auto enrolled = enroll_test(subject, algorithms);
     const std::string key_text = std::to_string(m_plan.request.key_size.value_or(2048)) + "-bit " +
-                                 config::to_string(m_plan.request.key_usage.value_or(config::KeyUsage::both)) + " key";
+                                 config::to_string(m_plan.request.key_usage.value_or(config::KeyUsage::both)) + " " +
+                                 (m_plan.keys.store == scep::KeyStore::tpm2 ? "TPM " : "") + "key";
     if (!enrolled) {
         const Error& error = enrolled.error();
         if (error.code == ErrorCode::pending) {
@@ -618,6 +626,12 @@ util::Result<NdesCheckPlan> plan_ndes_checks(const config::Options& options, con
             }
             plan.challenge_page = std::move(page);
         }
+    }
+    plan.keys = config::key_store_settings(options);
+    if (plan.enroll_test && plan.keys.store == scep::KeyStore::pkcs11) {
+        return Error(ErrorCode::usage, "--enroll-test makes its key in the profile's key store, and scepctl makes no "
+                                       "keys on a PKCS#11 token")
+            .with_fix("use --key-store file or tpm2 for the test (enroll and renew use token keys given with --key)");
     }
     if (!plan.keep.empty() && !plan.enroll_test) {
         return Error(ErrorCode::usage, "--keep DIR keeps what --enroll-test enrolls: add --enroll-test");

@@ -20,6 +20,7 @@ struct NdesCheckPlan {
     std::string type_origin; // "--type", "the CA's type"
     bool enroll_test = false;
     config::RequestSettings request;       // the profile's request, for --enroll-test
+    config::KeyStoreSettings keys;         // where --enroll-test makes its key (file or tpm2)
     std::optional<util::Secret> challenge; // given: wins over fetching one
     std::optional<config::ChallengePlan> challenge_page;
     std::optional<KerberosCheckPlan> kerberos; // the Kerberos walk, when the page prefers Kerberos

@@ -5,6 +5,7 @@
 #include "ossl/errors.hpp"
 #include "ossl/handles.hpp"
 #include "scep/algorithms.hpp"
+#include "scep/key_state.hpp"
 
 namespace scep {
 
@@ -63,7 +64,8 @@ Result<CertificationRequest> build_csr(const PrivateKey& key, const CsrParams& p
 
     X509ReqPtr req(X509_REQ_new());
     if (!req || X509_REQ_set_version(req.get(), X509_REQ_VERSION_1) != 1 ||
-        X509_REQ_set_subject_name(req.get(), subject.get()) != 1 || X509_REQ_set_pubkey(req.get(), key.native()) != 1) {
+        X509_REQ_set_subject_name(req.get(), subject.get()) != 1 ||
+        X509_REQ_set_pubkey(req.get(), key.public_key()) != 1) {
         return ossl::error(ErrorCode::internal, "cannot build the certificate request");
     }
 
@@ -107,7 +109,9 @@ Result<CertificationRequest> build_csr(const PrivateKey& key, const CsrParams& p
         return ossl::error(ErrorCode::internal, "cannot add the extension request");
     }
 
-    if (X509_REQ_sign(req.get(), key.native(), detail::evp_md(params.digest)) <= 0) {
+    // Signed where the key lives: in the TPM or token for a hardware key.
+    SCEP_TRY(const detail::MdCtxPtr sign, detail::sign_context(key, detail::evp_md(params.digest)));
+    if (X509_REQ_sign_ctx(req.get(), sign.get()) <= 0) {
         return ossl::error(ErrorCode::internal, "cannot sign the certificate request");
     }
     unsigned char* out = nullptr;

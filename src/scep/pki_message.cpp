@@ -11,6 +11,7 @@
 #include "ossl/errors.hpp"
 #include "ossl/handles.hpp"
 #include "scep/algorithms.hpp"
+#include "scep/key_state.hpp"
 #include "scep/pkcs7_certs.hpp"
 
 namespace scep {
@@ -116,6 +117,33 @@ class LegacyProviders {
 
 void load_legacy_provider_once() {
     static const LegacyProviders providers;
+}
+
+// §3.3.2.1: the envelope is encrypted to the certificate that signed our request; its
+// key-transport recipient for that certificate. When none names it, the reply is not for us: say
+// so rather than "cannot decrypt". A TPM key cannot do RSA-OAEP (tpm2-openssl decrypts PKCS#1
+// v1.5 only): say that rather than fail inside the provider.
+Result<CMS_RecipientInfo*> our_recipient_info(CMS_ContentInfo* envelope, const Certificate& our_cert,
+                                              const PrivateKey& our_key) {
+    STACK_OF(CMS_RecipientInfo)* recipients = CMS_get0_RecipientInfos(envelope);
+    for (int i = 0; i < sk_CMS_RecipientInfo_num(recipients); ++i) {
+        CMS_RecipientInfo* ri = sk_CMS_RecipientInfo_value(recipients, i);
+        if (CMS_RecipientInfo_type(ri) != CMS_RECIPINFO_TRANS ||
+            CMS_RecipientInfo_ktri_cert_cmp(ri, our_cert.native()) != 0) {
+            continue;
+        }
+        X509_ALGOR* algorithm = nullptr;
+        CMS_RecipientInfo_ktri_get0_algs(ri, nullptr, nullptr, &algorithm);
+        if (algorithm != nullptr && OBJ_obj2nid(algorithm->algorithm) == NID_rsaesOaep &&
+            our_key.store() == KeyStore::tpm2) {
+            return Error(ErrorCode::bad_reply, "the server encrypted its reply with RSA-OAEP, which the TPM provider "
+                                               "(tpm2-openssl) cannot decrypt: it does PKCS#1 v1.5 only")
+                .with_fix("have the CA use PKCS#1 v1.5 key transport, or keep this key in a file or a PKCS#11 token");
+        }
+        return ri;
+    }
+    return Error(ErrorCode::verification, "the reply is encrypted to another certificate, not to '" +
+                                              our_cert.subject() + "' that signed our request");
 }
 
 std::string envelope_cipher_name(ByteView der) {
@@ -227,7 +255,10 @@ Result<Bytes> build_pki_message(const OutgoingMessage& message, ByteView message
     const Bytes envelope_der = ossl::to_der(envelope.get(), i2d_CMS_ContentInfo);
 
     // pkiMessage (§3.2): SignedData, eContentType data, SCEP signed attributes.
-    ossl::CmsPtr signed_data(CMS_sign(nullptr, nullptr, nullptr, nullptr, CMS_PARTIAL | CMS_BINARY));
+    // In the signer key's library context: a hardware key signs in its TPM or token. The digest
+    // is explicit (a TPM key names no default digest).
+    ossl::CmsPtr signed_data(CMS_sign_ex(nullptr, nullptr, nullptr, nullptr, CMS_PARTIAL | CMS_BINARY,
+                                         signer_key.libctx(), signer_key.propq()));
     if (!signed_data) return ossl::error(ErrorCode::internal, "cannot create the SignedData");
     CMS_SignerInfo* si = CMS_add1_signer(signed_data.get(), signer_cert.native(), signer_key.native(),
                                          detail::evp_md(message.digest), CMS_BINARY | CMS_NOSMIMECAP);
@@ -259,14 +290,17 @@ Result<Certificate> make_self_signed_signer(const PrivateKey& key, const X509_NA
     // A little slack backwards for servers whose clock is behind ours.
     X509_gmtime_adj(X509_getm_notBefore(cert.get()), -300);
     X509_gmtime_adj(X509_getm_notAfter(cert.get()), 7L * 24 * 3600);
-    X509_set_pubkey(cert.get(), key.native());
+    X509_set_pubkey(cert.get(), key.public_key());
     X509V3_CTX ctx;
     X509V3_set_ctx_nodb(&ctx);
     X509V3_set_ctx(&ctx, cert.get(), cert.get(), nullptr, nullptr, 0);
     ossl::Handle<X509_EXTENSION, X509_EXTENSION_free> usage(
         X509V3_EXT_conf_nid(nullptr, &ctx, NID_key_usage, "critical,digitalSignature,keyEncipherment"));
-    if (!usage || X509_add_ext(cert.get(), usage.get(), -1) != 1 ||
-        X509_sign(cert.get(), key.native(), detail::evp_md(digest)) <= 0) {
+    if (!usage || X509_add_ext(cert.get(), usage.get(), -1) != 1) {
+        return ossl::error(ErrorCode::internal, "cannot build the signer certificate");
+    }
+    SCEP_TRY(const detail::MdCtxPtr sign, detail::sign_context(key, detail::evp_md(digest)));
+    if (X509_sign_ctx(cert.get(), sign.get()) <= 0) {
         return ossl::error(ErrorCode::internal, "cannot sign the signer certificate");
     }
     return Certificate(cert.release());
@@ -404,34 +438,42 @@ Result<void> check_cert_rep(const CertRep& rep, const TransactionId& transaction
 
 Result<OpenedEnvelope> open_envelope(const CertRep& rep, const Certificate& our_cert, const PrivateKey& our_key) {
     load_legacy_provider_once();
+    // Parsed into our key's library context, so that the key decrypts where it lives.
+    ossl::CmsPtr envelope(CMS_ContentInfo_new_ex(our_key.libctx(), our_key.propq()));
     const unsigned char* p = rep.enveloped_data.data();
-    ossl::CmsPtr envelope(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(rep.enveloped_data.size())));
-    if (!envelope || OBJ_obj2nid(CMS_get0_type(envelope.get())) != NID_pkcs7_enveloped) {
+    CMS_ContentInfo* parsed = envelope.get();
+    if (!envelope || d2i_CMS_ContentInfo(&parsed, &p, static_cast<long>(rep.enveloped_data.size())) == nullptr ||
+        OBJ_obj2nid(CMS_get0_type(envelope.get())) != NID_pkcs7_enveloped) {
+        if (parsed != envelope.get()) envelope.release(); // d2i freed it
         return ossl::error(ErrorCode::bad_reply, "reply's content is not a PKCS#7 EnvelopedData");
     }
-    // §3.3.2.1: the envelope is encrypted to the certificate that signed our request. When no
-    // key-transport recipient names it, the reply is not for us: say so rather than "cannot decrypt".
-    STACK_OF(CMS_RecipientInfo)* recipients = CMS_get0_RecipientInfos(envelope.get());
-    bool only_key_transport = true;
-    bool names_us = false;
-    for (int i = 0; i < sk_CMS_RecipientInfo_num(recipients); ++i) {
-        CMS_RecipientInfo* ri = sk_CMS_RecipientInfo_value(recipients, i);
-        if (CMS_RecipientInfo_type(ri) != CMS_RECIPINFO_TRANS) {
-            only_key_transport = false;
-        } else if (CMS_RecipientInfo_ktri_cert_cmp(ri, our_cert.native()) == 0) {
-            names_us = true;
-        }
+    SCEP_TRY(CMS_RecipientInfo * ours, our_recipient_info(envelope.get(), our_cert, our_key));
+    // The key transport (RFC 5652 §6.2.1) decrypted by our key itself, checked here: CMS_decrypt
+    // given a key it cannot really use falls silently into a random content key and garbage.
+    EVP_PKEY_up_ref(our_key.native()); // set0 takes a reference: set0(nullptr) gives it back
+    if (CMS_RecipientInfo_set0_pkey(ours, our_key.native()) != 1 ||
+        CMS_RecipientInfo_decrypt(envelope.get(), ours) != 1) {
+        CMS_RecipientInfo_set0_pkey(ours, nullptr);
+        return ossl::error(ErrorCode::bad_reply, "our " + to_string(our_key.store()) +
+                                                     " key cannot decrypt the reply's content key (the reply is "
+                                                     "not for this key, or corrupt)");
     }
-    if (only_key_transport && !names_us) {
-        return Error(ErrorCode::verification, "the reply is encrypted to another certificate, not to '" +
-                                                  our_cert.subject() + "' that signed our request");
-    }
+    CMS_RecipientInfo_set0_pkey(ours, nullptr);
     ossl::BioPtr out(BIO_new(BIO_s_mem()));
-    if (CMS_decrypt(envelope.get(), our_key.native(), our_cert.native(), nullptr, out.get(), CMS_BINARY) != 1) {
+    if (CMS_decrypt(envelope.get(), nullptr, nullptr, nullptr, out.get(), CMS_BINARY) != 1) {
         return ossl::error(ErrorCode::bad_reply, "cannot decrypt the reply with our key (corrupt envelope, or cipher " +
                                                      envelope_cipher_name(rep.enveloped_data) + " is not available)");
     }
-    return OpenedEnvelope{ossl::mem_bio_bytes(out.get()), envelope_cipher_name(rep.enveloped_data)};
+    Bytes content = ossl::mem_bio_bytes(out.get());
+    // §3.3.2.1: what was encrypted is a degenerate PKCS#7, never anything else.
+    const unsigned char* q = content.data();
+    ossl::Pkcs7Ptr inner(d2i_PKCS7(nullptr, &q, static_cast<long>(content.size())));
+    if (!inner || q != content.data() + content.size()) {
+        ossl::clear_errors();
+        return Error(ErrorCode::bad_reply, "the reply's envelope decrypted to something that is not PKCS#7 (a wrong "
+                                           "content key: the reply was not encrypted to our key)");
+    }
+    return OpenedEnvelope{std::move(content), envelope_cipher_name(rep.enveloped_data)};
 }
 
 // The envelope is for the signer (our_cert/our_key); the issued certificate is the one for

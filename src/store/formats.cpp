@@ -29,8 +29,37 @@ std::string to_string(Format format) {
     return "unknown";
 }
 
+namespace {
+
+// A hardware key never leaves its TPM or token: its key file, when it has one, is the TPM's key
+// blob, which only that TPM can load.
+util::Result<Bytes> encode_hardware_key(const scep::PrivateKey& key, Format format,
+                                        const std::optional<util::Secret>& passphrase) {
+    const std::string where = key.location().reference;
+    if (key.store() == scep::KeyStore::pkcs11) {
+        return Error(ErrorCode::usage, "the key stays on its PKCS#11 token (" + where +
+                                           "): there is no key file to "
+                                           "write");
+    }
+    if (key.tpm2_blob().empty()) {
+        return Error(ErrorCode::usage, "the TPM key " + where + " stays in the TPM: there is no key file to write");
+    }
+    if (format != Format::pem) {
+        return Error(ErrorCode::usage, "a TPM key is written as its TSS2 key blob (PEM), not as " + to_string(format))
+            .with_fix("use --key-format pem, or a file key for a PKCS#12 bundle");
+    }
+    if (passphrase) {
+        return Error(ErrorCode::usage, "a TPM key blob is not encrypted with a passphrase: the TPM protects it")
+            .with_fix("leave out the key passphrase for a TPM key");
+    }
+    return key.tpm2_blob();
+}
+
+} // namespace
+
 util::Result<Bytes> encode_key(const scep::PrivateKey& key, Format format,
                                const std::optional<util::Secret>& passphrase) {
+    if (key.store() != scep::KeyStore::file) return encode_hardware_key(key, format, passphrase);
     if (format != Format::der) {
         SCEP_TRY(const std::string pem, key.to_pem(passphrase));
         return Bytes(pem.begin(), pem.end());
@@ -104,6 +133,11 @@ util::Result<Bytes> encode_pkcs12(const scep::PrivateKey& key, const scep::Certi
                                   const std::vector<scep::Certificate>& chain, const util::Secret& passphrase) {
     // An empty passphrase makes a bundle anyone can open, and tools disagree about how to read one.
     if (passphrase.empty()) return Error(ErrorCode::usage, "the PKCS#12 passphrase is empty");
+    if (key.store() != scep::KeyStore::file) {
+        return Error(ErrorCode::usage, "a PKCS#12 bundle holds the private key, and this key never leaves its " +
+                                           scep::to_string(key.store()) + " store")
+            .with_fix("write the certificate and chain as PEM or DER instead");
+    }
     if (!key.matches(cert)) {
         return Error(ErrorCode::internal, "the certificate '" + cert.subject() + "' is not for the key to bundle");
     }

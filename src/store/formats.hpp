@@ -22,6 +22,8 @@ std::optional<Format> parse_format(std::string_view name);
 std::string to_string(Format format);
 
 // PKCS#8: PEM, or DER for Format::der; encrypted with AES-256-CBC (PBES2) when a passphrase is given.
+// A TPM key: its TSS2 key blob (PEM only, no passphrase: the TPM protects it). A PKCS#11 key or a
+// TPM key at a persistent handle has no key file: usage error.
 util::Result<util::Bytes> encode_key(const scep::PrivateKey& key, Format format,
                                      const std::optional<util::Secret>& passphrase);
 

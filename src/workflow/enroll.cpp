@@ -1,6 +1,7 @@
 #include "workflow/enroll.hpp"
 
 #include "store/atomic_file.hpp"
+#include "store/key_files.hpp"
 #include "store/secret_file.hpp"
 #include "store/swap.hpp"
 #include "workflow/challenge.hpp"
@@ -128,6 +129,45 @@ util::Result<scep::PrivateKey> load_private_key(const std::string& path, const s
     return key;
 }
 
+util::Result<scep::PrivateKey> load_key_reference(const std::string& reference,
+                                                  const std::optional<util::Secret>& secret,
+                                                  const scep::KeyStoreOptions& hardware, const char* option) {
+    auto key = store::load_key(reference, secret, hardware);
+    if (!key) return std::move(key).error().context(std::string(option) + " " + reference);
+    return key;
+}
+
+bool is_key_path(const std::string& reference) {
+    return !reference.starts_with("handle:") && !reference.starts_with("pkcs11:");
+}
+
+namespace {
+
+// A key made in a TPM is written as its key blob: PEM, not encrypted (the TPM protects it). A
+// token key is never generated here.
+util::Result<void> check_key_store(const EnrollPlan& plan) {
+    if (!plan.existing_key.empty()) return {};
+    if (plan.keys.store == scep::KeyStore::pkcs11) {
+        return usage("--key-store pkcs11 needs the token's key as --key pkcs11:token=...;object=...: scepctl makes "
+                     "no keys on a token at enroll")
+            .with_fix("make the key pair with pkcs11-tool --keypairgen --key-type rsa:2048 --label LABEL, then give "
+                      "--key 'pkcs11:token=TOKEN;object=LABEL'");
+    }
+    if (plan.keys.store != scep::KeyStore::tpm2) return {};
+    if (plan.outputs.format != store::Format::pem) {
+        return usage("--key-store tpm2 writes the key file as the TPM's key blob (PEM); --format " +
+                     store::to_string(plan.outputs.format) + " would need the private key itself")
+            .with_fix("use --format pem with --key-store tpm2");
+    }
+    if (plan.key_passphrase) {
+        return usage("--key-pass-file: a TPM key blob is not encrypted with a passphrase, the TPM protects it")
+            .with_fix("leave out --key-pass-file with --key-store tpm2");
+    }
+    return {};
+}
+
+} // namespace
+
 util::Result<EnrollPlan> plan_enroll(const config::Options& options, const config::Environment& environment,
                                      std::optional<util::Secret> challenge, util::EventSink& events) {
     EnrollPlan plan;
@@ -137,6 +177,7 @@ util::Result<EnrollPlan> plan_enroll(const config::Options& options, const confi
     plan.subject = plan.request.subject.value_or(scep::DistinguishedName{});
     plan.sans = plan.request.sans.value_or(std::vector<scep::SubjectAltName>{});
     plan.existing_key = options.text("key").value_or("");
+    plan.keys = config::key_store_settings(options);
     plan.resume = options.flag("resume");
     plan.force = options.flag("force");
     if (plan.resume && plan.existing_key.empty()) {
@@ -146,7 +187,7 @@ util::Result<EnrollPlan> plan_enroll(const config::Options& options, const confi
     SCEP_TRY(plan.outputs, enroll_outputs(options, variables, plan.existing_key.empty()));
     // No output may be another output or the key it is made with, under any spelling.
     std::vector<store::NamedPath> named = plan.outputs.named();
-    if (!plan.existing_key.empty()) named.push_back({"--key", plan.existing_key});
+    if (!plan.existing_key.empty() && is_key_path(plan.existing_key)) named.push_back({"--key", plan.existing_key});
     SCEP_TRY_VOID(store::check_distinct(named));
     plan.challenge = std::move(challenge);
     if (!plan.challenge && !plan.resume) { // a CertPoll carries no CSR, so no challenge either
@@ -158,7 +199,8 @@ util::Result<EnrollPlan> plan_enroll(const config::Options& options, const confi
                            " --challenge-url): most servers refuse such a request");
         }
     }
-    if (const auto file = options.text("key-pass-file")) {
+    // "-" (standard input) and SCEPCTL_KEY_PASS are read by the command line.
+    if (const auto file = options.text("key-pass-file"); file && *file != "-") {
         SCEP_TRY(plan.key_passphrase, store::read_secret_file(*file, "--key-pass-file", events));
     }
     if (plan.outputs.p12) {
@@ -166,6 +208,7 @@ util::Result<EnrollPlan> plan_enroll(const config::Options& options, const confi
                  store::read_secret_file(*options.text("p12-pass-file"), "--p12-pass-file", events));
     }
     SCEP_TRY_VOID(check_outputs(plan));
+    SCEP_TRY_VOID(check_key_store(plan));
     return plan;
 }
 
@@ -199,9 +242,15 @@ util::Result<void> write_outputs(const EnrollPlan& plan, const scep::PrivateKey&
 } // namespace
 
 util::Result<EnrollOutcome> enroll(EnrollPlan plan, Collaborators& with) {
+    SCEP_TRY_VOID(check_key_store(plan)); // again: the command line may have added the key's secret
     std::optional<scep::PrivateKey> existing_key;
     if (!plan.existing_key.empty()) {
-        SCEP_TRY(existing_key, load_private_key(plan.existing_key, plan.key_passphrase, "--key"));
+        SCEP_TRY(existing_key, load_key_reference(plan.existing_key, plan.key_passphrase, plan.keys.hardware, "--key"));
+        if (plan.outputs.p12 && existing_key->store() != scep::KeyStore::file) {
+            return usage("--format p12 puts the private key into the bundle, and --key " + plan.existing_key +
+                         " never leaves its " + scep::to_string(existing_key->store()) + " store")
+                .with_fix("use --format pem or der: the certificate and chain are written, the key stays where it is");
+        }
     }
     const auto overwrite = plan.force ? store::Overwrite::replace : store::Overwrite::refuse;
     const EnrollOutputs& output = plan.outputs;
@@ -212,6 +261,11 @@ util::Result<EnrollOutcome> enroll(EnrollPlan plan, Collaborators& with) {
 
     Server server = open_server(plan.server, with);
     SCEP_TRY(const CaSession session, contact_ca(server, plan.request.algorithms, with));
+    // The key before the one-time password: a TPM that cannot make it does not use up a challenge.
+    SCEP_TRY(const scep::PrivateKey key,
+             existing_key ? util::Result<scep::PrivateKey>(*existing_key)
+                          : scep::generate_key(scep::KeyGenTarget{plan.keys.store},
+                                               plan.request.key_size.value_or(2048), std::nullopt, plan.keys.hardware));
     // One-time passwords are fetched last, after every check that could still stop us.
     std::string challenge_origin = plan.challenge ? "given" : "none";
     if (plan.challenge_page) {
@@ -222,9 +276,6 @@ util::Result<EnrollOutcome> enroll(EnrollPlan plan, Collaborators& with) {
         challenge_origin = "admin page (" + fetched.auth + ")";
     }
 
-    SCEP_TRY(const scep::PrivateKey key, existing_key
-                                             ? util::Result<scep::PrivateKey>(*existing_key)
-                                             : scep::PrivateKey::generate_rsa(plan.request.key_size.value_or(2048)));
     SCEP_TRY(scep::EnrollmentRequest request,
              scep::make_pkcs_req(key,
                                  csr_params(plan.request, plan.subject, plan.sans,
@@ -261,9 +312,11 @@ util::Result<EnrollOutcome> enroll(EnrollPlan plan, Collaborators& with) {
         with.events.warning(warning);
 
     SCEP_TRY_VOID(write_outputs(plan, key, *enrolled, key_written, with));
+    scep::KeyLocation where = key.location();
+    if (!existing_key) where.reference = output.write_key || key_written ? output.key->string() : std::string();
     return EnrollOutcome{
         std::move(enrolled).value(), session.algorithms, output, plan.resume, challenge_sent, challenge_origin,
-        with.stop_requested()};
+        with.stop_requested(),       std::move(where)};
 }
 
 } // namespace workflow

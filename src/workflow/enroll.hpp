@@ -36,14 +36,22 @@ util::Result<EnrollOutputs> enroll_outputs(const config::Options& options, const
 // A private key file (PEM or DER), never read through a link; errors name `option` and the path.
 util::Result<scep::PrivateKey> load_private_key(const std::string& path, const std::optional<util::Secret>& passphrase,
                                                 const char* option);
+// The key `reference` names (a key file, a TPM key blob, handle:..., a pkcs11: URI: store::load_key);
+// `secret` is its passphrase, authorization value or PIN. Errors name `option` and the reference.
+util::Result<scep::PrivateKey> load_key_reference(const std::string& reference,
+                                                  const std::optional<util::Secret>& secret,
+                                                  const scep::KeyStoreOptions& hardware, const char* option);
+// True for a --key that names a file (not handle:... or pkcs11:...).
+bool is_key_path(const std::string& reference);
 
 struct EnrollPlan {
     config::ServerSettings server;
     config::RequestSettings request;
     scep::DistinguishedName subject;
     std::vector<scep::SubjectAltName> sans;
-    std::string existing_key; // --key: no key is generated or written
-    bool resume = false;      // CertPoll for the request an earlier run left PENDING
+    std::string existing_key;      // --key: no key is generated or written
+    config::KeyStoreSettings keys; // where a generated key is made, how hardware is reached
+    bool resume = false;           // CertPoll for the request an earlier run left PENDING
     bool force = false;
     EnrollOutputs outputs;
     std::optional<util::Secret> challenge;               // given (file, standard input, environment)
@@ -66,6 +74,7 @@ struct EnrollOutcome {
     std::string challenge_origin; // "given", "none" or "admin page (AUTH)"
     // A stop signal arrived while the files were written: they are complete, the run stops here.
     bool stopped_after_write = false;
+    scep::KeyLocation key; // where the certificate's key lives (its key file, TPM blob, handle, URI)
 };
 
 // Errors name what was kept: a PENDING request's key and how to resume it.

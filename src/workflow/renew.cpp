@@ -4,6 +4,7 @@
 
 #include "store/atomic_file.hpp"
 #include "store/formats.hpp"
+#include "store/key_files.hpp"
 #include "store/paths.hpp"
 #include "store/secret_file.hpp"
 #include "workflow/challenge.hpp"
@@ -19,6 +20,11 @@ namespace workflow {
 namespace fs = std::filesystem;
 using util::Error;
 using util::ErrorCode;
+
+std::vector<fs::path> RenewFiles::swapped() const {
+    if (!key_is_file()) return {cert, chain};
+    return {key, cert, chain};
+}
 
 namespace {
 
@@ -37,12 +43,14 @@ util::Result<RenewFiles> renew_files(const config::Options& options, const scep:
     SCEP_TRY(const std::optional<std::string> chain, config::path_setting(options, "chain-out", variables));
     const fs::path dir(out_dir.value_or("."));
     RenewFiles files;
-    files.key = key ? fs::path(*key) : dir / "key.pem";
+    files.key_ref = key ? *key : (dir / "key.pem").string();
+    if (is_key_path(files.key_ref)) files.key = files.key_ref;
     files.cert = cert ? fs::path(*cert) : dir / "cert.pem";
     const fs::path cert_dir = files.cert.has_parent_path() ? files.cert.parent_path() : fs::path(".");
     files.chain = chain ? fs::path(*chain) : cert_dir / "chain.pem";
     files.journal = fs::path(files.cert.string() + ".scepctl-journal");
-    files.pending = fs::path(files.key.string() + ".scepctl-pending");
+    files.pending = files.key_is_file() ? fs::path(files.key.string() + ".scepctl-pending")
+                                        : fs::path(files.cert.string() + ".scepctl-pending-key");
     return files;
 }
 
@@ -61,9 +69,11 @@ util::Result<scep::Certificate> read_pem_certificate(const fs::path& path) {
     return certs->front();
 }
 
-util::Result<void> check_pem_key(const fs::path& path) {
+util::Result<void> check_pem_key(const RenewFiles& files) {
+    if (!files.key_is_file()) return {}; // in the TPM or on a token
+    const fs::path& path = files.key;
     SCEP_TRY(const util::Bytes data, store::read_regular_file(path, 1 << 20));
-    if (util::as_chars(data).find("PRIVATE KEY-----") == std::string_view::npos) {
+    if (util::as_chars(data).find("PRIVATE KEY-----") == std::string_view::npos) { // TSS2 PRIVATE KEY too
         return Error(ErrorCode::file, "--key " + path.string() +
                                           " is not a PEM private key: renew replaces PEM files only (convert with "
                                           "openssl pkey -in FILE -out FILE.pem)");
@@ -75,7 +85,7 @@ util::Result<void> check_pem_key(const fs::path& path) {
 util::Result<void> check_existing_pair(const RenewFiles& files, const scep::Certificate& cert,
                                        const scep::PrivateKey& key, std::int64_t now) {
     if (!key.matches(cert)) {
-        return not_renewable("--key " + files.key.string() + " does not belong to --cert " + files.cert.string() +
+        return not_renewable("--key " + files.key_ref + " does not belong to --cert " + files.cert.string() +
                              " (their public keys differ): give the key that certificate was issued for");
     }
     if (now < cert.not_before_unix()) {
@@ -109,10 +119,16 @@ void report_recovery(const store::RecoveryResult& recovery, const RenewFiles& fi
 
 // A renewal the CA answered PENDING left its new key; this run polls for it instead.
 util::Result<std::optional<scep::PrivateKey>> pending_key(const RenewFiles& files, const scep::Certificate& old_cert,
-                                                          const std::optional<util::Secret>& passphrase) {
+                                                          const std::optional<util::Secret>& passphrase,
+                                                          const scep::KeyStoreOptions& hardware) {
     SCEP_TRY(const std::optional<util::Bytes> data, store::read_own_file(files.pending, "pending key"));
     if (!data) return std::optional<scep::PrivateKey>();
-    auto loaded = scep::PrivateKey::load(*data, passphrase);
+    // A key file or TPM key blob; for a token key, the new key's URI.
+    const std::string uri = files.key_is_file() ? std::string() : std::string(util::as_chars(*data));
+    auto loaded = files.key_is_file()
+                      ? scep::load_key(scep::KeyReference{scep::KeyReference::Kind::path, files.pending.string()},
+                                       *data, passphrase, hardware)
+                      : store::load_key(uri, passphrase, hardware);
     if (!loaded) return std::move(loaded).error().context("pending key " + files.pending.string());
     if (loaded->matches(old_cert)) { // the earlier run got its certificate after all
         ::unlink(files.pending.c_str());
@@ -173,7 +189,7 @@ scep::CsrParams renewal_csr(const RenewPlan& plan, const scep::Certificate& old_
 util::Result<int> run_deploy_hook(const RenewPlan& plan, const scep::Certificate& old_cert,
                                   const scep::Certificate& cert, util::EventSink& events) {
     const std::vector<std::pair<std::string, std::string>> vars = {
-        {"SCEPCTL_KEY", fs::absolute(plan.files.key).string()},
+        {"SCEPCTL_KEY", plan.files.key_is_file() ? fs::absolute(plan.files.key).string() : plan.files.key_ref},
         {"SCEPCTL_CERT", fs::absolute(plan.files.cert).string()},
         {"SCEPCTL_CHAIN", fs::absolute(plan.files.chain).string()},
         {"SCEPCTL_OLD_SERIAL", old_cert.serial_hex()},
@@ -206,8 +222,17 @@ util::Result<RenewPlan> plan_renew(const config::Options& options, const config:
         return usage("--key-size and --reuse-key exclude each other: the reused key keeps its size");
     }
     SCEP_TRY(plan.files, renew_files(options, variables));
-    SCEP_TRY_VOID(store::check_distinct(
-        {{"--key", plan.files.key}, {"--cert", plan.files.cert}, {"--chain-out", plan.files.chain}}));
+    std::vector<store::NamedPath> named;
+    if (plan.files.key_is_file()) named.push_back({"--key", plan.files.key}); // named first, as before
+    named.insert(named.end(), {{"--cert", plan.files.cert}, {"--chain-out", plan.files.chain}});
+    SCEP_TRY_VOID(store::check_distinct(named));
+    if (plan.files.key_ref.starts_with("handle:") && !plan.reuse_key) {
+        return usage("--key " + plan.files.key_ref +
+                     ": a key at a persistent TPM handle is renewed with --reuse-key (scepctl makes no persistent "
+                     "objects)")
+            .with_fix("add --reuse-key, or move to a TPM key blob: enroll with --key-store tpm2");
+    }
+    plan.hardware = config::key_store_settings(options).hardware;
     plan.challenge = std::move(challenge);
     // RFC 8894 §2.4: a renewal needs no challenge, but some CAs (NDES with some templates) want one:
     // the CA's admin page is asked when the CA has one, as for enroll.
@@ -215,7 +240,8 @@ util::Result<RenewPlan> plan_renew(const config::Options& options, const config:
         SCEP_TRY(const config::ChallengePlan page, config::challenge_plan(options));
         if (!page.admin_url.empty()) plan.challenge_page = page;
     }
-    if (const auto file = options.text("key-pass-file")) {
+    // "-" (standard input) and SCEPCTL_KEY_PASS are read by the command line.
+    if (const auto file = options.text("key-pass-file"); file && *file != "-") {
         SCEP_TRY(plan.key_passphrase, store::read_secret_file(*file, "--key-pass-file", events));
     }
     return plan;
@@ -235,15 +261,15 @@ struct Existing {
 // A swap an earlier run left half done is finished (or undone) before the files are even read.
 util::Result<Existing> open_existing(const RenewPlan& plan, Collaborators& with) {
     const RenewFiles& files = plan.files;
-    SCEP_TRY(std::vector<store::DirectoryLock> locks, store::lock_directories_of({files.key, files.cert, files.chain}));
-    SCEP_TRY(const store::RecoveryResult recovery,
-             store::recover_swap(files.journal, {files.key, files.cert, files.chain}));
+    SCEP_TRY(std::vector<store::DirectoryLock> locks, store::lock_directories_of(files.swapped()));
+    SCEP_TRY(const store::RecoveryResult recovery, store::recover_swap(files.journal, files.swapped()));
     report_recovery(recovery, files, with.events);
-    SCEP_TRY_VOID(
-        remove_stale_temp_files({files.key, files.cert, files.chain, files.journal, files.pending}, with.events));
+    std::vector<fs::path> ours = files.swapped();
+    ours.insert(ours.end(), {files.journal, files.pending});
+    SCEP_TRY_VOID(remove_stale_temp_files(ours, with.events));
     SCEP_TRY(scep::Certificate cert, read_pem_certificate(files.cert));
-    SCEP_TRY_VOID(check_pem_key(files.key));
-    SCEP_TRY(scep::PrivateKey key, load_private_key(files.key.string(), plan.key_passphrase, "--key"));
+    SCEP_TRY_VOID(check_pem_key(files));
+    SCEP_TRY(scep::PrivateKey key, load_key_reference(files.key_ref, plan.key_passphrase, plan.hardware, "--key"));
     SCEP_TRY_VOID(check_existing_pair(files, cert, key, with.clock.now_unix()));
     return Existing{std::move(locks), recovery.action, std::move(cert), std::move(key)};
 }
@@ -255,8 +281,20 @@ util::Result<scep::PrivateKey> renewal_key(const RenewPlan& plan, const Existing
     if (pending) return *pending;
     if (plan.reuse_key) return existing.key;
     const int old_bits = existing.key.bits();
-    return scep::PrivateKey::generate_rsa(
-        plan.request.key_size.value_or(old_bits == 3072 || old_bits == 4096 ? old_bits : 2048));
+    // In the old key's store: TPM -> the same TPM, token -> a new key pair on the same token.
+    return scep::generate_replacement(
+        existing.key, plan.request.key_size.value_or(old_bits == 3072 || old_bits == 4096 ? old_bits : 2048),
+        plan.key_passphrase, plan.hardware);
+}
+
+// A new key as its file holds it: a file key encrypted with the old key's passphrase, a TPM key as
+// its blob (the TPM protects it: no passphrase), a token key as its URI (where it stays).
+util::Result<util::Bytes> key_file_data(const RenewPlan& plan, const scep::PrivateKey& key) {
+    if (key.store() == scep::KeyStore::pkcs11) {
+        return util::Bytes(key.location().reference.begin(), key.location().reference.end());
+    }
+    const bool file = key.store() == scep::KeyStore::file;
+    return store::encode_key(key, store::Format::pem, file ? plan.key_passphrase : std::nullopt);
 }
 
 // The exchange: RenewalReq or PKCSReq signed by the existing certificate, polling while PENDING,
@@ -271,7 +309,8 @@ util::Result<scep::EnrollmentResult> exchange(const RenewPlan& plan, Server& ser
     hooks.sending = [&request_sent](scep::MessageType) { request_sent = true; };
     hooks.first_pending = [&](const scep::TransactionId&) -> util::Result<void> {
         pending_now = true;
-        SCEP_TRY(const util::Bytes key_data, store::encode_key(request.key, store::Format::pem, plan.key_passphrase));
+        if (!plan.files.key_is_file() && request.key.store() == scep::KeyStore::tpm2) return {}; // reused: no file
+        SCEP_TRY(const util::Bytes key_data, key_file_data(plan, request.key));
         const auto whole_file = with.hold_signals();
         return store::write_file_atomic(plan.files.pending, key_data, 0600, store::Overwrite::replace);
     };
@@ -307,11 +346,13 @@ util::Result<store::SwapResult> swap_in(const RenewPlan& plan, const scep::Priva
                                         const std::function<void(std::string_view)>& checkpoint) {
     const RenewFiles& files = plan.files;
     std::vector<store::SwapFile> swap;
-    if (!key_changed) {
+    if (!files.key_is_file()) {
+        // In the TPM or on a token: the key is not a file, certificate and chain are the unit.
+    } else if (!key_changed) {
         SCEP_TRY(util::Bytes key_data, store::read_regular_file(files.key, 1 << 20));
         swap.push_back({files.key, std::move(key_data), 0600, 0660});
     } else {
-        SCEP_TRY(util::Bytes key_data, store::encode_key(new_key, store::Format::pem, plan.key_passphrase));
+        SCEP_TRY(util::Bytes key_data, key_file_data(plan, new_key));
         swap.push_back({files.key, std::move(key_data), 0600, 0660});
     }
     SCEP_TRY(util::Bytes cert_data, store::encode_certificate(renewed.certificate, store::Format::pem));
@@ -343,8 +384,9 @@ util::Result<RenewOutcome> renew(RenewPlan plan, Collaborators& with,
         if (!due.due) return outcome;
     }
     // What the swap will need, before anything is sent (a run that is not due needs none of it).
-    SCEP_TRY_VOID(store::check_new_files({files.key, files.cert, files.chain}, store::Overwrite::replace));
-    SCEP_TRY(const std::optional<scep::PrivateKey> pending, pending_key(files, old_cert, plan.key_passphrase));
+    SCEP_TRY_VOID(store::check_new_files(files.swapped(), store::Overwrite::replace));
+    SCEP_TRY(const std::optional<scep::PrivateKey> pending,
+             pending_key(files, old_cert, plan.key_passphrase, plan.hardware));
     outcome.resumed = pending.has_value();
 
     Server server = open_server(plan.server, with);
@@ -397,6 +439,13 @@ util::Result<RenewOutcome> renew(RenewPlan plan, Collaborators& with,
     reached("swapped");
     for (const auto& warning : swapped.warnings)
         with.events.warning(warning);
+    outcome.key = new_key.location();
+    if (files.key_is_file()) outcome.key.reference = files.key.string();
+    if (outcome.new_key && new_key.store() == scep::KeyStore::pkcs11) {
+        with.events.note("the new key is " + new_key.location().reference +
+                         " on the same token (the old key stays "
+                         "there): give it as --key from now on");
+    }
     outcome.message_type = request.type;
     outcome.algorithms = session.algorithms;
     outcome.backups = swapped.backups;

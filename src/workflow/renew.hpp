@@ -16,9 +16,15 @@ namespace workflow {
 
 // The files of one renewal, decided from the options before anything is read or sent.
 struct RenewFiles {
-    std::filesystem::path key, cert, chain;
-    std::filesystem::path journal; // CERT.scepctl-journal: present only between commit and finish
-    std::filesystem::path pending; // KEY.scepctl-pending: the new key of a renewal the CA answered PENDING
+    std::filesystem::path key, cert, chain; // key: empty for a key in the TPM (handle:) or on a token
+    std::filesystem::path journal;          // CERT.scepctl-journal: present only between commit and finish
+    // The new key of a renewal the CA answered PENDING: KEY.scepctl-pending (a key file or TPM key
+    // blob), or for a token key CERT.scepctl-pending-key holding the new key's pkcs11: URI.
+    std::filesystem::path pending;
+    std::string key_ref; // --key as given: a path, handle:0x81..., or a pkcs11: URI
+
+    bool key_is_file() const { return !key.empty(); }
+    std::vector<std::filesystem::path> swapped() const; // key (when a file), cert, chain
 };
 
 enum class RenewMode { automatic, renewal_req, pkcs_req };
@@ -34,7 +40,8 @@ struct RenewPlan {
     std::string deploy_hook;
     std::optional<util::Secret> challenge;               // given (file, standard input, environment)
     std::optional<config::ChallengePlan> challenge_page; // else fetched here, when the CA has one
-    std::optional<util::Secret> key_passphrase;
+    std::optional<util::Secret> key_passphrase;          // or the token's PIN, the TPM key's authorization value
+    scep::KeyStoreOptions hardware;                      // --tpm2-tcti, --pkcs11-module
 };
 
 util::Result<RenewPlan> plan_renew(const config::Options& options, const config::Environment& environment,
@@ -57,6 +64,7 @@ struct RenewOutcome {
     std::vector<std::filesystem::path> backups{};
     bool stopped_after_swap = false; // a stop signal came during the swap: it is complete, the hook did not run
     std::optional<util::Result<int>> hook_status{}; // the deploy hook's exit status, when it ran
+    scep::KeyLocation key{};                        // where the certificate's key lives now
 };
 
 // Errors before the swap leave everything as it was and name what was kept (a PENDING renewal's

@@ -769,4 +769,30 @@ TEST_CASE("the example configs load", "[config][examples]") {
         REQUIRE(config.profile("vpn") != nullptr);
         CHECK(config.profile("vpn")->text("ca") == "corp");
     }
+    SECTION("tpm2.toml") {
+        const auto path = examples + "/tpm2.toml";
+        const auto config = parsed(read_file(path), path);
+        const auto* device = config.profile("device");
+        REQUIRE(device != nullptr);
+        CHECK(device->text("key_store") == "tpm2");
+        CHECK(device->text("tpm2_tcti") == "device:/dev/tpmrm0");
+        CHECK(device->text("key_out") == "/etc/scepctl/device/key.tpm2.pem");
+    }
+}
+
+TEST_CASE("a profile's key may be in the TPM or on a token: never resolved as a path", "[config][key_store]") {
+    const std::string base = "[ca.x]\nscep_url = \"https://h/\"\n[profile.p]\nca = \"x\"\n";
+    const auto config =
+        parsed(base + "key_store = \"tpm2\"\nkey_out = \"pkcs11:token=device;object=k\"\n", "/etc/scepctl/config.toml");
+    const auto* profile = config.profile("p");
+    REQUIRE(profile != nullptr);
+    CHECK(profile->text("key_store") == "tpm2");
+    CHECK(profile->text("key_out") == "pkcs11:token=device;object=k");
+    CHECK(
+        parsed(base + "key_out = \"handle:0x81000001\"\n", "/etc/scepctl/config.toml").profile("p")->text("key_out") ==
+        "handle:0x81000001");
+    CHECK(parsed(base + "key_out = \"keys/k.pem\"\n", "/etc/scepctl/config.toml").profile("p")->text("key_out") ==
+          "/etc/scepctl/keys/k.pem");
+    CHECK_THAT(error_of(base + "key_store = \"hsm\"\n"), Contains("key_store"));
+    CHECK_THAT(error_of(base + "key_out = \"handle:0x80000001\"\n"), Contains("not a persistent TPM handle"));
 }

@@ -107,6 +107,9 @@ out_dir = "/tmp/x/${user}"
 key_out = "k.pem"
 cert_out = "c.pem"
 chain_out = "chain.pem"
+key_store = "tpm2"
+tpm2_tcti = "swtpm:host=127.0.0.1,port=2321"
+pkcs11_module = "/usr/lib/softhsm/libsofthsm2.so"
 
 [profile.q]
 ca = "other"
@@ -659,7 +662,7 @@ TEST_CASE("path settings expand ${var}: no directory named ${user} (issue 17)", 
     auto expanded = config::path_setting(options, "out-dir", *variables);
     REQUIRE_FALSE(expanded);
     CHECK(expanded.error().code == ErrorCode::config);
-    CHECK_THAT(expanded.error().message, StartsWith(path + ":48: profile.r.out_dir: "));
+    CHECK_THAT(expanded.error().message, StartsWith(path + ":51: profile.r.out_dir: "));
     CHECK_THAT(expanded.error().message, Contains("nope"));
     // ... a flag's a usage error.
     options = resolved(Command::enroll, {{"out-dir", {"/tmp/${nope}"}}}, env);

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# scepctl with keys on a PKCS#11 token (libengine-pkcs11-openssl) against SoftHSM2: a private
+# SOFTHSM2_CONF and token directory under the test's temp dir, keys made with pkcs11-tool. Enroll
+# and renew with a token key against scepserver, the PIN from a file, stdin or SCEPCTL_KEY_PASS; a
+# wrong PIN is tried once; a missing module is named.
+. "$(dirname "$0")/lib.sh"
+
+SOFTHSM=/usr/lib/softhsm/libsofthsm2.so
+for need in softhsm2-util pkcs11-tool; do
+  command -v "$need" >/dev/null || { echo "SKIP: $need is not installed (scripts/install-deps.sh installs it)"; exit 125; }
+done
+for need in "$SOFTHSM" "$(openssl version -e | sed 's/.*"\(.*\)"/\1/')/pkcs11.so"; do
+  [ -e "$need" ] || { echo "SKIP: $need is not installed (scripts/install-deps.sh installs it)"; exit 125; }
+done
+
+pin="sha256:$TESTBED_CA_SHA256"
+export SOFTHSM2_CONF=$WORK/softhsm2.conf
+mkdir -p "$WORK/tokens" "$WORK/device" "$WORK/wrong" "$WORK/nomodule"
+printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' "$WORK/tokens" >"$SOFTHSM2_CONF"
+softhsm2-util --init-token --free --label device --pin 1234 --so-pin 5678 >/dev/null
+p11() { pkcs11-tool --module "$SOFTHSM" --token-label device "$@"; }
+p11 --login --pin 1234 --keypairgen --key-type rsa:2048 --label scep-key --id 01 >/dev/null
+printf '1234\n' >"$WORK/pin" && chmod 600 "$WORK/pin"
+printf '9999\n' >"$WORK/wrong-pin" && chmod 600 "$WORK/wrong-pin"
+URI="pkcs11:token=device;object=scep-key;type=private"
+p11 --read-object --type pubkey --label scep-key -o "$WORK/token.pub.der" >/dev/null
+openssl pkey -pubin -inform DER -in "$WORK/token.pub.der" -out "$WORK/token.pub"
+cert_pubkey() { openssl x509 -in "$1" -noout -pubkey; }
+enroll_token() { # enroll_token DIR ARGS...
+  local dir=$1; shift
+  scepctl enroll --url "$TESTBED_SCEP_URL" --ca-fingerprint "$pin" --challenge-file "$TESTBED_CHALLENGE_FILE" \
+    --subject "CN=token device,O=scepctl" --out-dir "$dir" --key "$URI" --pkcs11-module "$SOFTHSM" "$@"
+}
+
+# --- enroll with the token's key: the certificate holds it, no key file is written
+enroll_token "$WORK/device" --key-pass-file "$WORK/pin" --json
+expect_rc 0
+expect_json 'd["key"] == {"store": "pkcs11", "path": "pkcs11:token=device;object=scep-key;type=private"}'
+expect_no_out '1234'
+expect "the certificate holds the token key" test "$(cat "$WORK/token.pub")" = "$(cert_pubkey "$WORK/device/cert.pem")"
+expect "no key file" test ! -e "$WORK/device/key.pem"
+# The PIN from the environment and from standard input.
+mkdir -p "$WORK/env" "$WORK/stdin"
+run "PIN from SCEPCTL_KEY_PASS" env SCEPCTL_KEY_PASS=1234 "$SCEPCTL" enroll --url "$TESTBED_SCEP_URL" \
+  --ca-fingerprint "$pin" --challenge-file "$TESTBED_CHALLENGE_FILE" --subject "CN=token env" --out-dir "$WORK/env" \
+  --key "$URI" --pkcs11-module "$SOFTHSM"
+expect_rc 0
+run "PIN from stdin" sh -c 'echo 1234 | "$0" "$@"' "$SCEPCTL" enroll --url "$TESTBED_SCEP_URL" \
+  --ca-fingerprint "$pin" --challenge-file "$TESTBED_CHALLENGE_FILE" --subject "CN=token stdin" --out-dir "$WORK/stdin" \
+  --key "$URI" --pkcs11-module "$SOFTHSM" --key-pass-file -
+expect_rc 0
+
+# --- renew: a new key pair on the same token, certificate and chain swapped
+scepctl renew --url "$TESTBED_SCEP_URL" --ca-fingerprint "$pin" --challenge-file "$TESTBED_CHALLENGE_FILE" \
+  --out-dir "$WORK/device" --key "$URI" --pkcs11-module "$SOFTHSM" --key-pass-file "$WORK/pin" --json
+expect_rc 0
+expect_json 'd["new_key"] is True and d["key"]["store"] == "pkcs11"'
+expect_json 'd["key"]["path"].startswith("pkcs11:token=device;id=") and "object=scep-key-20" in d["key"]["path"]'
+expect_err 'the new key is pkcs11:token=device;.*give it as --key from now on'
+new_uri=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["key"]["path"])' <<<"$out")
+label=$(sed 's/.*object=\([^;]*\).*/\1/' <<<"$new_uri")
+p11 --read-object --type pubkey --label "$label" -o "$WORK/new.pub.der" >/dev/null 2>&1
+openssl pkey -pubin -inform DER -in "$WORK/new.pub.der" -out "$WORK/new.pub" 2>/dev/null
+expect "the new certificate holds the new token key" test "$(cat "$WORK/new.pub")" = "$(cert_pubkey "$WORK/device/cert.pem")"
+expect "the old key stays on the token" sh -c "pkcs11-tool --module $SOFTHSM --token-label device --login --pin 1234 \
+  --list-objects --type privkey | grep -q 'label: *scep-key$'"
+expect "the new key is not extractable" sh -c "pkcs11-tool --module $SOFTHSM --token-label device --login --pin 1234 \
+  --list-objects --type privkey | grep -A8 'label: *$label' | grep -q 'never extractable'"
+# The next renewal starts from the new key.
+scepctl renew --url "$TESTBED_SCEP_URL" --ca-fingerprint "$pin" --challenge-file "$TESTBED_CHALLENGE_FILE" \
+  --out-dir "$WORK/device" --key "$new_uri" --pkcs11-module "$SOFTHSM" --key-pass-file "$WORK/pin" --reuse-key
+expect_rc 0
+
+# --- a wrong PIN: one clear error, tried once (the token's count of failures says so)
+before=$(p11 -T 2>/dev/null | grep -c 'user PIN count low' || true)
+enroll_token "$WORK/wrong" --key-pass-file "$WORK/wrong-pin"
+expect_rc 93
+expect_err 'wrong PIN for token .device. \(one login attempt was made'
+expect_no_err '9999'
+expect_one_line_error
+expect "wrong PIN: nothing written" test ! -e "$WORK/wrong/cert.pem"
+expect "wrong PIN: the token counts one failure" sh -c "pkcs11-tool --module $SOFTHSM --token-label device -T | \
+  grep -q 'user PIN count low'"
+# A right PIN resets the count again.
+enroll_token "$WORK/wrong" --key-pass-file "$WORK/pin" --force
+expect_rc 0
+
+# --- no such module: the error names it and the package of the engine
+scepctl enroll --url "$TESTBED_SCEP_URL" --ca-fingerprint "$pin" --challenge-file "$TESTBED_CHALLENGE_FILE" \
+  --subject "CN=token none" --out-dir "$WORK/nomodule" --key "$URI" --pkcs11-module "$WORK/no-module.so" \
+  --key-pass-file "$WORK/pin"
+expect_rc 78
+expect_err "PKCS#11 module '$WORK/no-module.so'"
+expect_err 'pkcs11-module'
+expect_one_line_error
+expect "no module: nothing written" test ! -e "$WORK/nomodule/cert.pem"
+
+# --- nothing written anywhere holds a private key in the clear
+current="no private key in the clear"
+found=$(grep -rlaE -- '-----BEGIN (RSA |ENCRYPTED )?PRIVATE KEY-----' "$WORK" || true)
+[ -z "$found" ] && pass "no PEM private key under $WORK" || fail "private keys in: $found"
+
+finish
