@@ -207,6 +207,11 @@ struct Decoded {
 };
 std::string to_string(Decoded::Kind kind); // "pkiMessage", "certificates", "EnvelopedData", "PKCS#10"
 
+// A CA/RA bundle for DecodeOptions::ca_bundle from a file in any form detect_input reads: a
+// GetCACert reply (certs-only PKCS#7 or one DER certificate) or PEM certificates, classified by
+// parse_get_ca_cert (scep/ca_certs.hpp). Errors: bad_reply, verification.
+Result<CaCertBundle> read_ca_bundle(ByteView input, std::int64_t now_unix);
+
 // Decodes `input` (any form detect_input reads). Errors only when nothing in it is a structure
 // scepctl knows (bad_reply), or when options.request is given and cannot be read (usage).
 Result<Decoded> decode(ByteView input, const DecodeOptions& options);

@@ -189,6 +189,15 @@ CertificateListInfo describe_certificate_list(const std::vector<Certificate>& ce
     return list;
 }
 
+// The certs-only PKCS#7 (§4.2.1.2) a list of certificates stands for, to classify it like one.
+Bytes certs_only_der(const std::vector<Certificate>& certs) {
+    ossl::X509StackViewPtr stack(sk_X509_new_null());
+    for (const auto& cert : certs)
+        sk_X509_push(stack.get(), cert.native());
+    ossl::Pkcs7Ptr p7(PKCS7_sign(nullptr, nullptr, stack.get(), nullptr, PKCS7_PARTIAL));
+    return p7 ? ossl::to_der(p7.get(), i2d_PKCS7) : Bytes();
+}
+
 // A PEM list of certificates: classified as the DER bundle it stands for.
 CertificateListInfo describe_pem_certificates(const std::vector<Bytes>& ders, const DecodeContext& ctx) {
     std::vector<Certificate> certs;
@@ -198,13 +207,7 @@ CertificateListInfo describe_pem_certificates(const std::vector<Bytes>& ders, co
     ossl::clear_errors();
     if (certs.empty()) return {};
     if (certs.size() == 1) return describe_certificate_list(certs, nullptr, ders.front(), true, ctx);
-    // The same classification as a GetCACert bundle, on the certificates one by one.
-    ossl::X509StackViewPtr stack(sk_X509_new_null());
-    for (const auto& cert : certs)
-        sk_X509_push(stack.get(), cert.native());
-    ossl::Pkcs7Ptr p7(PKCS7_sign(nullptr, nullptr, stack.get(), nullptr, PKCS7_PARTIAL));
-    const Bytes der = p7 ? ossl::to_der(p7.get(), i2d_PKCS7) : Bytes();
-    return describe_certificate_list(certs, nullptr, der, false, ctx);
+    return describe_certificate_list(certs, nullptr, certs_only_der(certs), false, ctx);
 }
 
 // Fills `decoded` (whose findings `ctx` adds to).
@@ -298,6 +301,32 @@ Result<Decoded> decode(ByteView input, const DecodeOptions& options) {
     }
     SCEP_TRY_VOID(decode_der(detected.der, ctx, decoded));
     return decoded;
+}
+
+Result<CaCertBundle> read_ca_bundle(ByteView input, std::int64_t now_unix) {
+    auto detected = detect_input(input);
+    if (!detected) return std::move(detected).error().context("CA/RA bundle");
+    if (detected->pem_certificates.size() > 1) {
+        std::vector<Certificate> certs;
+        for (const auto& der : detected->pem_certificates) {
+            SCEP_TRY(auto cert, Certificate::from_der(der));
+            certs.push_back(std::move(cert));
+        }
+        auto bundle = parse_get_ca_cert(certs_only_der(certs), "application/x-x509-ca-ra-cert", now_unix);
+        if (!bundle) return std::move(bundle).error().context("CA/RA bundle");
+        return bundle;
+    }
+    const unsigned char* p = detected->der.data();
+    ossl::CmsPtr cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(detected->der.size())));
+    ossl::clear_errors();
+    if (cms && OBJ_obj2nid(CMS_get0_type(cms.get())) == NID_pkcs7_signed &&
+        sk_CMS_SignerInfo_num(CMS_get0_SignerInfos(cms.get())) > 0) {
+        return Error(ErrorCode::bad_reply, "CA/RA bundle: the file is a signed message (a pkiMessage?), not a "
+                                           "GetCACert reply or certificates");
+    }
+    auto bundle = parse_get_ca_cert(detected->der, "", now_unix);
+    if (!bundle) return std::move(bundle).error().context("CA/RA bundle");
+    return bundle;
 }
 
 bool Decoded::has(const std::string& finding_id) const {

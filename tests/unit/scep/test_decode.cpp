@@ -615,6 +615,31 @@ TEST_CASE("decode: GetCACert replies and certificate lists with their roles", "[
     }
 }
 
+TEST_CASE("read_ca_bundle reads --ca-bundle files in every form", "[decode]") {
+    const auto roles = [](const CaCertBundle& bundle) {
+        std::vector<CertRole> out;
+        for (const auto& e : bundle.entries)
+            out.push_back(e.role);
+        return out;
+    };
+    auto der = read_ca_bundle(test::read_data("openssl/getcacert-ndes.p7b"), k_now);
+    REQUIRE(der);
+    CHECK(roles(*der) == std::vector<CertRole>{CertRole::ra_signing, CertRole::issuing_ca, CertRole::ra_encryption});
+    const std::string pem = test::read_text("openssl/ra-encrypt.pem") + test::read_text("openssl/ca.pem");
+    auto list = read_ca_bundle(Bytes(pem.begin(), pem.end()), k_now);
+    REQUIRE(list);
+    CHECK(list->recipient().subject() == "CN=TESTNDES-MSCEP-RA,O=scepctl tests");
+    auto single = read_ca_bundle(test::read_data("decode/scepserver-getcacert.der"), k_now);
+    REQUIRE(single);
+    CHECK(roles(*single) == std::vector<CertRole>{CertRole::issuing_ca});
+    auto one_pem = read_ca_bundle(test::read_data("openssl/ca.pem"), k_now);
+    REQUIRE(one_pem);
+    CHECK(one_pem->issuing_ca().subject() == "CN=Test NDES Root CA,O=scepctl tests");
+    auto request = read_ca_bundle(test::read_data("decode/scepclient-ndes-pkcsreq.der"), k_now);
+    REQUIRE_FALSE(request);
+    CHECK_THAT(request.error().message, Catch::StartsWith("CA/RA bundle: "));
+}
+
 TEST_CASE("decode: names for numbers that are not in the RFC", "[decode]") {
     CHECK(message_type_name(19) == "PKCSReq");
     CHECK(message_type_name(42) == "unknown(42)");
