@@ -29,7 +29,7 @@ _scepctl() {
     case $prev in
         --config | --cacert | --out | --key | --key-pass-file | --cert | --challenge-file | --key-out | \
             --cert-out | --chain-out | --p12-out | --p12-pass-file | --keytab | --password-file | \
-            --user-password-file | --junit)
+            --user-password-file | --ca-bundle | --request | --junit)
             COMPREPLY=($(compgen -f -- "$cur"))
             return
             ;;
@@ -53,6 +53,11 @@ _scepctl() {
         else
             COMPREPLY=($(compgen -W "$subcommands" -- "$cur"))
         fi
+        return
+    fi
+    # decode's FILE argument: a captured message.
+    if [[ $sub == decode && $cur != -* ]]; then
+        COMPREPLY=($(compgen -f -- "$cur"))
         return
     fi
     COMPREPLY=($(compgen -W "$("$cmd" "$sub" --help 2>/dev/null | _scepctl_options) --help" -- "$cur"))
