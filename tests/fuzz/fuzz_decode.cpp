@@ -100,5 +100,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     requester.key = &v.requester_key;
     requester.request = v.request;
     run(input, requester);
+    // The same input as a --ca-bundle file; a bundle it yields must have an issuing CA.
+    if (auto bundle = scep::read_ca_bundle(input, k_now)) (void)bundle->issuing_ca().subject();
     return 0;
 }
