@@ -80,6 +80,11 @@ _scepctl() {
         fi
         return
     fi
+    # decode's FILE argument: a captured message.
+    if [[ $sub == decode && $cur != -* ]]; then
+        COMPREPLY=($(compgen -f -- "$cur"))
+        return
+    fi
     # The subcommand's own options, and the global ones, which may follow it too.
     COMPREPLY=($(compgen -W "$("$cmd" "$sub" --help 2>/dev/null | _scepctl_options) $(_scepctl_options <<<"$top") --help" \
         -- "$cur"))

@@ -28,6 +28,10 @@ struct Subcommand {
     Command command;
     const char* description;
     util::Result<void> (*run)(Run&);
+    // A positional argument ("FILE") and its help, or nullptr. Flags come from the option table;
+    // a positional is no flag, so it is declared here.
+    const char* positional = nullptr;
+    const char* positional_help = nullptr;
 };
 
 constexpr Subcommand k_subcommands[] = {
@@ -48,6 +52,10 @@ constexpr Subcommand k_subcommands[] = {
      run_getnextcacert},
     {Command::getcert, "Fetch a certificate the CA issued, by serial number (GetCert)", run_getcert},
     {Command::getcrl, "Fetch the CRL that covers a certificate (GetCRL) and say whether it is revoked", run_getcrl},
+    {Command::decode,
+     "Decode a captured SCEP message (request, CertRep, GetCACert reply) and explain what would make it fail",
+     run_decode, "FILE",
+     "The message: DER, PEM or base64 (URL-encoded, a message= query or IIS log line); - or none for stdin"},
 };
 
 std::string version_text() {
@@ -67,8 +75,13 @@ bool stderr_is_terminal() {
 // GetCACaps' instructions). A subcommand can only be selected by its exact name on the command
 // line (CLI11 does no prefix matching), so only the named ones are defined; help, or no name at
 // all, defines them all so that listings and errors stay complete.
-std::vector<std::pair<const Subcommand*, CLI::App*>> add_subcommands(CLI::App& app, TableOptions& table, int argc,
-                                                                     char** argv) {
+struct Added {
+    const Subcommand* entry;
+    CLI::App* app;
+    std::string argument; // where CLI11 puts the positional argument
+};
+
+std::vector<Added> add_subcommands(CLI::App& app, TableOptions& table, int argc, char** argv) {
     const std::span<char*> args(argv + 1, static_cast<std::size_t>(argc > 0 ? argc - 1 : 0));
     const auto named = [&](std::string_view word) {
         return std::any_of(args.begin(), args.end(), [word](const char* arg) { return word == arg; });
@@ -76,7 +89,8 @@ std::vector<std::pair<const Subcommand*, CLI::App*>> add_subcommands(CLI::App& a
     const bool help = named("--help") || named("-h") || named("--help-all");
     const bool any_named = std::any_of(std::begin(k_subcommands), std::end(k_subcommands),
                                        [&](const Subcommand& entry) { return named(config::name_of(entry.command)); });
-    std::vector<std::pair<const Subcommand*, CLI::App*>> added;
+    std::vector<Added> added;
+    added.reserve(std::size(k_subcommands)); // the positional's results point into it
     for (const auto& entry : k_subcommands) {
         const std::string name(config::name_of(entry.command));
         if (!help && any_named && !named(name)) continue;
@@ -85,7 +99,10 @@ std::vector<std::pair<const Subcommand*, CLI::App*>> add_subcommands(CLI::App& a
         sub->footer(TableOptions::global_options_line());
         // Global options may follow the subcommand too: "scepctl getcacaps --url ...".
         sub->fallthrough();
-        added.emplace_back(&entry, sub);
+        Added& last = added.emplace_back(Added{&entry, sub, {}});
+        if (entry.positional != nullptr) {
+            sub->add_option(entry.positional, last.argument, entry.positional_help);
+        }
     }
     return added;
 }
@@ -222,8 +239,11 @@ int run(int argc, char** argv) {
         return k_exit_usage;
     }
     const Subcommand* chosen = nullptr;
-    for (const auto& [entry, sub] : subcommands) {
-        if (sub->parsed()) chosen = entry;
+    std::vector<std::string> arguments;
+    for (const auto& added : subcommands) {
+        if (!added.app->parsed()) continue;
+        chosen = added.entry;
+        if (added.entry->positional != nullptr && !added.argument.empty()) arguments.push_back(added.argument);
     }
     const Command command = chosen != nullptr ? chosen->command : Command::getcacaps;
     const config::CommandLine line = table.typed(command);
@@ -249,7 +269,7 @@ int run(int argc, char** argv) {
     workflow::Collaborators with{transports, events, clock};
     with.hold_signals = [] { return std::static_pointer_cast<void>(std::make_shared<interrupt::Deferred>()); };
     with.stop_requested = [] { return interrupt::received() != 0; };
-    Run run{*options, environment, out, with};
+    Run run{*options, environment, out, with, std::move(arguments)};
     auto result = chosen->run(run);
     if (!result) return fail(out, std::move(result).error(), run.result_on_error ? &*run.result_on_error : nullptr);
     return k_exit_ok;

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "cli/json.hpp"
 #include "cli/output.hpp"
@@ -20,6 +22,8 @@ struct Run {
     const config::Environment& environment; // without the secret variables (SCEPCTL_CHALLENGE)
     const Output& out;
     workflow::Collaborators& with;
+    // The positional arguments of a subcommand that takes them (decode's FILE).
+    std::vector<std::string> arguments{};
     // What a command that failed after doing its work reports with --json next to the error.
     std::optional<Json> result_on_error{};
 };
@@ -42,6 +46,7 @@ util::Result<void> run_check_ndes(Run& run);
 util::Result<void> run_getnextcacert(Run& run);
 util::Result<void> run_getcert(Run& run);
 util::Result<void> run_getcrl(Run& run);
+util::Result<void> run_decode(Run& run);
 
 // Parses argv, runs the chosen subcommand and returns the process exit code.
 int run(int argc, char** argv);

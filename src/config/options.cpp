@@ -9,9 +9,10 @@ namespace config {
 
 namespace {
 
-constexpr std::array<Command, 10> k_commands{
-    Command::getcacaps,      Command::getcacert,  Command::enroll,        Command::renew,   Command::getchallenge,
-    Command::check_kerberos, Command::check_ndes, Command::getnextcacert, Command::getcert, Command::getcrl};
+constexpr std::array<Command, 11> k_commands{Command::getcacaps,  Command::getcacert,     Command::enroll,
+                                             Command::renew,      Command::getchallenge,  Command::check_kerberos,
+                                             Command::check_ndes, Command::getnextcacert, Command::getcert,
+                                             Command::getcrl,     Command::decode};
 
 constexpr std::array<std::string_view, 3> k_ciphers{"aes128", "aes256", "des3"};
 constexpr std::array<std::string_view, 3> k_methods{"auto", "get", "post"};
@@ -166,7 +167,7 @@ message bodies are shown only as byte counts.
      .value_name = "ID",
      .commands = bit(Command::getcacaps) | bit(Command::getcacert) | bit(Command::getnextcacert) |
                  bit(Command::getcert) | bit(Command::getcrl) | bit(Command::enroll) | bit(Command::renew) |
-                 bit(Command::check_ndes),
+                 bit(Command::check_ndes) | bit(Command::decode),
      .table = Table::ca,
      .key = "message",
      .help = "CA identifier sent as the message= parameter of GetCACaps and GetCACert (most servers ignore it)",
@@ -180,7 +181,7 @@ Default: the CA's
      .kind = Kind::text,
      .value_name = "ALG:HEX",
      .commands = bit(Command::getcacert) | bit(Command::getnextcacert) | bit(Command::getcert) | bit(Command::getcrl) |
-                 bit(Command::enroll) | bit(Command::renew) | bit(Command::check_ndes),
+                 bit(Command::enroll) | bit(Command::renew) | bit(Command::check_ndes) | bit(Command::decode),
      .table = Table::ca,
      .key = "ca_fingerprint",
      .validate = fingerprint,
@@ -250,7 +251,7 @@ throw\-away key).
     {.flag = "key-pass-file",
      .kind = Kind::path,
      .value_name = "FILE",
-     .commands = bit(Command::getcert) | bit(Command::getcrl),
+     .commands = bit(Command::getcert) | bit(Command::getcrl) | bit(Command::decode),
      .help = "Passphrase for --key",
      .manual = R"roff(Passphrase for an encrypted \-\-key.
 )roff"},
@@ -1058,6 +1059,39 @@ instead of acquiring the service user's.
 readable, or as an NTLMv2 response that can be cracked offline or relayed), and
 use Negotiate over plain http without the warning.
 )roff"},
+    {.flag = "ca-bundle",
+     .kind = Kind::path,
+     .value_name = "FILE",
+     .commands = bit(Command::decode),
+     .help = "The server's CA/RA certificates (a saved GetCACert reply or PEM), to name recipients and signers",
+     .manual = R"roff(The server's CA and RA certificates: a saved GetCACert reply (DER, PEM or
+base64, as
+.B scepctl getcacert \-\-out
+or a proxy saved it) or PEM certificates. With it, decode names the
+certificate a request is encrypted to (RA encryption, RA signing, CA), says
+whether it is the one the server decrypts with, and checks a reply's
+signature. Without it, and with \-\-url (or a profile's CA), the bundle is
+fetched with GetCACert, together with GetCACaps.
+)roff"},
+    {.flag = "key",
+     .kind = Kind::path,
+     .value_name = "FILE",
+     .commands = bit(Command::decode),
+     .help = "Key (PEM or DER) that opens the envelope: the requester's for a CertRep, the RA encryption key for a "
+             "request",
+     .manual = R"roff(RSA key (PEM or DER) to decrypt the envelope with: the requester's key for a
+CertRep, or the RA encryption key when decoding a request on the server side.
+The inner PKCS#10 or the issued certificates are then shown.
+)roff"},
+    {.flag = "request",
+     .kind = Kind::path,
+     .value_name = "FILE",
+     .commands = bit(Command::decode),
+     .help = "The request a CertRep answers (any form decode reads), to compare transactionID, nonces and recipient",
+     .manual = R"roff(The pkiMessage a CertRep answers, in any form decode reads. Its
+transactionID and senderNonce are compared with the reply's transactionID and
+recipientNonce, and its signer certificate with the reply's recipient.
+)roff"},
     {.flag = "all",
      .kind = Kind::flag,
      .commands = bit(Command::check_kerberos),
@@ -1143,6 +1177,7 @@ std::string_view name_of(Command command) {
     case Command::getnextcacert: return "getnextcacert";
     case Command::getcert: return "getcert";
     case Command::getcrl: return "getcrl";
+    case Command::decode: return "decode";
     }
     return "?";
 }

@@ -26,6 +26,7 @@ enum class Command : std::uint16_t {
     getnextcacert = 1u << 7,
     getcert = 1u << 8,
     getcrl = 1u << 9,
+    decode = 1u << 10,
 };
 using Commands = std::uint16_t;
 constexpr Commands bit(Command command) {

@@ -20,6 +20,10 @@ expect_lacks() {
 complete_line ""
 expect_has enroll "subcommands offered"
 expect_has check-kerberos "every subcommand, check-kerberos too"
+complete_line decode --ca-b
+expect_has --ca-bundle "decode's own options"
+complete_line decode "$(dirname "${2:?}")/scepctl.ba"
+expect_has "$(dirname "${2:?}")/scepctl.bash" "decode's FILE argument completes files"
 complete_line en
 expect_has enroll "prefix 'en' gives enroll"
 expect_lacks getcacaps "prefix 'en' excludes getcacaps"

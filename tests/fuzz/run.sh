@@ -9,7 +9,7 @@ seconds=${1:-60}
 shift || true
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
-all=(fuzz_caps fuzz_ca_certs fuzz_cert_rep fuzz_challenge_page fuzz_config fuzz_subject)
+all=(fuzz_caps fuzz_ca_certs fuzz_cert_rep fuzz_challenge_page fuzz_config fuzz_subject fuzz_decode)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 case $seconds in '' | *[!0-9]*) echo "usage: tests/fuzz/run.sh [SECONDS [TARGET...]]" >&2; exit 64 ;; esac

@@ -26,6 +26,15 @@ case $target in
     cp "$data"/ndes/source/cache-full.html "$seed_dir/source-cache-full.html"
     ;;
   fuzz_config) cp "$root"/examples/*.toml "$seed_dir" ;;
+  fuzz_decode)
+    # Captured requests and replies, GetCACert replies, a GET URL and a PEM PKCS#10; and the
+    # decrypted contents a pkiMessage carries (0x01 + content, see fuzz_decode.cpp): scepclient's
+    # PKCS#10 and NDES's certs-only reply.
+    cp "$data"/decode/*.der "$data"/decode/*.url "$data"/decode/*.pem "$data"/certrep/*.der "$seed_dir"
+    cp "$data"/openssl/getcacert-ndes.p7b "$data"/openssl/getcacert-intermediate.p7b "$seed_dir"
+    { printf '\001'; openssl req -in "$data/decode/scepclient-ndes-csr.pem" -outform DER; } >"$seed_dir/content-csr"
+    { printf '\001'; cat "$data/openssl/getcacert-ndes.p7b"; } >"$seed_dir/content-certs"
+    ;;
   fuzz_subject)
     # "SUBJECT\nSAN..." from what openssl printed for its own vectors: the RFC 2253 subjects,
     # and the subjectAltNames of san.der in --san syntax.
