@@ -22,12 +22,15 @@ Checked subject_template(std::string_view value); // an RFC 4514 DN with ${var} 
 Checked san_template(std::string_view value);     // dns:..., ip:..., with ${var} templates
 Checked eku(std::string_view value);              // a name OpenSSL knows or a dotted OID
 Checked key_size(std::string_view value);         // 2048, 3072 or 4096
-Checked cipher(std::string_view value);           // refuses single DES with the reason
-Checked count(std::string_view value);            // a whole number, 0 or more
-Checked positive_count(std::string_view value);   // a whole number, 1 or more
-Checked timeout_seconds(std::string_view value);  // 0.001 to 86400, fractions allowed
-Checked serial_hex(std::string_view value);       // a certificate serial number in hex
-Checked variable(std::string_view value);         // NAME=VALUE for ${NAME}
+Checked cipher(std::string_view value);
+Checked service_principal(std::string_view value); // SERVICE/host or SERVICE/host@REALM
+Checked check_id(std::string_view value); // a check's id: lower-case letters, digits, '-'           // refuses single
+                                          // DES with the reason
+Checked count(std::string_view value);    // a whole number, 0 or more
+Checked positive_count(std::string_view value);  // a whole number, 1 or more
+Checked timeout_seconds(std::string_view value); // 0.001 to 86400, fractions allowed
+Checked serial_hex(std::string_view value);      // a certificate serial number in hex
+Checked variable(std::string_view value);        // NAME=VALUE for ${NAME}
 
 // How long one HTTP request may take, in seconds: the range --timeout and [ca] timeout accept.
 constexpr double k_min_timeout = 0.001;
