@@ -14,7 +14,10 @@ util::Result<void> run_check_kerberos(Run& run) {
 
     diag::Report report(run.with.clock, util::ErrorCode::http_auth,
                         [&out = run.out](const diag::CheckResult& result) { print_check(out, result); });
+    report.skip_checks(run.options.list("skip-check"));
     const diag::KerberosCheckRun checked = diag::run_kerberos_checks(plan, run.with, report);
+    for (const auto& id : report.unmatched_skips())
+        run.out.warning("--skip-check " + id + " matched no check");
     Json result = Json::object();
     result.set("command", "check-kerberos")
         .set("url", checked.url.empty() ? Json() : Json(util::redact_url(checked.url)))

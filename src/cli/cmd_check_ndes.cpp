@@ -16,7 +16,10 @@ util::Result<void> run_check_ndes(Run& run) {
 
     diag::Report report(run.with.clock, util::ErrorCode::internal,
                         [&out = run.out](const diag::CheckResult& result) { print_check(out, result); });
+    report.skip_checks(run.options.list("skip-check"));
     const diag::NdesCheckRun checked = diag::run_ndes_checks(std::move(plan), run.with, report);
+    for (const auto& id : report.unmatched_skips())
+        run.out.warning("--skip-check " + id + " matched no check");
     Json result = Json::object();
     result.set("command", "check-ndes")
         .set("url", util::redact_url(url))

@@ -1098,6 +1098,52 @@ recipientNonce, and its signer certificate with the reply's recipient.
      .help = "Run every check that can run, not only up to the first failure",
      .manual = R"roff(Run every check that can run, not only up to the first failure that ends the walk.
 )roff"},
+    {.flag = "delegate-to",
+     .kind = Kind::text,
+     .value_name = "SPN",
+     .commands = bit(Command::check_kerberos) | bit(Command::check_ndes),
+     .table = Table::ca,
+     .key = "delegate_to",
+     .validate = service_principal,
+     .help = "The service the service user must be allowed to delegate to (default: HTTP/ the page's host)",
+     .manual = R"roff(The service the delegation check asks the KDC for on the service user's
+behalf (S4U2Proxy), as
+.BI HTTP/ HOST
+or
+.BI HTTP/ HOST @ REALM\fR.
+Default: the admin page's own SPN, which is what the NDES setup delegates to. Its
+host must be inside the allowed domains.
+)roff"},
+    {.flag = "s4u-user",
+     .kind = Kind::text,
+     .value_name = "PRINCIPAL",
+     .commands = bit(Command::check_kerberos) | bit(Command::check_ndes),
+     .validate = principal,
+     .help = "The user the protocol-transition probe impersonates (S4U2Self; default: the service user)",
+     .manual = R"roff(The user the delegation check impersonates with S4U2Self to tell whether
+protocol transition ("Use any authentication protocol") is enabled on the service
+account; this is reported as information, never as a failure. Default: the service
+user itself, which Active Directory answers (MIT's KDC does not: the line then says
+"unknown").
+)roff"},
+    {.flag = "skip-check",
+     .kind = Kind::list,
+     .value_name = "ID",
+     .commands = bit(Command::check_kerberos) | bit(Command::check_ndes),
+     .table = Table::ca,
+     .key = "skip_checks",
+     .validate = check_id,
+     .help = "Do not judge check ID (repeatable): it still runs and shows its outcome, as SKIP",
+     .manual = R"roff(Do not judge the check ID (repeatable; in the [ca] table:
+.BR skip_checks ).
+The check still runs and its outcome is shown, but as SKIP, and it cannot fail
+the run: for a known, accepted deviation, e.g.
+.B delegation
+where the NDES setup does not use constrained delegation. Inside check\-ndes the
+Kerberos checks may be named with or without their
+.B kerberos\-
+prefix. An ID that matches no check is warned about.
+)roff"},
     {.flag = "junit",
      .kind = Kind::path,
      .value_name = "FILE",

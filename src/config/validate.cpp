@@ -215,6 +215,22 @@ Checked cipher(std::string_view value) {
     return good(value);
 }
 
+Checked service_principal(std::string_view value) {
+    const std::size_t slash = value.find('/');
+    if (slash == std::string_view::npos || slash == 0 || slash + 1 == value.size() || value[slash + 1] == '@') {
+        return bad(quote_value(value) + " is not SERVICE/host (e.g. HTTP/ndes.corp.example.com)");
+    }
+    return good(value);
+}
+
+Checked check_id(std::string_view value) {
+    const bool valid = !value.empty() && std::all_of(value.begin(), value.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+    });
+    if (!valid) return bad(quote_value(value) + " is not a check id (as the check's lines show it, e.g. delegation)");
+    return good(value);
+}
+
 Checked key_size(std::string_view value) {
     const auto number = whole_number(value, std::numeric_limits<int>::min(), std::numeric_limits<int>::max());
     if (!number || (*number != 2048 && *number != 3072 && *number != 4096)) {

@@ -24,6 +24,8 @@ Checked eku(std::string_view value);              // a name OpenSSL knows or a d
 Checked key_size(std::string_view value);         // 2048, 3072 or 4096
 Checked key_reference(std::string_view value);    // a path, handle:0x81......, or a pkcs11: URI
 Checked cipher(std::string_view value);           // refuses single DES with the reason
+Checked service_principal(std::string_view value); // SERVICE/host or SERVICE/host@REALM
+Checked check_id(std::string_view value);         // a check's id: lower-case letters, digits, '-'
 Checked count(std::string_view value);            // a whole number, 0 or more
 Checked positive_count(std::string_view value);   // a whole number, 1 or more
 Checked timeout_seconds(std::string_view value);  // 0.001 to 86400, fractions allowed

@@ -7,7 +7,9 @@
 
 #include "krb/kerberos.hpp"
 #include "krb/negotiate.hpp"
+#include "krb/delegation.hpp"
 #include "krb/probes.hpp"
+#include "krb/spn_owner.hpp"
 #include "ndes/challenge_page.hpp"
 #include "util/text.hpp"
 #include "util/time.hpp"
@@ -56,6 +58,8 @@ class KerberosWalk {
     void check_tgt();
     void check_clock();
     void check_service_ticket();
+    void check_spn_owner();
+    void check_delegation();
     void check_http_probe();
     void judge_probe(CheckResult& r, const scep::HttpResponse& response);
     void check_negotiate();
@@ -72,6 +76,7 @@ class KerberosWalk {
     std::string m_host;
     std::string m_spn;
     std::optional<krb::TicketInfo> m_tgt;
+    std::optional<krb::SpnOwnership> m_spn_ownership;
     std::int64_t m_tgt_local_time = 0;
     std::optional<scep::HttpResponse> m_probe;
     std::int64_t m_probe_local_time = 0;
@@ -317,6 +322,55 @@ void KerberosWalk::check_service_ticket() {
     report(std::move(r));
 }
 
+// setspn -s http/<fqdn> <domain>\<account>: the SPN must be on the account the app pool runs as,
+// which in the NDES setup is the service user. Its own key must open the SPN's ticket.
+void KerberosWalk::check_spn_owner() {
+    if (skip_if_stopped("spn-owner", "SPN owner")) return;
+    CheckResult r{.id = "spn-owner", .spn = m_spn};
+    if (!m_tgt || m_host.empty()) {
+        return skip(std::move(r), m_host.empty() ? "no URL to check" : "skipped: no ticket for the service user");
+    }
+    if (m_settings.use_ccache) {
+        return skip(std::move(r), "skipped: needs the service user's key (a keytab or password, not --use-ccache)");
+    }
+    if (failed("service-ticket")) return skip(std::move(r), "skipped: the KDC issued no service ticket");
+    m_spn_ownership = krb::check_spn_ownership(*m_session, m_host);
+    const krb::SpnOwnership& found = *m_spn_ownership;
+    r.krb5_error = found.krb5_error;
+    r.summary = found.summary;
+    r.evidence = std::string(krb::to_string(found.owner)) +
+                 (found.details.empty() ? std::string() : "; " + util::join(found.details, "; "));
+    if (!found.passed()) {
+        // Not decided (KDC unreachable meanwhile, host outside the allowed domains): a WARN, not a verdict.
+        r.status = found.owner == krb::SpnOwner::not_checked ? Status::warn : Status::fail;
+        r.fix = found.fix;
+    }
+    report(std::move(r));
+}
+
+// Constrained delegation ("Use Kerberos only") to the HTTP service: S4U2Proxy with the evidence
+// the SPN check accepted, one TGS-REQ to the KDC and nothing to the target.
+void KerberosWalk::check_delegation() {
+    if (skip_if_stopped("delegation", "constrained delegation")) return;
+    CheckResult r{.id = "delegation"};
+    if (!m_spn_ownership || !m_spn_ownership->passed()) {
+        return skip(std::move(r), "skipped: needs the SPN's ticket accepted with the service user's key (spn-owner)");
+    }
+    const krb::Delegation delegation =
+        krb::check_delegation(*m_session, *m_spn_ownership, {m_plan.delegate_to, m_plan.s4u_user});
+    r.spn = delegation.target;
+    r.krb5_error = delegation.krb5_error;
+    r.summary = delegation.summary;
+    r.information = delegation.information;
+    r.evidence = std::string(krb::to_string(delegation.result)) +
+                 (delegation.details.empty() ? std::string() : "; " + util::join(delegation.details, "; "));
+    if (!delegation.passed()) {
+        r.status = delegation.result == krb::DelegationResult::not_checked ? Status::warn : Status::fail;
+        r.fix = delegation.fix;
+    }
+    report(std::move(r));
+}
+
 void KerberosWalk::check_http_probe() {
     if (skip_if_stopped("http-probe", "unauthenticated probe")) return;
     CheckResult r{.id = "http-probe"};
@@ -475,8 +529,8 @@ KerberosCheckRun KerberosWalk::run() {
     if (!m_plan.url.empty()) m_host = m_with.transports.open(m_plan.transport)->url_host(m_plan.url);
     check_config();
     if (!m_session) {
-        for (const char* id : {"allowed-domains", "dns", "kdc", "tgt", "clock", "service-ticket", "http-probe",
-                               "negotiate", "challenge-page"}) {
+        for (const char* id : {"allowed-domains", "dns", "kdc", "tgt", "clock", "service-ticket", "spn-owner",
+                               "delegation", "http-probe", "negotiate", "challenge-page"}) {
             report({.id = id, .status = Status::skip, .summary = "skipped: the Kerberos configuration is unusable"});
         }
         return KerberosCheckRun{m_plan.url, std::nullopt};
@@ -488,6 +542,8 @@ KerberosCheckRun KerberosWalk::run() {
     check_http_probe(); // before the clock: its Date header is compared too
     check_clock();
     check_service_ticket();
+    check_spn_owner();
+    check_delegation();
     check_negotiate();
     check_challenge_page();
     return KerberosCheckRun{m_plan.url, std::move(m_challenge)};
@@ -503,6 +559,8 @@ util::Result<KerberosCheckPlan> plan_kerberos_checks(const config::Options& opti
     plan.transport = config::transport_settings(options);
     plan.allow_insecure_auth = options.flag("allow-insecure-auth");
     plan.all = options.flag("all");
+    plan.delegate_to = options.text("delegate-to").value_or("");
+    plan.s4u_user = options.text("s4u-user").value_or("");
     return plan;
 }
 

@@ -17,7 +17,9 @@ struct KerberosCheckPlan {
     std::string url; // the admin page, else the SCEP URL (the Kerberos checks still run against its host)
     transport::TransportOptions transport;
     bool allow_insecure_auth = false;
-    bool all = false; // every check that can run, not only up to the first failure that ends the walk
+    bool all = false;        // every check that can run, not only up to the first failure that ends the walk
+    std::string delegate_to; // --delegate-to: the delegation target; empty: the page's own SPN
+    std::string s4u_user;    // --s4u-user: whom the protocol-transition probe impersonates
 };
 util::Result<KerberosCheckPlan> plan_kerberos_checks(const config::Options& options);
 

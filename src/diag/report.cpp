@@ -28,6 +28,16 @@ void Report::add(CheckResult result) {
     const auto now = m_clock.now();
     result.seconds = std::chrono::duration<double>(now - m_last).count();
     m_last = now;
+    for (const std::string& id : {result.id, m_prefix + result.id}) {
+        if (std::find(m_skipped.begin(), m_skipped.end(), id) == m_skipped.end()) continue;
+        m_skips_matched.push_back(id);
+        if (result.status != CheckStatus::skip) {
+            result.summary =
+                "not judged (--skip-check), " + std::string(to_string(result.status)) + ": " + result.summary;
+            result.status = CheckStatus::skip;
+            result.error_code.reset();
+        }
+    }
     if (result.status == CheckStatus::pass || result.status == CheckStatus::skip) result.fix.clear(); // nothing to fix
     if (result.status == CheckStatus::fail) {
         m_failed_ids.push_back(result.id);
@@ -36,6 +46,15 @@ void Report::add(CheckResult result) {
     result.id = m_prefix + result.id;
     if (m_on_result) m_on_result(result);
     m_results.push_back(std::move(result));
+}
+
+std::vector<std::string> Report::unmatched_skips() const {
+    std::vector<std::string> unmatched;
+    for (const auto& id : m_skipped) {
+        if (std::find(m_skips_matched.begin(), m_skips_matched.end(), id) == m_skips_matched.end())
+            unmatched.push_back(id);
+    }
+    return unmatched;
 }
 
 std::size_t Report::failures() const {

@@ -46,6 +46,11 @@ class Report {
     void set_id_prefix(std::string prefix) { m_prefix = std::move(prefix); }
     // The class of the FAILs added from now on that name none.
     void set_default_failure(util::ErrorCode code) { m_default_failure = code; }
+    // Checks that run but are not judged (--skip-check): their results become SKIP, their outcome
+    // kept in the summary. An id may name a check with or without the current prefix.
+    void skip_checks(std::vector<std::string> ids) { m_skipped = std::move(ids); }
+    // The --skip-check ids that matched no check (the user is warned about them).
+    std::vector<std::string> unmatched_skips() const;
     // Records one result, timed since the previous one.
     void add(CheckResult result);
 
@@ -64,6 +69,8 @@ class Report {
     std::string m_prefix;
     std::vector<CheckResult> m_results;
     std::vector<std::string> m_failed_ids;
+    std::vector<std::string> m_skipped;
+    std::vector<std::string> m_skips_matched;
     std::chrono::steady_clock::time_point m_last;
 };
 

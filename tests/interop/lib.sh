@@ -108,6 +108,8 @@ challenge_url = "$TESTBED_ADMIN_URL_TLS"
 prefer_kerberos = true
 tls_ca_file = "$TESTBED_TLS_CA"
 ca_fingerprint = "$3"
+# MIT's db2 KDB cannot do constrained delegation (the LDAP bed can): shown, not judged.
+skip_checks = ["delegation"]
 EOF
 }
 

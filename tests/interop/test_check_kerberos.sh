@@ -23,7 +23,9 @@ export TESTBED_DIR=$BED
 trap 'rm -rf "$WORK"; on_exit' EXIT # lib.sh's trap only removes WORK
 export KRB5CCNAME=FILE:$WORK/user-ccache
 
-base=(--service-user "$TESTBED_SVC_PRINCIPAL" --allowed-domain localhost)
+# MIT's db2 KDB cannot do constrained delegation (the LDAP bed can: test_krb_ldap.sh), so the
+# delegation check is not judged here except where a case says so.
+base=(--service-user "$TESTBED_SVC_PRINCIPAL" --allowed-domain localhost --skip-check delegation)
 keytab=(--keytab "$TESTBED_SVC_KEYTAB")
 
 # check_json EXPR: a Python expression over `c`, the check with id $check_id, in the JSON result.
@@ -42,10 +44,14 @@ failed_with() { # failed_with ID FIX-REGEX: exit 80, that check FAILs with that 
 }
 svc_password=$(cat "$TESTBED_SVC_PASSWORD_FILE")
 
-# All good: every check passes, in order; the text form says PASS ten times.
+# All good: every check passes, in order; the text form says PASS eleven times (delegation is
+# shown, not judged).
 scepctl check-kerberos --challenge-url "$TESTBED_ADMIN_URL" "${base[@]}" "${keytab[@]}"
 expect_rc 0
-expect "ten PASS lines" test "$(grep -c '^PASS ' <<<"$out")" = 10
+expect "eleven PASS lines" test "$(grep -c '^PASS ' <<<"$out")" = 11
+expect_out '^PASS  spn-owner: a ticket for HTTP/localhost@EXAMPLE.TEST decrypts with the key of svc-scep@EXAMPLE.TEST'
+expect_out '^SKIP  delegation: not judged \(--skip-check\), FAIL: constrained delegation to HTTP/localhost is not configured'
+expect_no_err 'matched no check'
 expect_out '^PASS  dns: localhost resolves; the SPN requested will be HTTP/localhost@EXAMPLE.TEST'
 expect_out '^PASS  negotiate: the page accepted our Kerberos ticket \(mutual authentication complete\)'
 expect_out '^PASS  challenge-page: the page shows a challenge password \(16 characters, not shown\)'
@@ -58,14 +64,27 @@ expect_no_err 'plain http'
 scepctl check-kerberos --json --challenge-url "$TESTBED_ADMIN_URL_TLS" --cacert "$TESTBED_TLS_CA" "${base[@]}" \
   --password-file "$TESTBED_SVC_PASSWORD_FILE" --realm "$TESTBED_REALM" --kdc "$TESTBED_KDC" --junit "$WORK/ck.xml"
 expect_rc 0
-expect "--junit: well-formed, ten testcases named like the checks, no failure" python3 -c '
+expect "--junit: well-formed, twelve testcases named like the checks, no failure" python3 -c '
 import sys, xml.etree.ElementTree as ET
 cases = ET.parse(sys.argv[1]).getroot().findall("./testsuite/testcase")
-assert [c.get("name") for c in cases][:2] == ["config", "allowed-domains"] and len(cases) == 10
+assert [c.get("name") for c in cases][:2] == ["config", "allowed-domains"] and len(cases) == 12
 assert not any(c.find("failure") is not None for c in cases)' "$WORK/ck.xml"
-expect_json "d['result'] == 'pass' and [c['id'] for c in d['checks']] == ['config', 'allowed-domains', 'dns', 'kdc', 'tgt', 'http-probe', 'clock', 'service-ticket', 'negotiate', 'challenge-page']"
+expect_json "d['result'] == 'pass' and [c['id'] for c in d['checks']] == ['config', 'allowed-domains', 'dns', 'kdc', 'tgt', 'http-probe', 'clock', 'service-ticket', 'spn-owner', 'delegation', 'negotiate', 'challenge-page']"
 expect_json "all(set(c) == {'id', 'status', 'summary', 'evidence', 'krb5_error', 'http_status', 'spn', 'fix', 'information', 'seconds'} for c in d['checks'])"
 expect_no_out "$svc_password|$TESTBED_CHALLENGE"
+
+# Judged, delegation fails on this KDC as it would on an AD account without "Trust this user for
+# delegation to specified services only": exit 80, the ADUC steps as the fix.
+scepctl check-kerberos --json --challenge-url "$TESTBED_ADMIN_URL" --service-user "$TESTBED_SVC_PRINCIPAL" \
+  --allowed-domain localhost "${keytab[@]}"
+failed_with delegation "Delegation tab: .Trust this user for delegation to specified services only., .Use Kerberos only"
+check_is spn-owner PASS
+check_is negotiate PASS
+expect_err 'check\(s\) failed; first: delegation'
+# A --skip-check that names no check is warned about.
+scepctl check-kerberos --challenge-url "$TESTBED_ADMIN_URL" "${base[@]}" "${keytab[@]}" --skip-check no-such-check
+expect_rc 0
+expect_err '^scepctl: warning: --skip-check no-such-check matched no check$'
 
 # Wrong service-user password: pre-authentication fails.
 echo 'not-the-password' >"$WORK/wrong"
@@ -152,6 +171,9 @@ check_is tgt SKIP
 "$BED/bin/kadmin" -q "cpw -randkey $TESTBED_HTTP_PRINCIPAL" >/dev/null 2>&1
 scepctl check-kerberos --json --challenge-url "$TESTBED_ADMIN_URL" "${base[@]}" "${keytab[@]}"
 failed_with negotiate 'export the service keytab again|useAppPoolCredentials=True'
+# The SPN's key is no longer the service user's: the SPN check names setspn (AD: the SPN is on
+# another account, or the account's password changed without iisreset).
+check_is spn-owner FAIL 'setspn -Q http/localhost'
 expect_json "[c for c in d['checks'] if c['id'] == 'negotiate'][0]['krb5_error'] == 'KRB5KRB_AP_ERR_BADKEYVER'"
 expect_json "[c for c in d['checks'] if c['id'] == 'negotiate'][0]['http_status'] == 401"
 check_is service-ticket PASS
@@ -167,7 +189,7 @@ assert cases["challenge-page"].find("skipped") is not None' "$WORK/ck-fail.xml"
 expect_out '^FAIL  negotiate: the server rejected our ticket'
 expect_out '^      fix: '
 expect_one_line_error
-expect_err 'check\(s\) failed; first: negotiate'
+expect_err 'check\(s\) failed; first: spn-owner'
 
 expect "the user's credential cache was never written" test ! -e "$WORK/user-ccache"
 finish

@@ -3,12 +3,12 @@
 # a KDC that can hold what Active Directory holds: the bed's LDAP flavour (TESTBED_KDB=ldap, slapd
 # + MIT's LDAP KDB; HTTP/localhost an alias of svc-scep, krbAllowedToDelegateTo). Each seeded case
 # changes the directory, asserts the outcome and its fix text, and puts the directory back.
-# Driven by tests/krb/krb_checks.cpp until check-kerberos calls the checks. Its own bed: it edits
-# the directory, and runs beside the shared db2 bed.
+# Driven by tests/krb/krb_checks.cpp (the krb layer alone) and by scepctl check-kerberos (the two
+# checks in the ordered walk, text, JSON and JUnit). Its own bed: it edits the directory, and runs
+# beside the shared db2 bed.
 set -u
 : "${KRB_CHECKS:?KRB_CHECKS must point at the krb_checks test tool}"
-: "${SCEPCTL:=/bin/false}" # lib.sh wants it; nothing here runs scepctl
-export SCEPCTL
+: "${SCEPCTL:?SCEPCTL must point at the scepctl binary}"
 here=$(cd "$(dirname "$0")" && pwd)
 BED=$(mktemp -d /tmp/scepctl-ldapbed.XXXXXX)
 chmod 755 "$BED" # Apache (www-data) must reach the bed
@@ -110,6 +110,26 @@ is delegation status not-checked
 has delegation summary '^web.elsewhere.test is outside the allowed domains'
 expect "the KDC never saw web.elsewhere.test" bash -c "! grep -q elsewhere <<<'$(kdc_log_new)'"
 
+# --- all good through scepctl check-kerberos: every check passes, delegation with its INFO line
+ck=(--challenge-url "$TESTBED_ADMIN_URL_TLS" --cacert "$TESTBED_TLS_CA" --service-user "$TESTBED_SVC_PRINCIPAL"
+  --realm "$TESTBED_REALM" --kdc "$TESTBED_KDC" --allowed-domain localhost "${keytab[@]}")
+scepctl check-kerberos --json "${ck[@]}" --s4u-user "$TESTBED_USER_PRINCIPAL" --junit "$WORK/ldap.xml"
+expect_rc 0
+expect_json "d['result'] == 'pass' and all(c['status'] == 'PASS' for c in d['checks'])"
+expect_json "[c['id'] for c in d['checks']][7:10] == ['service-ticket', 'spn-owner', 'delegation']"
+expect_json "[c for c in d['checks'] if c['id'] == 'delegation'][0]['information'].startswith('protocol transition is off on svc-scep')"
+expect_json "[c for c in d['checks'] if c['id'] == 'delegation'][0]['spn'] == 'HTTP/localhost@EXAMPLE.TEST'"
+expect "--junit: the delegation testcase passes and carries the info line" python3 -c '
+import sys, xml.etree.ElementTree as ET
+case = [c for c in ET.parse(sys.argv[1]).getroot().iter("testcase") if c.get("name") == "delegation"][0]
+assert case.find("failure") is None and "info: protocol transition is off" in case.find("system-out").text' "$WORK/ldap.xml"
+no_secret
+scepctl check-kerberos "${ck[@]}" --s4u-user "$TESTBED_USER_PRINCIPAL"
+expect_rc 0
+expect_out '^PASS  spn-owner: a ticket for HTTP/localhost@EXAMPLE.TEST decrypts with the key of svc-scep@EXAMPLE.TEST'
+expect_out '^PASS  delegation: the KDC issued a ticket for HTTP/localhost@EXAMPLE.TEST on behalf of svc-scep'
+expect_out "^      info: protocol transition is off on svc-scep"
+
 # --- krbAllowedToDelegateTo removed: S4U2Proxy refused ----------------------------------------
 printf 'dn: %s\nchangetype: modify\ndelete: krbAllowedToDelegateTo\n' "$TESTBED_SVC_DN" | ldap_modify
 kdc_log_mark
@@ -123,6 +143,14 @@ has delegation fix "Delegation tab: 'Trust this user for delegation to specified
 has delegation fix "msDS-AllowedToDelegateTo'='HTTP/localhost'"
 is delegation protocol_transition unknown
 expect "the KDC refused the S4U2Proxy request" grep -q "KDC can't fulfill requested option" <(kdc_log_new)
+# ... and through check-kerberos: the delegation check FAILs with the ADUC steps (exit 80).
+scepctl check-kerberos --json "${ck[@]}"
+expect_rc 80
+expect_json "[c for c in d['checks'] if c['id'] == 'delegation'][0]['status'] == 'FAIL'"
+expect_json "'Delegation tab' in [c for c in d['checks'] if c['id'] == 'delegation'][0]['fix']"
+expect_json "[c for c in d['checks'] if c['id'] == 'delegation'][0]['krb5_error'] == 'KRB5KDC_ERR_BADOPTION'"
+expect_json "[c for c in d['checks'] if c['id'] == 'negotiate'][0]['status'] == 'PASS'"
+expect_err 'check\(s\) failed; first: delegation'
 printf 'dn: %s\nchangetype: modify\nadd: krbAllowedToDelegateTo\nkrbAllowedToDelegateTo: %s\n' \
   "$TESTBED_SVC_DN" "$TESTBED_DELEGATE_TO" | ldap_modify
 

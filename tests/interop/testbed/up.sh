@@ -250,13 +250,17 @@ if [ "$KDB" = ldap ]; then
     # with useAppPoolCredentials decrypts with the app pool account's key.
     ldap_create_principals
 else
+    # db2 has no principal aliases, so the AD account that holds the SPN is mirrored by giving
+    # HTTP/localhost the service user's key: the same password with the realm-only salt makes the
+    # same key, as the SPN on an AD account shares the account's key (useAppPoolCredentials).
+    SHARED_KEY_ENCTYPES=aes256-cts-hmac-sha1-96:onlyrealm,aes128-cts-hmac-sha1-96:onlyrealm
     kdb5_util -r "$REALM" create -s -P "$(rand_hex 16)" >"$DIR/log/kdb5_util.log" 2>&1 ||
         die "kdb5_util create failed: $(cat "$DIR/log/kdb5_util.log")"
     kadmin.local -r "$REALM" >"$DIR/log/kadmin-setup.log" 2>"$DIR/log/kadmin-setup.err" <<EOF
-addprinc -pw $(cat "$PASSWORD_FILE") $SVC_PRINCIPAL
+addprinc -e $SHARED_KEY_ENCTYPES -pw $(cat "$PASSWORD_FILE") $SVC_PRINCIPAL
 ktadd -k $SVC_KEYTAB -norandkey $SVC_PRINCIPAL
-addprinc -randkey $HTTP_PRINCIPAL
-ktadd -k $HTTP_KEYTAB $HTTP_PRINCIPAL
+addprinc -e $SHARED_KEY_ENCTYPES -pw $(cat "$PASSWORD_FILE") $HTTP_PRINCIPAL
+ktadd -k $HTTP_KEYTAB -norandkey $HTTP_PRINCIPAL
 EOF
     if grep -v '^No policy specified for' "$DIR/log/kadmin-setup.err" >&2; then
         die "kadmin.local reported the errors above"

@@ -85,6 +85,8 @@ ca_fingerprint = "sha256:00112233445566778899aabbccddeeff00112233445566778899aab
 tls_ca_file = "tls-ca.pem"
 timeout = 12.5
 message = "ca-1"
+delegate_to = "HTTP/ndes.corp.example.com"
+skip_checks = ["delegation"]
 
 [ca.other]
 scep_url = "https://other.example.com/scep"
@@ -115,7 +117,7 @@ pkcs11_module = "/usr/lib/softhsm/libsofthsm2.so"
 ca = "other"
 key_size = 4096
 )";
-constexpr int k_key_size_line = 27; // profile.p.key_size in k_full_config
+constexpr int k_key_size_line = 29; // profile.p.key_size in k_full_config
 
 // The rows `command` takes that the file may set.
 std::vector<const OptionSpec*> file_rows(Command command) {
@@ -663,7 +665,7 @@ TEST_CASE("path settings expand ${var}: no directory named ${user} (issue 17)", 
     auto expanded = config::path_setting(options, "out-dir", *variables);
     REQUIRE_FALSE(expanded);
     CHECK(expanded.error().code == ErrorCode::config);
-    CHECK_THAT(expanded.error().message, StartsWith(path + ":51: profile.r.out_dir: "));
+    CHECK_THAT(expanded.error().message, StartsWith(path + ":53: profile.r.out_dir: "));
     CHECK_THAT(expanded.error().message, Contains("nope"));
     // ... a flag's a usage error.
     options = resolved(Command::enroll, {{"out-dir", {"/tmp/${nope}"}}}, env);

@@ -226,3 +226,27 @@ TEST_CASE("CheckStatus names", "[checks]") {
     CHECK(std::string(diag::to_string(CheckStatus::fail)) == "FAIL");
     CHECK(std::string(diag::to_string(CheckStatus::skip)) == "SKIP");
 }
+
+TEST_CASE("check report: --skip-check shows a check's outcome without judging it", "[checks]") {
+    FakeClock clock;
+    Report report(clock, ErrorCode::http_auth);
+    report.skip_checks({"delegation", "kerberos-clock", "no-such-check"});
+    report.add({.id = "delegation", .status = CheckStatus::fail, .summary = "not configured", .fix = "ADUC"});
+    report.set_id_prefix("kerberos-");
+    report.add({.id = "clock", .status = CheckStatus::warn, .summary = "skew 200 s"});
+    report.add({.id = "delegation", .status = CheckStatus::fail, .summary = "not configured"});
+    report.add({.id = "tgt", .status = CheckStatus::fail, .summary = "no ticket"});
+    const auto& results = report.results();
+    REQUIRE(results.size() == 4);
+    CHECK(results[0].status == CheckStatus::skip);
+    CHECK(results[0].summary == "not judged (--skip-check), FAIL: not configured");
+    CHECK(results[0].fix.empty());
+    CHECK_FALSE(results[0].error_code);
+    // With a prefix: the id with or without it matches.
+    CHECK(results[1].status == CheckStatus::skip);
+    CHECK(results[2].status == CheckStatus::skip);
+    CHECK(results[3].status == CheckStatus::fail); // not named: judged as always
+    CHECK(report.failures() == 1);
+    CHECK_FALSE(report.failed("delegation"));
+    CHECK(report.unmatched_skips() == std::vector<std::string>{"no-such-check"});
+}
