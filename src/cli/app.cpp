@@ -108,10 +108,10 @@ std::vector<Added> add_subcommands(CLI::App& app, TableOptions& table, int argc,
 }
 
 // "scepctl enroll" when the command line names a subcommand, else "scepctl": where --help helps.
-std::string help_of(const std::vector<std::pair<const Subcommand*, CLI::App*>>& subcommands, int argc, char** argv) {
+std::string help_of(const std::vector<Added>& subcommands, int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
-        for (const auto& [entry, sub] : subcommands) {
-            if (config::name_of(entry->command) == argv[i]) return "scepctl " + std::string(argv[i]);
+        for (const Added& added : subcommands) {
+            if (config::name_of(added.entry->command) == argv[i]) return "scepctl " + std::string(argv[i]);
         }
     }
     return "scepctl";
