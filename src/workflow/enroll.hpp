@@ -13,6 +13,7 @@
 #include "store/formats.hpp"
 #include "store/paths.hpp"
 #include "workflow/context.hpp"
+#include "workflow/issued.hpp"
 
 namespace workflow {
 
@@ -66,9 +67,17 @@ struct EnrollOutcome {
     std::string challenge_origin; // "given", "none" or "admin page (AUTH)"
     // A stop signal arrived while the files were written: they are complete, the run stops here.
     bool stopped_after_write = false;
+    std::vector<IssuedDifference> differences; // what the CA issued otherwise than asked (also warned)
+};
+
+// A request the CA left PENDING (filled in as soon as it answers PENDING): what --resume needs.
+struct PendingRequest {
+    std::string transaction_id;
+    std::optional<std::filesystem::path> key; // where the key is kept; unset when none was written
 };
 
 // Errors name what was kept: a PENDING request's key and how to resume it.
-util::Result<EnrollOutcome> enroll(EnrollPlan plan, Collaborators& with);
+// `pending`, when given, is filled in once the CA answers PENDING.
+util::Result<EnrollOutcome> enroll(EnrollPlan plan, Collaborators& with, PendingRequest* pending = nullptr);
 
 } // namespace workflow
