@@ -15,7 +15,7 @@ run "ci-validate-ndes.sh on a good setup" env SCEPCTL="$SCEPCTL" SCEPCTL_CONFIG=
   REPORT_DIR="$WORK/good" "$examples/ci-validate-ndes.sh" device
 expect_rc 0
 expect_out "NDES setup for profile 'device' is valid"
-expect "check-kerberos report kept, result pass" python3 -c "import json,sys; sys.exit(json.load(open('$WORK/good/scepctl-check-kerberos.json'))['result'] != 'pass')"
+expect "check-kerberos report kept, result PASS" python3 -c "import json,sys; sys.exit(json.load(open('$WORK/good/scepctl-check-kerberos.json'))['result'] != 'PASS')"
 
 write_config "$WORK/bad.toml" "sha256:$(printf '0%.0s' $(seq 64))"
 run "ci-validate-ndes.sh with the wrong CA pinned" env SCEPCTL="$SCEPCTL" SCEPCTL_CONFIG="$WORK/bad.toml" \

@@ -430,3 +430,26 @@ TEST_CASE("check-ndes --enroll-test: a certificate as asked passes; --strict nee
     CHECK(plan.error().code == util::ErrorCode::usage);
     CHECK_THAT(plan.error().message, Catch::Contains("add --enroll-test"));
 }
+
+TEST_CASE("check-ndes: an admin page answering 503 or 500 fails the challenge check with the NDES fix",
+          "[ndes-checks]") {
+    struct Case {
+        long status;
+        const char* cause;
+        const char* fix;
+    };
+    const Case c = GENERATE(Case{503, "the SCEP application pool is stopped", "start the SCEP application pool"},
+                            Case{500, "NDES failed to make a password", "EncryptedPassword"});
+    Checked checked;
+    add_caps(checked.fakes.transports, test::read_text("openssl/caps-ndes-2016.txt"));
+    add_ca_cert(checked.fakes.transports, test::read_data("openssl/getcacert-ndes.p7b"));
+    checked.fakes.transports.add(404, "text/html", util::as_bytes(k_iis_40415));
+    checked.fakes.transports.add(c.status, "text/html", util::as_bytes("<h2>error</h2>"));
+    checked.run(plan_for({{"url", {k_url}}, {"challenge-url", {k_admin_url}}}));
+    const auto& challenge = checked.result("challenge");
+    INFO(challenge.summary);
+    CHECK(challenge.status == CheckStatus::fail);
+    CHECK(challenge.http_status == c.status);
+    CHECK_THAT(challenge.summary, Catch::Contains(c.cause));
+    CHECK_THAT(challenge.fix, Catch::Contains(c.fix));
+}
