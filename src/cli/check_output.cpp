@@ -1,5 +1,7 @@
 #include "cli/check_output.hpp"
 
+#include "cli/exit_codes.hpp"
+
 namespace cli {
 
 void print_check(const Output& out, const diag::CheckResult& result) {
@@ -30,6 +32,21 @@ Json checks_json(const std::vector<diag::CheckResult>& results) {
         checks.push(std::move(item));
     }
     return checks;
+}
+
+util::Result<void> finish_checks(Run& run, Json result, const diag::Report& report) {
+    const diag::CheckResult* first = report.first_failure();
+    util::Result<void> outcome = report.outcome();
+    result.set("result", first == nullptr ? "PASS" : "FAIL")
+        .set("exit_code", outcome ? 0 : exit_code_for(outcome.error()))
+        .set("first_failure", first == nullptr ? Json() : Json(first->id))
+        .set("checks", checks_json(report.results()));
+    if (outcome) {
+        run.out.json(result);
+        return {};
+    }
+    run.result_on_error = std::move(result); // written with its "error" object
+    return outcome;
 }
 
 } // namespace cli

@@ -20,12 +20,9 @@ util::Result<void> run_check_kerberos(Run& run) {
         run.out.warning("--skip-check " + id + " matched no check");
     Json result = Json::object();
     result.set("command", "check-kerberos")
-        .set("url", checked.url.empty() ? Json() : Json(util::redact_url(checked.url)))
-        .set("result", report.failures() == 0 ? "pass" : "fail")
-        .set("checks", checks_json(report.results()));
-    run.out.json(result);
+        .set("url", checked.url.empty() ? Json() : Json(util::redact_url(checked.url)));
     if (!junit.empty()) SCEP_TRY_VOID(diag::write_junit(junit, "scepctl check-kerberos", report.results()));
-    return report.outcome();
+    return finish_checks(run, std::move(result), report);
 }
 
 } // namespace cli

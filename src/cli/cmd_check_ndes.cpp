@@ -21,14 +21,9 @@ util::Result<void> run_check_ndes(Run& run) {
     for (const auto& id : report.unmatched_skips())
         run.out.warning("--skip-check " + id + " matched no check");
     Json result = Json::object();
-    result.set("command", "check-ndes")
-        .set("url", util::redact_url(url))
-        .set("type", checked.type)
-        .set("result", report.failures() == 0 ? "pass" : "fail")
-        .set("checks", checks_json(report.results()));
-    run.out.json(result);
+    result.set("command", "check-ndes").set("url", util::redact_url(url)).set("type", checked.type);
     if (!junit.empty()) SCEP_TRY_VOID(diag::write_junit(junit, "scepctl check-ndes", report.results()));
-    return report.outcome();
+    return finish_checks(run, std::move(result), report);
 }
 
 } // namespace cli

@@ -7,6 +7,21 @@
 
 namespace cli {
 
+namespace {
+
+// [{field, asked, issued, setting}, ...]: what the CA issued otherwise than asked.
+Json differences_json(const std::vector<workflow::IssuedDifference>& differences) {
+    Json list = Json::array();
+    for (const auto& d : differences) {
+        Json item = Json::object();
+        item.set("field", d.field).set("asked", d.asked).set("issued", d.issued).set("setting", d.setting);
+        list.push(std::move(item));
+    }
+    return list;
+}
+
+} // namespace
+
 util::Result<void> run_enroll(Run& run) {
     interrupt::install();
     SCEP_TRY(std::optional<util::Secret> challenge, given_challenge(run));
@@ -15,7 +30,22 @@ util::Result<void> run_enroll(Run& run) {
     SCEP_TRY(std::optional<util::Secret> key_secret, given_key_secret(run));
     if (key_secret) plan.key_passphrase = std::move(key_secret);
     const std::string url = plan.server.url;
-    SCEP_TRY(const workflow::EnrollOutcome outcome, workflow::enroll(std::move(plan), run.with));
+    workflow::PendingRequest pending;
+    auto enrolled = workflow::enroll(std::move(plan), run.with, &pending);
+    if (!enrolled) {
+        if (!pending.transaction_id.empty()) {
+            // PENDING (or stopped while pending): what --resume needs, as fields.
+            Json result = Json::object();
+            result.set("command", "enroll")
+                .set("url", util::redact_url(url))
+                .set("status", "PENDING")
+                .set("transaction_id", pending.transaction_id)
+                .set("key", pending.key ? Json(pending.key->string()) : Json());
+            run.result_on_error = std::move(result);
+        }
+        return std::move(enrolled).error();
+    }
+    const workflow::EnrollOutcome& outcome = *enrolled;
 
     const Output& out = run.out;
     const scep::Certificate& cert = outcome.result.certificate;
@@ -37,7 +67,8 @@ util::Result<void> run_enroll(Run& run) {
     show_key_location(out, result, outcome.key);
     result.set("format", store::to_string(files.format))
         .set("files", std::move(paths))
-        .set("warnings", Json::strings(outcome.result.warnings));
+        .set("warnings", Json::strings(outcome.result.warnings))
+        .set("issued_differences", differences_json(outcome.differences));
     if (outcome.stopped_after_write) {
         run.result_on_error = std::move(result);
         return util::Error(util::ErrorCode::interrupted,

@@ -1180,6 +1180,16 @@ that on NDES the template the profile's key usage picks is tested), with the
 challenge from \-\-challenge\-file, \-\-challenge, SCEPCTL_CHALLENGE or the admin
 page.
 )roff"},
+    {.flag = "strict",
+     .kind = Kind::flag,
+     .commands = bit(Command::check_ndes),
+     .help = "With --enroll-test: a certificate that differs from the request (subject, SAN, key usage, EKU, key "
+             "size) fails the check instead of warning",
+     .manual = R"roff(With \-\-enroll\-test: a certificate that differs from the request (subject,
+a SAN, key usage, EKU, key size) makes the enroll\-test check FAIL instead of WARN.
+NDES templates override requests silently; in a pipeline that must get exactly
+what the profile asks for, use \-\-strict.
+)roff"},
     {.flag = "keep",
      .kind = Kind::path,
      .value_name = "DIR",

@@ -5,12 +5,14 @@
 #include <memory>
 #include <set>
 
+#include "diag/clock_skew.hpp"
 #include "krb/kerberos.hpp"
 #include "krb/negotiate.hpp"
 #include "krb/delegation.hpp"
 #include "krb/probes.hpp"
 #include "krb/spn_owner.hpp"
 #include "ndes/challenge_page.hpp"
+#include "ndes/http_outcomes.hpp"
 #include "util/text.hpp"
 #include "util/time.hpp"
 #include "workflow/challenge.hpp"
@@ -21,9 +23,13 @@ namespace {
 
 using Status = CheckStatus;
 
-constexpr std::int64_t k_skew_warn = 120;
-constexpr std::int64_t k_skew_fail = 300;
 constexpr int k_probe_timeout_ms = 3000;
+
+// Kerberos names services by host name: no SPN is registered for an address.
+std::string ip_literal_fix() {
+    return "use the server's FQDN in the URL, not an IP address: Kerberos needs the host name the SPN is "
+           "registered for (Windows clients do not even try Kerberos for an IP address unless IP SPNs are enabled)";
+}
 
 // "the page's error: fix" from an error that carries its fix apart, for a check's two fields.
 void fail_with(CheckResult& r, const util::Error& error, std::string fallback_fix) {
@@ -186,9 +192,15 @@ void KerberosWalk::check_dns() {
         return report(std::move(r));
     }
     if (auto spn = m_session->service_principal(m_host)) m_spn = *spn;
-    r.summary = m_host + " resolves; the SPN requested will be " + m_spn + " (the one setspn must register)";
     r.evidence = util::join(resolved.addresses);
     r.spn = m_spn;
+    if (krb::is_ip_literal(m_host)) {
+        r.status = Status::warn;
+        r.summary = "the URL names the server by its IP address " + m_host + "; the SPN requested will be " + m_spn;
+        r.fix = ip_literal_fix();
+        return report(std::move(r));
+    }
+    r.summary = m_host + " resolves; the SPN requested will be " + m_spn + " (the one setspn must register)";
     report(std::move(r));
 }
 
@@ -258,39 +270,15 @@ void KerberosWalk::check_tgt() {
 
 void KerberosWalk::check_clock() {
     if (skip_if_stopped("clock", "clock skew")) return;
-    CheckResult r{.id = "clock"};
-    std::vector<std::string> parts;
-    std::int64_t worst = 0;
-    std::string worst_with;
-    const auto compare = [&](std::int64_t skew, const char* label, const char* with_whom) {
-        parts.push_back(std::string(label) + " " + std::to_string(skew) + " s");
-        if (std::llabs(skew) > std::llabs(worst)) {
-            worst = skew;
-            worst_with = with_whom;
-        }
-    };
-    if (m_tgt && !m_settings.use_ccache) compare(m_tgt_local_time - m_tgt->auth_time, "KDC", "the KDC");
+    ClockReadings readings;
+    const krb::ClockSettings settings = m_session->clock_settings();
+    readings.kdc_timesync = settings.kdc_timesync;
+    readings.allowed_skew = settings.allowed_skew;
+    if (m_tgt && !m_settings.use_ccache) readings.host_minus_kdc = m_tgt_local_time - m_tgt->auth_time;
     if (m_probe && !m_probe->date.empty()) {
-        if (auto server = util::parse_http_date(m_probe->date)) {
-            compare(m_probe_local_time - *server, "web server", "the web server");
-        }
+        if (auto server = util::parse_http_date(m_probe->date)) readings.host_minus_web = m_probe_local_time - *server;
     }
-    if (parts.empty()) return skip(std::move(r), "no fresh ticket and no HTTP Date to compare with");
-    r.evidence = "local clock minus " + util::join(parts);
-    const std::int64_t magnitude = std::llabs(worst);
-    if (magnitude > k_skew_fail) {
-        r.status = Status::fail;
-        r.summary =
-            "this host's clock is " + std::to_string(magnitude) + " s off " + worst_with + " (Kerberos allows 300 s)";
-    } else if (magnitude > k_skew_warn) {
-        r.status = Status::warn;
-        r.summary = "this host's clock is " + std::to_string(magnitude) + " s off " + worst_with;
-    } else {
-        r.summary = "clocks agree within " + std::to_string(k_skew_warn) + " s";
-    }
-    r.fix = "synchronise this host and the NDES server with the domain time source (NTP; on Windows w32tm /resync "
-            "/rediscover)";
-    report(std::move(r));
+    report(judge_clock(readings));
 }
 
 void KerberosWalk::check_service_ticket() {
@@ -307,7 +295,11 @@ void KerberosWalk::check_service_ticket() {
         fail_with(r, ticket.error(),
                   info ? std::string(info->fix) : "see the message; run with --verbose for the krb5 text");
         if (r.krb5_error == "KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN") {
-            r.fix = "SPN missing: run setspn -s http/" + m_host + " <DOMAIN>\\<account the SCEP app pool runs as>";
+            // The summary says what is wrong; the fix alone names the command.
+            r.summary = "the KDC knows no SPN " + m_spn + " (KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN)";
+            r.fix = krb::is_ip_literal(m_host) ? ip_literal_fix()
+                                               : "SPN missing: run setspn -s http/" + m_host +
+                                                     " <DOMAIN>\\<account the SCEP app pool runs as>";
         }
         return report(std::move(r));
     }
@@ -401,29 +393,31 @@ void KerberosWalk::judge_probe(CheckResult& r, const scep::HttpResponse& respons
         r.fix = "IIS: CertSrv/mscep_admin > Authentication: disable Anonymous Authentication, enable Windows "
                 "Authentication";
         break;
-    case 401:
-        if (std::find(schemes.begin(), schemes.end(), "negotiate") == schemes.end()) {
+    case 401: {
+        const auto negotiate = std::find(schemes.begin(), schemes.end(), "negotiate");
+        if (negotiate == schemes.end()) {
             r.summary = "the page asks for authentication but does not offer Negotiate";
             r.fix = "IIS: CertSrv/mscep_admin > Windows Authentication > Providers: add Negotiate and put it first "
                     "(remove NTLM for Kerberos only)";
+        } else if (negotiate != schemes.begin()) {
+            // Clients that take the first scheme offered (and some proxies) then never try Kerberos.
+            r.status = Status::warn;
+            r.summary = "the page offers " + util::join(std::vector<std::string>(schemes.begin(), negotiate), ", ") +
+                        " before Negotiate: the vendor setup wants Negotiate first";
+            r.fix = "IIS: CertSrv/mscep_admin > Authentication > Windows Authentication > Providers: move Negotiate "
+                    "to the top";
         } else {
             r.status = Status::pass;
-            r.summary = "the page requires authentication and offers Negotiate";
+            r.summary = "the page requires authentication and offers Negotiate first";
         }
         break;
-    case 404:
-        r.summary = "no admin page at this URL";
-        r.fix = "the CertSrv/mscep_admin application is missing (removed by hardening?): check the URL ends in "
-                "/certsrv/mscep_admin/";
+    }
+    default: {
+        const ndes::HttpOutcome outcome = ndes::http_outcome(response.status, ndes::Endpoint::admin_page);
+        r.summary = "HTTP " + std::to_string(response.status) + ": " + outcome.cause;
+        r.fix = outcome.fix;
         break;
-    case 503:
-        r.summary = "the SCEP application pool is stopped or crashing";
-        r.fix = "start the SCEP application pool in IIS and read the Application event log";
-        break;
-    default:
-        r.summary = "unexpected HTTP " + std::to_string(response.status);
-        r.fix = "check the URL and the IIS logs";
-        break;
+    }
     }
 }
 

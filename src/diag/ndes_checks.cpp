@@ -1,7 +1,10 @@
 #include "diag/ndes_checks.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
+#include "diag/probe_key.hpp"
+#include "ndes/http_outcomes.hpp"
 #include "ossl/x509.hpp"
 #include "scep/client.hpp"
 #include "scep/csr.hpp"
@@ -10,6 +13,7 @@
 #include "util/text.hpp"
 #include "util/url.hpp"
 #include "workflow/challenge.hpp"
+#include "workflow/issued.hpp"
 #include "workflow/request.hpp"
 #include "workflow/server.hpp"
 
@@ -63,9 +67,12 @@ class NdesChecker {
     void check_fingerprint();
     void check_ra_certs();
     void check_expiry();
+    util::Result<std::string> probe_url() const;
     void check_url_length();
+    void judge_url_limit(CheckResult r, const std::string& what, const scep::HttpResponse& response);
     void check_challenge();
     void check_enroll();
+    void judge_differences(CheckResult& r) const;
     util::Result<scep::EnrollmentResult> enroll_test(const scep::DistinguishedName& subject,
                                                      scep::AlgorithmChoice& algorithms);
 
@@ -81,7 +88,8 @@ class NdesChecker {
     std::optional<scep::TlsInfo> m_unverified_tls; // read without verification to explain a TLS failure
     scep::Capabilities m_caps;
     std::optional<scep::CaCertBundle> m_bundle;
-    std::optional<util::Secret> m_challenge; // only ever put into the enrollment test's CSR
+    std::optional<util::Secret> m_challenge;               // only ever put into the enrollment test's CSR
+    std::vector<workflow::IssuedDifference> m_differences; // the test certificate against its request
 };
 
 std::string NdesChecker::describe(const scep::TlsInfo& tls) const {
@@ -186,11 +194,11 @@ void NdesChecker::check_caps() {
     const scep::HttpResponse& response = *m_caps_response;
     r.http_status = response.status;
     if (!success(response.status)) {
-        const Error error = scep::http_status_error("GetCACaps", response);
+        const ndes::HttpOutcome outcome = ndes::http_outcome(response.status, ndes::Endpoint::scep);
         r.status = Status::fail;
-        r.error_code = error.code;
-        r.summary = error.message;
-        r.fix = "check the SCEP URL (NDES: https://HOST/certsrv/mscep/mscep.dll) and the web server's logs";
+        r.error_code = scep::http_status_error("GetCACaps", response).code;
+        r.summary = "GetCACaps: HTTP " + std::to_string(response.status) + ": " + outcome.cause;
+        r.fix = outcome.fix;
         return add(std::move(r));
     }
     m_caps = scep::Capabilities::parse(util::as_chars(response.body));
@@ -236,6 +244,12 @@ void NdesChecker::check_ca_cert() {
         r.error_code = bundle.error().code;
         r.http_status = bundle.error().http_status;
         r.summary = bundle.error().message;
+        if (const auto status = bundle.error().http_status) {
+            const ndes::HttpOutcome outcome = ndes::http_outcome(*status, ndes::Endpoint::scep);
+            r.summary = "GetCACert: HTTP " + std::to_string(*status) + ": " + outcome.cause;
+            r.fix = outcome.fix;
+            return add(std::move(r));
+        }
         r.fix = bundle.error().message.find("RA certificate") != std::string::npos
                     ? "renew the MSCEP-RA certificates from the issuing CA (NDES: re-run the role configuration or "
                       "request new Exchange Enrollment Agent (Offline request) and CEP Encryption certificates), "
@@ -366,28 +380,35 @@ void NdesChecker::check_expiry() {
     add(std::move(r));
 }
 // A PKCSReq as a large client sends it (RSA-4096), with its CSR signature deliberately broken so
-// that no server can issue anything for it, sent with GET to see whether the URL passes.
+// that no server can issue anything for it. The key is the documented probe key (probe_key.hpp),
+// not a generated one; the transaction ID is random, as long as a real one, so that no server
+// links two probes.
+util::Result<std::string> NdesChecker::probe_url() const {
+    SCEP_TRY(const scep::PrivateKey key, scep::PrivateKey::load(util::as_bytes(k_probe_key_pem), std::nullopt));
+    SCEP_TRY(const scep::DistinguishedName subject,
+             scep::parse_distinguished_name("CN=scepctl-check-ndes-" + util::to_hex(scep::random_nonce())));
+    scep::CsrParams params;
+    params.subject = subject;
+    SCEP_TRY(scep::CertificationRequest csr, scep::build_csr(key, params));
+    csr.der.back() ^= 0x01; // the last byte of the signature
+    SCEP_TRY(const scep::Certificate signer,
+             scep::make_self_signed_signer(key, csr.subject.get(), scep::MessageDigest::sha256));
+    scep::OutgoingMessage message;
+    message.transaction_id =
+        util::to_upper_ascii(util::to_hex(scep::random_nonce()) + util::to_hex(scep::random_nonce()));
+    message.sender_nonce = scep::random_nonce();
+    message.cipher = scep::ContentCipher::des3_cbc;
+    SCEP_TRY(const util::Bytes pki_message,
+             scep::build_pki_message(message, csr.der, signer, key, m_bundle->recipient()));
+    return operation_url("PKIOperation", util::base64_encode(pki_message));
+}
+
+// Sent with GET to see whether a URL of that length passes. Only a CertRep (the server refusing
+// the broken request itself) or a documented URL-limit answer is a server at work.
 void NdesChecker::check_url_length() {
     CheckResult r{.id = "get-url-length"};
     if (!m_bundle) return skip("get-url-length", "skipped: no CA certificate to encrypt the test request to");
-    const auto built = [&]() -> util::Result<std::string> {
-        SCEP_TRY(const scep::PrivateKey key, scep::PrivateKey::generate_rsa(4096));
-        SCEP_TRY(const scep::DistinguishedName subject,
-                 scep::parse_distinguished_name("CN=scepctl-check-ndes-" + util::to_hex(scep::random_nonce())));
-        scep::CsrParams params;
-        params.subject = subject;
-        SCEP_TRY(scep::CertificationRequest csr, scep::build_csr(key, params));
-        csr.der.back() ^= 0x01; // the last byte of the signature
-        SCEP_TRY(const scep::Certificate signer,
-                 scep::make_self_signed_signer(key, csr.subject.get(), scep::MessageDigest::sha256));
-        scep::OutgoingMessage message;
-        message.transaction_id = scep::transaction_id_for(key);
-        message.sender_nonce = scep::random_nonce();
-        message.cipher = scep::ContentCipher::des3_cbc;
-        SCEP_TRY(const util::Bytes pki_message,
-                 scep::build_pki_message(message, csr.der, signer, key, m_bundle->recipient()));
-        return operation_url("PKIOperation", util::base64_encode(pki_message));
-    }();
+    const auto built = probe_url();
     if (!built) {
         r.status = Status::fail;
         r.error_code = built.error().code;
@@ -395,49 +416,65 @@ void NdesChecker::check_url_length() {
         return add(std::move(r));
     }
     const std::string& url = *built;
-    const std::string size = std::to_string(url.size()) + " characters";
+    const std::string what = "a GET PKIOperation of " + std::to_string(url.size()) + " characters (RSA-4096 request)";
     auto response = m_server.transport->get(url);
     if (!response) {
         r.status = Status::fail;
         r.error_code = response.error().code;
-        r.summary = "a GET PKIOperation of " + size + " (RSA-4096 request) got no answer: " + response.error().message;
+        r.summary = what + " got no answer: " + response.error().message;
         r.fix = "a proxy or load balancer in front of the server may limit URL length; " + scep::iis_url_limit_fix();
         return add(std::move(r));
     }
     r.http_status = response->status;
-    r.evidence = "URL of " + size + ", HTTP " + std::to_string(response->status);
+    r.evidence = "URL of " + std::to_string(url.size()) + " characters, HTTP " + std::to_string(response->status);
     const std::string body(util::as_chars(response->body).substr(0, 1024));
     // Remote IIS clients see a plain 404 without the 404.14/404.15 detail; the same URL answered
     // GetCACaps, so a 404 here is the length.
-    const bool caps_answered = m_caps_response->status >= 200 && m_caps_response->status <= 299;
-    const bool limited = scep::url_too_long(*response) || (response->status == 404 && caps_answered) ||
+    const bool limited = scep::url_too_long(*response) ||
+                         (response->status == 404 && success(m_caps_response->status)) ||
                          (response->status == 400 && body.find("Too Long") != std::string::npos);
-    if (limited) {
-        const char* which = body.find("404.15") != std::string::npos   ? " (404.15: query string too long)"
-                            : body.find("404.14") != std::string::npos ? " (404.14: URL too long)"
-                                                                       : "";
-        r.summary = "a GET PKIOperation of " + size + " (RSA-4096 request) is refused with HTTP " +
-                    std::to_string(response->status) + which;
-        r.fix = scep::iis_url_limit_fix();
-        if (m_caps.post_pki_operation()) {
-            r.status = Status::warn;
-            r.summary += "; clients that POST are not affected";
-        } else {
-            r.status = Status::fail;
-            r.error_code = ErrorCode::http_status;
-            r.summary += ", and the server offers no POST";
-        }
+    if (limited) return judge_url_limit(std::move(r), what, *response);
+    if (!success(response->status)) {
+        const ndes::HttpOutcome outcome = ndes::http_outcome(response->status, ndes::Endpoint::scep);
+        r.status = Status::fail;
+        r.error_code = ErrorCode::http_status;
+        r.summary = what + " was answered HTTP " + std::to_string(response->status) + ": " + outcome.cause;
+        r.fix = outcome.fix;
         return add(std::move(r));
     }
-    if (response->status >= 200 && response->status <= 299) {
-        if (auto rep = scep::parse_cert_rep(response->body, m_bundle->reply_signer())) {
-            r.evidence += rep->status == scep::PkiStatus::failure && rep->fail_info
-                              ? ", CertRep FAILURE " + scep::fail_info_name(*rep->fail_info)
-                              : ", a CertRep";
-        }
+    auto rep = scep::parse_cert_rep(response->body, m_bundle->reply_signer());
+    if (!rep) {
+        r.status = Status::fail;
+        r.error_code = ErrorCode::http_status;
+        r.summary = what + " was answered HTTP " + std::to_string(response->status) +
+                    " without a CertRep the RA signed: " + rep.error().message;
+        r.fix = "check that the URL is the SCEP endpoint (NDES: /certsrv/mscep/mscep.dll) and that no proxy answers "
+                "in its place";
+        return add(std::move(r));
     }
-    r.summary = "a GET PKIOperation of " + size + " (RSA-4096 request) passes the web server's URL limits (the " +
-                "server refused the deliberately broken request itself)";
+    r.evidence += rep->status == scep::PkiStatus::failure && rep->fail_info
+                      ? ", CertRep FAILURE " + scep::fail_info_name(*rep->fail_info)
+                      : ", a CertRep";
+    r.summary =
+        what + " passes the web server's URL limits (the server refused the deliberately broken request itself)";
+    add(std::move(r));
+}
+
+void NdesChecker::judge_url_limit(CheckResult r, const std::string& what, const scep::HttpResponse& response) {
+    const std::string body(util::as_chars(response.body).substr(0, 1024));
+    const char* which = body.find("404.15") != std::string::npos   ? " (404.15: query string too long)"
+                        : body.find("404.14") != std::string::npos ? " (404.14: URL too long)"
+                                                                   : "";
+    r.summary = what + " is refused with HTTP " + std::to_string(response.status) + which;
+    r.fix = scep::iis_url_limit_fix();
+    if (m_caps.post_pki_operation()) {
+        r.status = Status::warn;
+        r.summary += "; clients that POST are not affected";
+    } else {
+        r.status = Status::fail;
+        r.error_code = ErrorCode::http_status;
+        r.summary += ", and the server offers no POST";
+    }
     add(std::move(r));
 }
 
@@ -490,21 +527,19 @@ util::Result<scep::EnrollmentResult> NdesChecker::enroll_test(const scep::Distin
     scep::CsrParams params =
         workflow::csr_params(request, subject, request.sans.value_or(std::vector<scep::SubjectAltName>{}),
                              request.key_usage.value_or(config::KeyUsage::both), m_challenge);
+    workflow::RequestedCertificate asked = workflow::requested_certificate(params, nullptr, key);
     SCEP_TRY(scep::EnrollmentRequest pkcs_req,
              scep::make_pkcs_req(key, std::move(params), algorithms, request.method,
                                  {std::chrono::seconds(1), 0, std::chrono::seconds(1)}));
+    asked.subject = ossl::name_to_string(pkcs_req.csr.subject.get());
     scep::EnrollmentHooks hooks = workflow::enrollment_hooks(m_with);
     hooks.progress = [this](const std::string& line) { m_with.events.note("enroll-test: " + line); };
     SCEP_TRY(scep::EnrollmentResult result, scep::enroll(*m_server.client, *m_bundle, m_caps, pkcs_req, hooks));
-    const std::string requested = ossl::name_to_string(pkcs_req.csr.subject.get());
-    if (result.certificate.subject() != requested) {
-        return Error(ErrorCode::verification,
-                     "the CA issued '" + result.certificate.subject() + "', not '" + requested + "' as requested");
-    }
     if (!key.matches(result.certificate)) {
         return Error(ErrorCode::verification, "the CA issued a certificate for another public key than the " +
                                                   scep::to_string(key.store()) + " key that signed the request");
     }
+    m_differences = workflow::compare_issued(asked, result.certificate);
     if (!m_plan.keep.empty()) {
         const std::filesystem::path dir(m_plan.keep);
         store::FileSet files;
@@ -551,6 +586,13 @@ void NdesChecker::check_enroll() {
         r.fail_info = error.fail_info;
         r.http_status = error.http_status;
         r.summary = "enrollment of a " + key_text + " failed: " + error.message;
+        if (error.http_status && !success(*error.http_status)) {
+            const ndes::HttpOutcome outcome = ndes::http_outcome(*error.http_status, ndes::Endpoint::scep);
+            r.summary = "enrollment of a " + key_text + " failed: PKIOperation: HTTP " +
+                        std::to_string(*error.http_status) + ": " + outcome.cause;
+            r.fix = outcome.fix;
+            return add(std::move(r));
+        }
         r.fix = error.code == ErrorCode::ca_failure
                     ? "check the NDES template for this key usage (SignatureTemplate, EncryptionTemplate or "
                       "GeneralPurposeTemplate) and the service account's Enroll permission; the CA's event log names "
@@ -566,7 +608,21 @@ void NdesChecker::check_enroll() {
     r.evidence = "serial " + cert.serial_hex() + ", valid until " + cert.not_after() + ", " +
                  (enrolled->used_post ? "POST" : "GET") + ", " + scep::to_string(algorithms.cipher) + ", " +
                  scep::to_string(algorithms.digest);
+    if (!m_differences.empty()) judge_differences(r);
     add(std::move(r));
+}
+
+// The CA issued something else than asked: the template overrides the request (WARN; FAIL with --strict).
+void NdesChecker::judge_differences(CheckResult& r) const {
+    std::vector<std::string> texts, settings;
+    for (const auto& d : m_differences) {
+        texts.push_back(d.field + ": asked " + d.asked + ", issued " + d.issued);
+        if (std::find(settings.begin(), settings.end(), d.setting) == settings.end()) settings.push_back(d.setting);
+    }
+    r.status = m_plan.strict ? Status::fail : Status::warn;
+    if (m_plan.strict) r.error_code = ErrorCode::verification;
+    r.summary += ", but the certificate is not what was asked: " + util::join(texts, "; ");
+    r.fix = "the NDES template overrides the request: " + util::join(settings, "; ");
 }
 
 NdesCheckRun NdesChecker::run() {
@@ -608,6 +664,7 @@ util::Result<NdesCheckPlan> plan_ndes_checks(const config::Options& options, con
         plan.type_origin = "the CA's type";
     }
     plan.enroll_test = options.flag("enroll-test");
+    plan.strict = options.flag("strict");
     plan.keep = options.text("keep").value_or("");
     plan.force = options.flag("force");
     SCEP_TRY(const scep::VariableLookup variables, config::template_variables(options, environment));
@@ -632,6 +689,9 @@ util::Result<NdesCheckPlan> plan_ndes_checks(const config::Options& options, con
         return Error(ErrorCode::usage, "--enroll-test makes its key in the profile's key store, and scepctl makes no "
                                        "keys on a PKCS#11 token")
             .with_fix("use --key-store file or tpm2 for the test (enroll and renew use token keys given with --key)");
+    }
+    if (plan.strict && !plan.enroll_test) {
+        return Error(ErrorCode::usage, "--strict judges what --enroll-test enrolls: add --enroll-test");
     }
     if (!plan.keep.empty() && !plan.enroll_test) {
         return Error(ErrorCode::usage, "--keep DIR keeps what --enroll-test enrolls: add --enroll-test");

@@ -19,6 +19,7 @@ struct NdesCheckPlan {
     std::string type;        // "microsoft" or "generic"; empty: decided from the Server header
     std::string type_origin; // "--type", "the CA's type"
     bool enroll_test = false;
+    bool strict = false;                   // --strict: a certificate unlike the request FAILs enroll-test (else WARN)
     config::RequestSettings request;       // the profile's request, for --enroll-test
     config::KeyStoreSettings keys;         // where --enroll-test makes its key (file or tpm2)
     std::optional<util::Secret> challenge; // given: wins over fetching one

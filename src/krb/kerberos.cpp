@@ -240,6 +240,22 @@ std::vector<std::string> Session::kdcs_for_realm() const {
     return kdcs;
 }
 
+ClockSettings Session::clock_settings() const {
+    ClockSettings clock;
+    profile_t profile = nullptr;
+    if (krb5_get_profile(m_state->context.get(), &profile) != 0 || profile == nullptr) return clock;
+    int timesync = 1, skew = static_cast<int>(clock.allowed_skew);
+    // MIT's defaults (krb5.conf(5)): kdc_timesync true, clockskew 300 s.
+    if (profile_get_boolean(profile, "libdefaults", "kdc_timesync", nullptr, 1, &timesync) == 0) {
+        clock.kdc_timesync = timesync != 0;
+    }
+    if (profile_get_integer(profile, "libdefaults", "clockskew", nullptr, skew, &skew) == 0 && skew > 0) {
+        clock.allowed_skew = skew;
+    }
+    profile_release(profile);
+    return clock;
+}
+
 std::string config_files() {
     const char* env = std::getenv("KRB5_CONFIG");
     return env != nullptr && *env != '\0' ? env : "/etc/krb5.conf";

@@ -3,6 +3,7 @@
 // Independent of the transport: check-kerberos uses it without touching the CA.
 #pragma once
 
+#include <cstdint>
 #include <ctime>
 #include <functional>
 #include <memory>
@@ -59,6 +60,11 @@ struct TicketInfo {
 // (via KRB5_CONFIG, which the GSSAPI inside libcurl also reads), and a private MEMORY credential
 // cache made the GSSAPI default for this thread. The user's own cache is never read or written
 // unless use_ccache is set. Everything is undone by the destructor.
+struct ClockSettings {
+    bool kdc_timesync = true;        // krb5 corrects this host's time by the offset the KDC showed
+    std::int64_t allowed_skew = 300; // seconds (clockskew; AD's "maximum tolerance" is 5 minutes too)
+};
+
 class Session {
   public:
     static util::Result<std::unique_ptr<Session>> open(const KerberosSettings& settings);
@@ -83,6 +89,8 @@ class Session {
 
     // The KDCs krb5 will use for the realm (configured or from krb5.conf); empty = DNS SRV lookup.
     std::vector<std::string> kdcs_for_realm() const;
+    // [libdefaults] kdc_timesync and clockskew as krb5 reads them (this session's config first).
+    ClockSettings clock_settings() const;
     // The MIT name of the last failure's code (KRB5KDC_ERR_PREAUTH_FAILED), empty if none/unknown.
     const std::string& last_error_name() const;
     std::optional<long> last_error() const;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ndes/challenge_page.hpp"
+#include "ndes/http_outcomes.hpp"
 #include "util/text.hpp"
 #include "util/url.hpp"
 
@@ -110,28 +111,10 @@ util::Result<FetchedChallenge> fetch_with_password(scep::HttpTransport& http, co
 
 Error admin_page_status_error(const scep::HttpResponse& response, const std::string& host) {
     const long status = response.status;
-    Error error(ErrorCode::http_status, "NDES admin page on " + host + ": HTTP " + std::to_string(status));
-    switch (status) {
-    case 403:
-        error.message += ": access denied";
-        error.fix = "IIS: check SSL settings and IP restrictions on CertSrv/mscep_admin";
-        break;
-    case 404:
-        error.message += ": no admin page at this URL";
-        error.fix = "the mscep_admin application is missing or was removed by hardening; the URL ends in "
-                    "/certsrv/mscep_admin/";
-        break;
-    case 500:
-        error.message += ": NDES failed";
-        error.fix = "read the Application log: service account locked or password expired, MSCEP-RA certificates "
-                    "expired, or a broken EncryptedPassword registry value";
-        break;
-    case 503:
-        error.message += ": the SCEP application pool is stopped or crashing";
-        error.fix = "start it; read the Application log";
-        break;
-    default: break;
-    }
+    const HttpOutcome outcome = http_outcome(status, Endpoint::admin_page);
+    Error error(ErrorCode::http_status,
+                "NDES admin page on " + host + ": HTTP " + std::to_string(status) + ": " + outcome.cause);
+    error.fix = outcome.fix;
     error.http_status = status;
     return error;
 }

@@ -1,5 +1,6 @@
 #include "workflow/enroll.hpp"
 
+#include "ossl/x509.hpp"
 #include "store/atomic_file.hpp"
 #include "store/key_files.hpp"
 #include "store/secret_file.hpp"
@@ -241,7 +242,7 @@ util::Result<void> write_outputs(const EnrollPlan& plan, const scep::PrivateKey&
 
 } // namespace
 
-util::Result<EnrollOutcome> enroll(EnrollPlan plan, Collaborators& with) {
+util::Result<EnrollOutcome> enroll(EnrollPlan plan, Collaborators& with, PendingRequest* pending_request) {
     SCEP_TRY_VOID(check_key_store(plan)); // again: the command line may have added the key's secret
     std::optional<scep::PrivateKey> existing_key;
     if (!plan.existing_key.empty()) {
@@ -276,11 +277,12 @@ util::Result<EnrollOutcome> enroll(EnrollPlan plan, Collaborators& with) {
         challenge_origin = "admin page (" + fetched.auth + ")";
     }
 
+    scep::CsrParams params = csr_params(plan.request, plan.subject, plan.sans,
+                                        plan.request.key_usage.value_or(config::KeyUsage::both), plan.challenge);
+    RequestedCertificate asked = requested_certificate(params, nullptr, key);
     SCEP_TRY(scep::EnrollmentRequest request,
-             scep::make_pkcs_req(key,
-                                 csr_params(plan.request, plan.subject, plan.sans,
-                                            plan.request.key_usage.value_or(config::KeyUsage::both), plan.challenge),
-                                 session.algorithms, plan.request.method, plan.request.poll));
+             scep::make_pkcs_req(key, std::move(params), session.algorithms, plan.request.method, plan.request.poll));
+    asked.subject = ossl::name_to_string(request.csr.subject.get());
     // The request holds the only copy of the challenge from here on; scep::enroll wipes it once the
     // CA has it.
     const bool challenge_sent = plan.challenge.has_value();
@@ -294,13 +296,18 @@ util::Result<EnrollOutcome> enroll(EnrollPlan plan, Collaborators& with) {
     bool request_sent = false, pending = plan.resume, key_written = false;
     scep::EnrollmentHooks hooks = enrollment_hooks(with);
     hooks.sending = [&request_sent](scep::MessageType) { request_sent = true; };
-    hooks.first_pending = [&](const scep::TransactionId&) -> util::Result<void> {
+    hooks.first_pending = [&](const scep::TransactionId& transaction_id) -> util::Result<void> {
         pending = true;
+        if (pending_request != nullptr) {
+            pending_request->transaction_id = transaction_id;
+            if (!plan.existing_key.empty()) pending_request->key = key_path; // --key: the user's own file
+        }
         if (!output.key) return {};
         SCEP_TRY(const util::Bytes key_data, store::encode_key(key, output.key_format(), plan.key_passphrase));
         const auto whole_file = with.hold_signals();
         SCEP_TRY_VOID(store::write_file_atomic(key_path, key_data, 0600, overwrite));
         key_written = true;
+        if (pending_request != nullptr) pending_request->key = key_path;
         with.events.note("the new key is kept in " + key_path.string() + " (mode 0600)");
         return {};
     };
@@ -310,13 +317,16 @@ util::Result<EnrollOutcome> enroll(EnrollPlan plan, Collaborators& with) {
     }
     for (const auto& warning : enrolled->warnings)
         with.events.warning(warning);
+    std::vector<IssuedDifference> differences = compare_issued(asked, enrolled->certificate);
+    for (const auto& difference : differences)
+        with.events.warning("the CA issued another " + to_text(difference));
 
     SCEP_TRY_VOID(write_outputs(plan, key, *enrolled, key_written, with));
     scep::KeyLocation where = key.location();
     if (!existing_key) where.reference = output.write_key || key_written ? output.key->string() : std::string();
     return EnrollOutcome{
         std::move(enrolled).value(), session.algorithms, output, plan.resume, challenge_sent, challenge_origin,
-        with.stop_requested(),       std::move(where)};
+        with.stop_requested(),       std::move(where),   std::move(differences)};
 }
 
 } // namespace workflow

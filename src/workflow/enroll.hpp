@@ -13,6 +13,7 @@
 #include "store/formats.hpp"
 #include "store/paths.hpp"
 #include "workflow/context.hpp"
+#include "workflow/issued.hpp"
 
 namespace workflow {
 
@@ -75,9 +76,17 @@ struct EnrollOutcome {
     // A stop signal arrived while the files were written: they are complete, the run stops here.
     bool stopped_after_write = false;
     scep::KeyLocation key; // where the certificate's key lives (its key file, TPM blob, handle, URI)
+    std::vector<IssuedDifference> differences; // what the CA issued otherwise than asked (also warned)
+};
+
+// A request the CA left PENDING (filled in as soon as it answers PENDING): what --resume needs.
+struct PendingRequest {
+    std::string transaction_id;
+    std::optional<std::filesystem::path> key; // where the key is kept; unset when none was written
 };
 
 // Errors name what was kept: a PENDING request's key and how to resume it.
-util::Result<EnrollOutcome> enroll(EnrollPlan plan, Collaborators& with);
+// `pending`, when given, is filled in once the CA answers PENDING.
+util::Result<EnrollOutcome> enroll(EnrollPlan plan, Collaborators& with, PendingRequest* pending = nullptr);
 
 } // namespace workflow

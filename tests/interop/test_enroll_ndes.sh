@@ -110,6 +110,27 @@ expect_err "re-run with --key $WORK/waiting/key.pem --resume to poll again$"
 expect "waiting: key kept, 0600" test "$(stat -c %a "$WORK/waiting/key.pem")" = 600
 expect "waiting: no certificate written" test ! -e "$WORK/waiting/cert.pem"
 
+# The same with --json (issue 18): the transaction ID and the kept key are fields, not only text.
+start_mode_fixture pending --pending-polls 10
+enroll_ndes waiting-json --poll-interval 1 --max-polls 0 --json
+expect_rc 3
+expect_json "d['status'] == 'PENDING' and d['key'] == '$WORK/waiting-json/key.pem'"
+expect_json "d['transaction_id'] == '$(last_event transactionID)' and len(d['transaction_id']) == 64"
+expect_json "d['error']['exit_code'] == 3 and d['error']['code'] == 'pending'"
+
+# A template that drops the SANs (Subject Name not 'Supply in the request'): the certificate is
+# written, a warning names the template setting, JSON lists the difference (issue 18).
+start_mode_fixture success --template drop-sans
+enroll_ndes dropped --san dns:dropped.example.test --json
+expect_rc 0
+expect_err "^scepctl: warning: the CA issued another subjectAltName: asked DNS:dropped.example.test, issued none \\(the template's Subject Name tab is not 'Supply in the request'"
+expect_json "[(x['field'], x['asked'], x['issued']) for x in d['issued_differences']] == [('subjectAltName', 'DNS:dropped.example.test', 'none')]"
+start_mode_fixture success
+enroll_ndes as-asked --san dns:as-asked.example.test --json
+expect_rc 0
+expect_json "d['issued_differences'] == []"
+expect_no_err 'the CA issued another'
+
 # --resume: the first run gives up after the PKCSReq (exit 3, key kept); the second, with that key,
 # sends only CertPolls in the same transaction and gets the certificate on the third.
 start_mode_fixture pending --pending-polls 3

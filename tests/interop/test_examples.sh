@@ -15,11 +15,11 @@ run "ci-validate-ndes.sh on a good setup" env SCEPCTL="$SCEPCTL" SCEPCTL_CONFIG=
   REPORT_DIR="$WORK/good" ENROLL_TEST=1 "$examples/ci-validate-ndes.sh" device
 expect_rc 0
 expect_out "NDES setup for profile 'device' is valid"
-expect "check-ndes report kept, result pass, the Kerberos walk and the test enrollment in it" python3 -c "
+expect "check-ndes report kept, result PASS, the Kerberos walk and the test enrollment in it" python3 -c "
 import json, sys
 d = json.load(open('$WORK/good/scepctl-check-ndes.json'))
 ids = [c['id'] for c in d['checks']]
-sys.exit(not (d['result'] == 'pass' and 'kerberos-negotiate' in ids and 'enroll-test' in ids))"
+sys.exit(not (d['result'] == 'PASS' and 'kerberos-negotiate' in ids and 'enroll-test' in ids))"
 expect "the JUnit report has one testcase per check, no failure" python3 -c "
 import sys, xml.etree.ElementTree as ET
 cases = list(ET.parse('$WORK/good/scepctl-check-ndes.xml').getroot().iter('testcase'))

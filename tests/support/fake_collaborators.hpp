@@ -286,22 +286,32 @@ sys.exit(nf.main(sys.argv[2:]))
     std::FILE* m_out = nullptr;
 };
 
-// The PKCS#10 inside a pkiMessage file as `openssl req -text` prints it: the openssl CLI checks
-// the signature (not the signer's chain), decrypts the envelope with the RA encryption key of
-// tests/data/openssl and verifies the CSR's own signature. Throws when openssl refuses any step.
-inline std::string csr_text_of(const std::filesystem::path& pki_message) {
+// The PKCS#10 inside a pkiMessage file, written to `csr` (DER): the openssl CLI checks the
+// signature (not the signer's chain) and decrypts the envelope with the RA encryption key of
+// tests/data/openssl. Throws when openssl refuses either step.
+inline void extract_csr(const std::filesystem::path& pki_message, const std::filesystem::path& csr) {
     const TempDir dir;
-    const std::string inner = (dir.path / "inner.der").string(), csr = (dir.path / "csr.der").string();
+    const std::string inner = (dir.path / "inner.der").string();
     int status = 0;
     std::string output = shell(
         "openssl cms -verify -noverify -binary -inform DER -in '" + pki_message.string() + "' -out " + inner, status);
     if (status != 0) throw std::runtime_error("openssl cms -verify: " + output);
     output = shell("openssl cms -decrypt -binary -inform DER -in " + inner + " -recip " +
                        data_path("openssl/ra-encrypt.pem") + " -inkey " + data_path("openssl/ra-encrypt.key") +
-                       " -out " + csr,
+                       " -out '" + csr.string() + "'",
                    status);
     if (status != 0) throw std::runtime_error("openssl cms -decrypt: " + output);
-    output = shell("openssl req -inform DER -in " + csr + " -verify -noout -text -nameopt RFC2253", status);
+}
+
+// The PKCS#10 inside a pkiMessage file as `openssl req -text` prints it, after openssl verified
+// the CSR's own signature too.
+inline std::string csr_text_of(const std::filesystem::path& pki_message) {
+    const TempDir dir;
+    const std::string csr = (dir.path / "csr.der").string();
+    extract_csr(pki_message, csr);
+    int status = 0;
+    const std::string output =
+        shell("openssl req -inform DER -in " + csr + " -verify -noout -text -nameopt RFC2253", status);
     if (status != 0 || output.find("verify OK") == std::string::npos) {
         throw std::runtime_error("openssl req -verify: " + output);
     }

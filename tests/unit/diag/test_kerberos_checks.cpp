@@ -83,3 +83,58 @@ TEST_CASE("check-kerberos: a page inside the allowed domains passes allowed-doma
     CHECK(walk.result("allowed-domains").status == CheckStatus::pass);
     CHECK(walk.result("dns").status == CheckStatus::fail); // and .invalid does not resolve
 }
+
+namespace {
+
+// A --all walk against localhost whose unauthenticated probe of the page gets `www_authenticate`
+// in a 401 (the fake transport answers; no KDC is needed for the checks asserted).
+const diag::CheckResult& probe_with(Walk& walk, const std::string& www_authenticate) {
+    scep::HttpResponse response;
+    response.status = 401;
+    response.content_type = "text/html";
+    response.www_authenticate = www_authenticate;
+    walk.fakes.transports.replay.replies.push_back(response);
+    walk.run({{"challenge-url", {"http://localhost:1/certsrv/mscep_admin/"}},
+              {"realm", {"EXAMPLE.INVALID"}},
+              {"use-ccache", {}},
+              {"all", {}},
+              {"allowed-domain", {"localhost"}}});
+    return walk.result("http-probe");
+}
+
+} // namespace
+
+TEST_CASE("check-kerberos: NTLM offered before Negotiate warns and names the IIS providers setting",
+          "[kerberos-checks]") {
+    Walk walk;
+    const auto& probe = probe_with(walk, "NTLM, Negotiate");
+    INFO(probe.summary);
+    CHECK(probe.status == CheckStatus::warn);
+    CHECK_THAT(probe.summary, Catch::Contains("offers ntlm before Negotiate"));
+    CHECK_THAT(probe.fix, Catch::Contains("Windows Authentication > Providers: move Negotiate to the top"));
+}
+
+TEST_CASE("check-kerberos: Negotiate first passes; Negotiate missing fails", "[kerberos-checks]") {
+    Walk first;
+    CHECK(probe_with(first, "Negotiate, NTLM").status == CheckStatus::pass);
+    Walk missing;
+    const auto& probe = probe_with(missing, "NTLM");
+    CHECK(probe.status == CheckStatus::fail);
+    CHECK_THAT(probe.fix, Catch::Contains("add Negotiate and put it first"));
+}
+
+TEST_CASE("check-kerberos: an IP address in the URL gets the advice to use the FQDN, not setspn for the IP",
+          "[kerberos-checks]") {
+    Walk walk;
+    walk.run({{"challenge-url", {"https://127.0.0.1/certsrv/mscep_admin/"}},
+              {"realm", {"EXAMPLE.INVALID"}},
+              {"use-ccache", {}},
+              {"allowed-domain", {"127.0.0.1"}}});
+    const auto& dns = walk.result("dns");
+    INFO(dns.summary);
+    CHECK(dns.status == CheckStatus::warn);
+    CHECK_THAT(dns.summary, Catch::Contains("by its IP address 127.0.0.1"));
+    CHECK_THAT(dns.fix, Catch::Contains("use the server's FQDN in the URL"));
+    CHECK_THAT(dns.fix, !Catch::Contains("setspn"));
+    CHECK_THAT(dns.summary, !Catch::Contains("FQDN")); // the summary does not repeat the fix
+}

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "diag/ndes_checks.hpp"
+#include "diag/probe_key.hpp"
 #include "fake_collaborators.hpp"
 #include "test_support.hpp"
 
@@ -271,4 +272,184 @@ TEST_CASE("check-ndes --enroll-test without a given challenge fetches one from t
     CHECK(urls[4].find("PKIOperation") != std::string::npos);
     const std::string csr = test::csr_text_of(test::NdesFixture::request_file(dir.path / "fixture", 1));
     CHECK(csr.find("challengePassword        :8CE317021F690069") != std::string::npos);
+}
+
+// Issue 18: only a CertRep or a documented URL-limit answer is a server at work; every other
+// answer to the probe FAILs with what it means on NDES and the fix (../shared/ndes-kerberos.md).
+TEST_CASE("check-ndes: a probe answered 503, 500, 403 or 200 without a CertRep fails with cause and fix",
+          "[ndes-checks]") {
+    struct Case {
+        long status;
+        const char* body;
+        const char* cause;
+        const char* fix;
+    };
+    const Case c = GENERATE(
+        Case{503, "<h2>Service Unavailable</h2>", "application pool is stopped", "start the SCEP application pool"},
+        Case{500, "<h2>500 - Internal server error.</h2>", "could not decrypt or process",
+             "MSCEP-RA certificates are present, unexpired"},
+        Case{403, "<h2>403 - Forbidden: Access is denied.</h2>", "forbids the request",
+             "IP Address and Domain Restrictions"},
+        Case{200, "<html>a captive portal</html>", "without a CertRep", "check that the URL is the SCEP endpoint"});
+    Checked checked;
+    add_caps(checked.fakes.transports, test::read_text("openssl/caps-ndes-2016.txt"));
+    add_ca_cert(checked.fakes.transports, test::read_data("openssl/getcacert-ndes.p7b"));
+    checked.fakes.transports.add(c.status, "text/html", util::as_bytes(c.body));
+    checked.run(plan_for({{"url", {k_url}}}));
+    const auto& probe = checked.result("get-url-length");
+    INFO(probe.summary);
+    CHECK(probe.status == CheckStatus::fail);
+    CHECK(probe.http_status == c.status);
+    CHECK_THAT(probe.summary, Catch::Contains("HTTP " + std::to_string(c.status)));
+    CHECK_THAT(probe.summary, Catch::Contains(c.cause));
+    CHECK_THAT(probe.fix, Catch::Contains(c.fix));
+    CHECK(probe.error_code == util::ErrorCode::http_status);
+    REQUIRE_FALSE(checked.report.outcome());
+    CHECK_THAT(checked.report.outcome().error().message, Catch::Contains("first: get-url-length"));
+}
+
+TEST_CASE("check-ndes: GetCACaps and GetCACert answered 503 or 500 fail with the NDES cause and fix", "[ndes-checks]") {
+    SECTION("GetCACaps 503: the app pool") {
+        Checked checked;
+        checked.fakes.transports.add(503, "text/html", util::as_bytes("<h2>Service Unavailable</h2>"));
+        checked.run(plan_for({{"url", {k_url}}}));
+        const auto& caps = checked.result("getcacaps");
+        CHECK(caps.status == CheckStatus::fail);
+        CHECK_THAT(caps.summary, Catch::Contains("GetCACaps: HTTP 503: the SCEP application pool is stopped"));
+        CHECK_THAT(caps.fix, Catch::Contains("start the SCEP application pool"));
+        CHECK_THAT(caps.fix, Catch::Contains("Identity"));
+    }
+    SECTION("GetCACert 500: the RA certificates and the service account") {
+        Checked checked;
+        add_caps(checked.fakes.transports, test::read_text("openssl/caps-ndes-2016.txt"));
+        checked.fakes.transports.add(500, "text/html", util::as_bytes("<h2>500 - Internal server error.</h2>"));
+        checked.run(plan_for({{"url", {k_url}}}));
+        const auto& cacert = checked.result("getcacert");
+        CHECK(cacert.status == CheckStatus::fail);
+        CHECK_THAT(cacert.summary, Catch::Contains("GetCACert: HTTP 500"));
+        CHECK_THAT(cacert.fix, Catch::Contains("Application log"));
+        CHECK_THAT(cacert.fix, Catch::Contains("Read and Enroll"));
+    }
+}
+
+TEST_CASE("check-ndes: the URL-length probe is signed with the documented probe key, not a generated one",
+          "[ndes-checks]") {
+    test::TempDir dir;
+    Checked checked;
+    test::NdesFixture fixture(dir.path / "fixture", {});
+    // The probe (a GET PKIOperation) goes to the fixture, which keeps the CSR it decrypted.
+    checked.fakes.transports.responder = [&fixture](const std::string& method, const std::string& url,
+                                                    util::ByteView body) {
+        return url.find("PKIOperation") != std::string::npos ? fixture.answer(method, url, body) : std::nullopt;
+    };
+    add_caps(checked.fakes.transports, test::read_text("openssl/caps-ndes-2016.txt"));
+    add_ca_cert(checked.fakes.transports, test::read_data("openssl/getcacert-ndes.p7b"));
+    checked.run(plan_for({{"url", {k_url}}}));
+    INFO(checked.result("get-url-length").summary);
+    CHECK(checked.status("get-url-length") == CheckStatus::pass);
+    CHECK_THAT(checked.result("get-url-length").evidence, Catch::Contains("CertRep FAILURE"));
+    // The public key of the CSR the fixture received, hashed by the openssl CLI (the CSR's own
+    // signature is broken on purpose: openssl reads it without verifying).
+    const fs::path csr = dir.path / "probe-csr.der";
+    test::extract_csr(test::NdesFixture::request_file(dir.path / "fixture", 1), csr);
+    int status = 0;
+    const std::string spki_sha256 = test::shell("openssl req -inform DER -in '" + csr.string() +
+                                                    "' -noout -pubkey | openssl pkey -pubin -outform DER | "
+                                                    "openssl dgst -sha256 -r | cut -d' ' -f1",
+                                                status);
+    CHECK(util::trim_ascii(spki_sha256) == diag::k_probe_key_spki_sha256);
+    const std::string text = test::shell("openssl req -inform DER -in '" + csr.string() + "' -noout -text", status);
+    CHECK(text.find("Public-Key: (4096 bit)") != std::string::npos);
+}
+
+namespace {
+
+// A check-ndes --enroll-test run whose PKIOperations the fixture answers with `fixture_args`.
+struct EnrollTest {
+    test::TempDir dir;
+    Checked checked;
+    std::unique_ptr<test::NdesFixture> fixture;
+
+    void run(const std::vector<std::string>& fixture_args, bool strict) {
+        fixture = std::make_unique<test::NdesFixture>(dir.path / "fixture", fixture_args);
+        checked.fakes.transports.responder = [this](const std::string& method, const std::string& url,
+                                                    util::ByteView body) {
+            return method == "POST" ? fixture->answer(method, url, body) : std::nullopt;
+        };
+        add_caps(checked.fakes.transports, test::read_text("openssl/caps-ndes-2016.txt"));
+        add_ca_cert(checked.fakes.transports, test::read_data("openssl/getcacert-ndes.p7b"));
+        checked.fakes.transports.add(404, "text/html", util::as_bytes(k_iis_40415));
+        config::CommandLine line{{"url", {k_url}},
+                                 {"enroll-test", {}},
+                                 {"subject", {"CN=router-9,O=Example"}},
+                                 {"san", {"dns:router-9.example.test"}},
+                                 {"eku", {"clientAuth"}}};
+        if (strict) line["strict"] = {};
+        checked.run(plan_for(line, util::Secret("GIVEN-CHALLENGE-9")));
+    }
+};
+
+} // namespace
+
+TEST_CASE("check-ndes --enroll-test compares the certificate with the request and names the template setting",
+          "[ndes-checks][enroll-test]") {
+    struct Case {
+        const char* template_mode;
+        bool strict;
+        CheckStatus status;
+        const char* difference;
+        const char* setting;
+    };
+    const Case c = GENERATE(Case{"drop-sans", false, CheckStatus::warn,
+                                 "subjectAltName: asked DNS:router-9.example.test, issued none",
+                                 "Subject Name tab is not 'Supply in the request'"},
+                            Case{"drop-sans", true, CheckStatus::fail,
+                                 "subjectAltName: asked DNS:router-9.example.test", "Supply in the request"},
+                            Case{"replace-eku", false, CheckStatus::warn, "extendedKeyUsage: asked clientAuth, issued ",
+                                 "Application Policies"});
+    EnrollTest test;
+    test.run({"--challenge", "GIVEN-CHALLENGE-9", "--template", c.template_mode}, c.strict);
+    const auto& enrolled = test.checked.result("enroll-test");
+    INFO(enrolled.summary);
+    CHECK(enrolled.status == c.status);
+    CHECK_THAT(enrolled.summary, Catch::Contains("enrolled 'CN=router-9,O=Example'"));
+    CHECK_THAT(enrolled.summary, Catch::Contains(c.difference));
+    CHECK_THAT(enrolled.fix, Catch::Contains(c.setting));
+    if (c.strict) CHECK(enrolled.error_code == util::ErrorCode::verification);
+}
+
+TEST_CASE("check-ndes --enroll-test: a certificate as asked passes; --strict needs --enroll-test",
+          "[ndes-checks][enroll-test]") {
+    EnrollTest test;
+    test.run({"--challenge", "GIVEN-CHALLENGE-9"}, true);
+    INFO(test.checked.result("enroll-test").summary);
+    CHECK(test.checked.status("enroll-test") == CheckStatus::pass);
+    auto plan = diag::plan_ndes_checks(test::resolve_options(Command::check_ndes, {{"url", {k_url}}, {"strict", {}}}),
+                                       test::no_environment(), std::nullopt);
+    REQUIRE_FALSE(plan);
+    CHECK(plan.error().code == util::ErrorCode::usage);
+    CHECK_THAT(plan.error().message, Catch::Contains("add --enroll-test"));
+}
+
+TEST_CASE("check-ndes: an admin page answering 503 or 500 fails the challenge check with the NDES fix",
+          "[ndes-checks]") {
+    struct Case {
+        long status;
+        const char* cause;
+        const char* fix;
+    };
+    const Case c = GENERATE(Case{503, "the SCEP application pool is stopped", "start the SCEP application pool"},
+                            Case{500, "NDES failed to make a password", "EncryptedPassword"});
+    Checked checked;
+    add_caps(checked.fakes.transports, test::read_text("openssl/caps-ndes-2016.txt"));
+    add_ca_cert(checked.fakes.transports, test::read_data("openssl/getcacert-ndes.p7b"));
+    checked.fakes.transports.add(404, "text/html", util::as_bytes(k_iis_40415));
+    checked.fakes.transports.add(c.status, "text/html", util::as_bytes("<h2>error</h2>"));
+    checked.run(plan_for({{"url", {k_url}}, {"challenge-url", {k_admin_url}}}));
+    const auto& challenge = checked.result("challenge");
+    INFO(challenge.summary);
+    CHECK(challenge.status == CheckStatus::fail);
+    CHECK(challenge.http_status == c.status);
+    CHECK_THAT(challenge.summary, Catch::Contains(c.cause));
+    CHECK_THAT(challenge.fix, Catch::Contains(c.fix));
 }

@@ -268,3 +268,79 @@ TEST_CASE("enroll: a CA whose GetCACert fails gets no request and uses up no cha
     CHECK(first_request(fakes.transports, "mscep_admin") == -1);
     CHECK(fs::is_empty(out));
 }
+
+TEST_CASE("enroll: a request left PENDING names its transaction ID and kept key in PendingRequest", "[enroll][poll]") {
+    test::TempDir dir;
+    const fs::path state = dir.path / "fixture", out = dir.path / "out";
+    fs::create_directories(out);
+    test::Fakes fakes;
+    test::NdesFixture fixture(state, {"--mode", "pending", "--pending-polls", "100"});
+    fakes.transports.responder = fixture.responder();
+    add_ca_replies(fakes.transports);
+    auto enroll_plan = plan_ok({{"url", {k_url}},
+                                {"out-dir", {out.string()}},
+                                {"subject", {"CN=slow"}},
+                                {"poll-interval", {"7"}},
+                                {"poll-timeout", {"10"}}},
+                               std::nullopt, fakes.events);
+    workflow::PendingRequest pending;
+    auto outcome = workflow::enroll(std::move(enroll_plan), fakes.with, &pending);
+    REQUIRE_FALSE(outcome);
+    CHECK(outcome.error().code == util::ErrorCode::pending);
+    REQUIRE(pending.key);
+    CHECK(*pending.key == out / "key.pem");
+    // The transaction ID the fixture saw (RFC 8894 §3.2.1.1), as the CA logged it.
+    CHECK(pending.transaction_id.size() == 64);
+    CHECK(test::NdesFixture::events(state).find(pending.transaction_id) != std::string::npos);
+}
+
+TEST_CASE("enroll: what the CA issued otherwise than asked is reported and warned, naming the template setting",
+          "[enroll][issued]") {
+    struct Case {
+        const char* template_mode;
+        const char* field;
+        const char* setting;
+    };
+    const Case c = GENERATE(Case{"drop-sans", "subjectAltName", "Supply in the request"},
+                            Case{"replace-eku", "extendedKeyUsage", "Application Policies"});
+    test::TempDir dir;
+    const fs::path state = dir.path / "fixture", out = dir.path / "out";
+    fs::create_directories(out);
+    test::Fakes fakes;
+    test::NdesFixture fixture(state, {"--template", c.template_mode});
+    fakes.transports.responder = fixture.responder();
+    add_ca_replies(fakes.transports);
+    auto outcome = workflow::enroll(plan_ok({{"url", {k_url}},
+                                             {"out-dir", {out.string()}},
+                                             {"subject", {"CN=router-3"}},
+                                             {"san", {"dns:router-3.example.test"}},
+                                             {"eku", {"clientAuth"}}},
+                                            std::nullopt, fakes.events),
+                                    fakes.with);
+    if (!outcome) FAIL(outcome.error().message);
+    REQUIRE(outcome->differences.size() == 1);
+    CHECK(outcome->differences[0].field == c.field);
+    CHECK_THAT(outcome->differences[0].setting, Catch::Contains(c.setting));
+    CHECK(fakes.events.warned(std::string("the CA issued another ") + c.field));
+}
+
+TEST_CASE("enroll: a certificate as asked has no differences", "[enroll][issued]") {
+    test::TempDir dir;
+    const fs::path state = dir.path / "fixture", out = dir.path / "out";
+    fs::create_directories(out);
+    test::Fakes fakes;
+    test::NdesFixture fixture(state, {});
+    fakes.transports.responder = fixture.responder();
+    add_ca_replies(fakes.transports);
+    auto outcome = workflow::enroll(plan_ok({{"url", {k_url}},
+                                             {"out-dir", {out.string()}},
+                                             {"subject", {"CN=router-4,O=Example"}},
+                                             {"san", {"dns:router-4.example.test", "ip:192.0.2.4"}},
+                                             {"eku", {"clientAuth", "serverAuth"}},
+                                             {"key-usage", {"signature"}}},
+                                            std::nullopt, fakes.events),
+                                    fakes.with);
+    if (!outcome) FAIL(outcome.error().message);
+    CHECK(outcome->differences.empty());
+    CHECK_FALSE(fakes.events.warned("the CA issued another"));
+}

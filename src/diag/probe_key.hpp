@@ -1,0 +1,70 @@
+// The key of check-ndes's URL-length probe (get-url-length): an RSA-4096 key, so the probe is as
+// long as the largest requests clients send, without generating one on every run (about a second
+// of CPU). It is public on purpose and signs nothing anyone trusts: the probe's CSR signature is
+// broken so that no server issues anything for it. Made with OpenSSL 3.0:
+//   openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:4096
+// SHA-256 of its SubjectPublicKeyInfo (DER):
+//   b5d8e92cf4c0a1d8c4286772ea1d39bf86514fba6219046441165998100e21e6
+#pragma once
+
+namespace diag {
+
+inline constexpr const char* k_probe_key_spki_sha256 =
+    "b5d8e92cf4c0a1d8c4286772ea1d39bf86514fba6219046441165998100e21e6";
+
+inline constexpr const char* k_probe_key_pem = R"(
+-----BEGIN PRIVATE KEY-----
+MIIJQQIBADANBgkqhkiG9w0BAQEFAASCCSswggknAgEAAoICAQD19wLxT+zzk3rt
+binRcV1DksZqiHBlU2FohgJi2XuW4cvfY3ZT0TOJvF3JcVTnPRm7TtHHCrayZy8J
+MkFQulAfl8S6ZRrj+VvyCyBSMt/vROYt3QaohW5MkcFA/PThZfdLFySxR+V5y1i2
+tXjgSueSEaSFMQZN+FIir3A+h2qYSxeDK+iY5FsdJMD6jWrgl6DfdCCZ/wDBa3xG
+b0JcBvTMvbP+zI3t2YBkzk/lgee693/nGVem+OPpcOeq9zPAZibUdVNmYqY+YTrF
+U3rO8/n5AVcAwiH70xy2zEWDMCaAvELdDt2HXrACqqIm2w9YqhL8ctrg/HLoOI4D
+61FIFaKB58nGbnnV1TqyN3TLu3bBQqNAYpzt3/EPo+JsbQnYTVkt2EQwj4PSrCHd
+cvYYLrWg+D3qKFVNqx9VApDj2xvIUprbWdEEOodJAJgxaPit7+1nAL/azAzEI9Ja
+OhQ6zWsAAJ84P3dNzo0yrJIZckX/yi1xvKDbL3xw/MewYuY+TfckNrNvNUxMNKXy
+8YXyweiEGLPnie75GCTgPSfyYLDd3K2r2wZ2+lzaiGFWbyYAyQsqltjWK7QOYNMW
+BR7rvMBSWXlO1gxwS15Afg4z1S3iKjsNeLfn3blpZ3PVcxnj2mGMkc/lrvDsnzJW
+UE0Gl0DQnZS9up0bllx8dMPG4inyIQIDAQABAoICAE7wNJCPryNJHLWgmmkucdki
+/Ozp1vCd/vAVuiRRWhnFY7HQ8QPbayf0PUFOTwpbkKuNk0PHC3VcKjtQVqf684YA
+JlIP6r5po/mdWoUm8LmQqjLj8aQaFpkaWiRqSokgOWpvBgajZWFeQp14xk9tmr5F
+TUC1yCkz3eBl36chvLMdvnEJoX+YIinLRufihP+JikbMtT3XGj35KgxM3sY8MUqY
+Q3Et4wsHt+4iTIAC3gUiM3lOp9Pdov+jjaZP6dsArcuXz+lXFbWFbOAxd4N9x6cD
+qBGFPHTefyOnkVOWG3VLdkYN5EjyuZhRfPLtcRJqmudMUTTNsG8Y33MgjZiN4PYh
+AKR0+G+G9hrdT4uqkxDKNEl2CXi/iEy11Ye7GZ9x2b+eUZl6Mtd2duDrHFAKNGyg
+XV4ETdcvQ3ROqVmNHYNBBaPVktpA7+ZI8Jm7R3NEziyQb+jVMKsVDJj6UhTua4hp
+ct3dfOmVnKw42ZimziIeE6HG8Z57I/M4gTwpRVfDdr1h0kdLbPhStIOfhcN+buqF
+907HYgbsUZPxlVnuOYxftnTwSeEjK4Lh9JoDQRwuNwKZiFC4MEBNL7HUUi2AR6Nc
+zYpVQiInaNKz4PiGmvV04t0E92PseBdhpihavESoZdc3KQVtVFWUXPAcs2Pmd+1Q
+cW0mIV8DEYZvUXEaue3lAoIBAQD+wQ1a/5R/winepQLAirXqEHPKDPa7Mj0RlBP+
+m1Td81mBqLX33vdcdGnAIwbD4Z9yzgVLQQWCwGxyBSc54/l3jowe73A3UHpCR2zN
+kUmI6wMsCyftTzsg7BwMrT7WFJgl8cYMHTNO26pjwRW+qbmN1F8PwcIl2D4oDhUJ
+JQE8HEbeBmQ4e9yPIhVIS0Fz3aICxiXNjGaPK5sMRjFUKOYlJhjUTz6vae8Bz2FP
+gJfn/AuyL1gpFz8HQLhE1DLB/UexSmXLlcViTraV/zifSzRVtYqv5RDTdGxjXw1l
++ZeW8qGxn3rmjHZ9Z43v4B/ljWa2ZudPe+5dqgSLkDoNTIGvAoIBAQD3KvSTCNxh
+PriHOmsmVywPLeP/XMZ7gJApuhRQFY79/rVDl9FaKaA6UAtaivmtRy97mktZsPUs
+E0GujWn0z1+UI5txw/3hqwE4T3IAZkcmybQX70OS9JhWp4LsENUVsws6/4m8VL9K
+4P2PqwijZpygG3zZ43Mxm1uWV2A9iRd5jHiJVDcKDaxZWUlXLXATgWiFB+do8+s/
+cMPxAMXJ7HWNpmiZmg1aBXTTMfAo0mPDYgvc35pdAm9M6eDGiSOxPsepFcl4iRop
+fwCnXyxjTZRIzX5OtzNAgT0EHHMJI3hHcZmSNFRC8trtN789iUPncH+NJpaiQm1S
+l1tPZ9uBS80vAoIBAEeaExrkguR1ujbtwhxD4GVtQl4jzqVGtYtfR09kcTIA18Nt
+m9eTP4so3SA3uAsOOzaVWT+Rgu8BDnntoNzQiqlj01ZOjge+At7mHFqa30Qwaa/T
+YuF8R241bpzRhLu/BhSEI9n7yxP7AaUP/ACey5xleGKBXwQsByxS6O6tC+/NMs3s
+lfaaOZ+xQLIVFMxwGr0U3EMtlxXed7G3eN3isOz4DDqAG2pKJ/cmRn+F8Swu10q5
+q9nAwuJS+ne9/JYxjhjyhDH4YoYDAaafGVcMWCVO5TAS/euw6VX0vVtQD59JitDV
+tkFecV9F38rv/4cRezEBMzpP5utEggqH+wkJ29kCggEAHRmtmfIdIEXmK+Ww3967
+jT317gbaR4gncQI7igI/x5/Jb5/cQiVMfBEYhRx/sOsEqCTOYkz3UK0juo1jwDL6
+KdLXZlmQ9pTPm/WeknV4QxTUY00EQ7UQioNGYszIibl+xP95E/dWXlaHA/c7GSHn
+puIVnQGuelS0P8shxZzyapkjR+fmYwShGhPtEpqC64j86Uy47h5pwBpit2lD4DY6
+0OaawhrlH4gs7QCgKe47WLGee+7HmdPDjuaqVDWpQiEGGN47zjk2H1SYmxwVecuU
+fc3T5SiknB+bM3S2Bolqi97QGeqXURqOtAcwOOqEWCdinRfB/HCdtm+jjIHJ0js+
+eQKCAQB2GR/tHCnzcU6YwjZqkXyszR/R/pRL32xomsbHx5iedESA19i+ZP8E/XT2
+CJoVECnJygoHcH9kt3bS1Oo1IvTXriJg8lRw2VGIg9kpPgD3+kcpqyFVXErUrMle
+7PIUHQxse8y1VyGpMkYn7Z8yg/F0lEbWnYl63+FOqZLr9AsphlLvBrzD4zWlWrgM
+5NPtCsfNbkTj3gDIr5dqq4Cv7ZJYFsE69wGq1X6PCdhdMtKVaGizL/FzMn35Gl7W
+Skg4Q6kwUw0G68iKSKKnp+N+Dpx/WdSdF4hqdLJgFZ+ZLzcg321Wgh4rFvbcwxsR
+MUl8TKO8lsmRSGw/AvOdteQGVS2l
+-----END PRIVATE KEY-----
+)";
+
+} // namespace diag
