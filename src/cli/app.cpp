@@ -15,6 +15,7 @@
 #include "cli/options.hpp"
 #include "cli/runtime.hpp"
 #include "scepctl_version.hpp"
+#include "store/atomic_file.hpp"
 #include "store/secret_file.hpp"
 #include "transport/curl_transport.hpp"
 
@@ -48,6 +49,8 @@ constexpr Subcommand k_subcommands[] = {
      run_getnextcacert},
     {Command::getcert, "Fetch a certificate the CA issued, by serial number (GetCert)", run_getcert},
     {Command::getcrl, "Fetch the CRL that covers a certificate (GetCRL) and say whether it is revoked", run_getcrl},
+    {Command::fingerprint, "Print a CA certificate file's SHA-256, SHA-1 and NDES-page MD5 fingerprints (offline)",
+     run_fingerprint},
 };
 
 std::string version_text() {
@@ -190,6 +193,17 @@ int run(int argc, char** argv) {
     const config::Environment environment = option_environment();
     auto options = config::resolve(command, line, environment);
     if (!options) return fail(out, std::move(options).error());
+    if (store::is_standard_output(options->text("out").value_or(""))) {
+        // The PEM is the output: --json cannot share standard output, and the summary moves to stderr.
+        if (out.options().json) {
+            return fail(out, util::Error(util::ErrorCode::usage,
+                                         "--out " + *options->text("out") + " and --json both write to standard output")
+                                 .with_fix("write the file elsewhere, or drop --json"));
+        }
+        OutputOptions moved = out.options();
+        moved.results_to_stderr = true;
+        out.set_options(moved);
+    }
     if (options->flag("insecure")) {
         out.warning("--insecure: the server's TLS certificate is not verified; anyone on the path can impersonate it");
     }

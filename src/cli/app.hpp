@@ -38,6 +38,7 @@ util::Result<void> run_check_ndes(Run& run);
 util::Result<void> run_getnextcacert(Run& run);
 util::Result<void> run_getcert(Run& run);
 util::Result<void> run_getcrl(Run& run);
+util::Result<void> run_fingerprint(Run& run);
 
 // Parses argv, runs the chosen subcommand and returns the process exit code.
 int run(int argc, char** argv);
