@@ -133,7 +133,8 @@ expect_rc 97
 scepctl getcacert --url "$TESTBED_SCEP_URL" --ca-cert-pin "$TESTBED_SCEP_CA" --ca-fingerprint "sha256:$TESTBED_CA_SHA256"
 expect_rc 64
 scepctl getcacert --url "$TESTBED_SCEP_URL" --ca-cert-pin "$WORK/none.pem"
-expect_rc 93
+expect_rc 64
+expect_err "--ca-cert-pin: cannot read $WORK/none.pem"
 expect_one_line_error
 
 # scepctl fingerprint: what openssl prints, and the NDES page's MD5 form.
