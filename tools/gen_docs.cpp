@@ -54,6 +54,7 @@ std::string macro(std::string_view name, const std::vector<std::string>& args) {
 // under one tag as in ".BI \-\-key\-out " FILE" "\fR, \fP\-\-cert\-out" " FILE"" (there each value is
 // shown by its name, not its choices, to keep the tag on one line).
 std::string heading(const Rows& group) {
+    if (group.front()->positional) return ".I " + roff(group.front()->value_name); // an operand
     bool values = false;
     for (const auto* spec : group)
         values = values || !value_of(*spec).empty();
@@ -136,7 +137,7 @@ void print_completion() {
     std::vector<std::string> files, directories;
     std::vector<const OptionSpec*> worded;
     for (const auto& spec : config::option_table()) {
-        if (spec.flag.empty()) continue;
+        if (spec.flag.empty() || spec.positional) continue; // bash completes an operand with files anyway
         const bool path = spec.kind == config::Kind::path;
         const std::string flag(spec.flag);
         bool known = false;

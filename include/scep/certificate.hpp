@@ -60,6 +60,10 @@ class Certificate {
     ossl::Shared<X509, X509_up_ref, X509_free> m_cert;
 };
 
+// The MD5 as the NDES admin page shows the CA's thumbprint: four groups of eight upper-case hex
+// digits, "DC60FAA3 5B15E5C8 ...".
+std::string ndes_thumbprint(const Certificate& cert);
+
 // An out-of-band CA fingerprint, as an admin copies it: "sha256:AB:CD...", "sha1:ab cd ...",
 // "md5:DC60FAA3 5B15E5C8 ..." (NDES admin page format). Colons and spaces are ignored.
 // Without a prefix the algorithm is taken from the length (32, 20 or 16 bytes).

@@ -13,6 +13,23 @@
 
 namespace scep {
 
+// A validity period to ask the CA for ("365d", "1y"). SCEP has no field for it; Microsoft CAs
+// read the name-value pairs ValidityPeriod/ValidityPeriodUnits of the PKCS#10 attribute
+// szOID_ENROLLMENT_NAME_VALUE_PAIR ([MS-WCCE] 2.2.2.7.10) and honour them when the policy
+// module has EDITF_ATTRIBUTEENDDATE set; other CAs ignore the attribute.
+enum class ValidityUnit { hours, days, weeks, months, years };
+struct RequestedValidity {
+    unsigned count = 0;
+    ValidityUnit unit = ValidityUnit::days;
+};
+// "12h", "90d", "2w", "6mo", "1y" (also "90 days", "1year"); 1 hour to 100 years. Usage errors.
+Result<RequestedValidity> parse_validity(std::string_view text);
+std::string to_string(const RequestedValidity& validity); // "90d"
+// The attribute the PKCS#10 carries: Attribute { 1.3.6.1.4.1.311.13.2.1, SET {
+// SEQUENCE { BMPString "ValidityPeriod", BMPString "Days" },
+// SEQUENCE { BMPString "ValidityPeriodUnits", BMPString "90" } } }, DER.
+Bytes validity_attribute_der(const RequestedValidity& validity);
+
 struct CsrParams {
     DistinguishedName subject;
     // When set, this name is copied as it is instead of `subject` (a renewal keeps the exact
@@ -26,6 +43,7 @@ struct CsrParams {
     bool key_encipherment = true;
     std::vector<std::string> extended_key_usages; // "clientAuth", "serverAuth", ... or dotted OIDs
     MessageDigest digest = MessageDigest::sha256;
+    std::optional<RequestedValidity> validity; // the MS-WCCE validity attribute, when asked for
 };
 
 struct CertificationRequest {

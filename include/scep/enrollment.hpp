@@ -95,6 +95,10 @@ constexpr std::int64_t k_max_not_before_skew = 300;
 // valid would replace a working pair (renew) or be useless from the start. Errors: verification.
 Result<void> check_issued_validity(const Certificate& cert, std::int64_t now_unix);
 
+// A one-line note when the CA issued `issued` for another period than `asked` (beyond the CA's
+// backdating and rounding); nullopt when it honoured the request.
+std::optional<std::string> validity_difference(const RequestedValidity& asked, const Certificate& issued);
+
 // The initial request of RFC 8894 §2.3: the PKCS#10 for `key` (signed with the chosen digest),
 // and the self-signed certificate for the same key and subject that signs the pkiMessage. The one
 // sequence enroll and check-ndes --enroll-test share.

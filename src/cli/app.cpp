@@ -15,6 +15,7 @@
 #include "cli/options.hpp"
 #include "cli/runtime.hpp"
 #include "scepctl_version.hpp"
+#include "store/atomic_file.hpp"
 #include "store/secret_file.hpp"
 #include "transport/curl_transport.hpp"
 
@@ -28,10 +29,6 @@ struct Subcommand {
     Command command;
     const char* description;
     util::Result<void> (*run)(Run&);
-    // A positional argument ("FILE") and its help, or nullptr. Flags come from the option table;
-    // a positional is no flag, so it is declared here.
-    const char* positional = nullptr;
-    const char* positional_help = nullptr;
 };
 
 constexpr Subcommand k_subcommands[] = {
@@ -54,8 +51,9 @@ constexpr Subcommand k_subcommands[] = {
     {Command::getcrl, "Fetch the CRL that covers a certificate (GetCRL) and say whether it is revoked", run_getcrl},
     {Command::decode,
      "Decode a captured SCEP message (request, CertRep, GetCACert reply) and explain what would make it fail",
-     run_decode, "FILE",
-     "The message: DER, PEM or base64 (URL-encoded, a message= query or IIS log line); - or none for stdin"},
+     run_decode},
+    {Command::fingerprint, "Print a CA certificate file's SHA-256, SHA-1 and NDES-page MD5 fingerprints (offline)",
+     run_fingerprint},
 };
 
 std::string version_text() {
@@ -78,7 +76,6 @@ bool stderr_is_terminal() {
 struct Added {
     const Subcommand* entry;
     CLI::App* app;
-    std::string argument; // where CLI11 puts the positional argument
 };
 
 std::vector<Added> add_subcommands(CLI::App& app, TableOptions& table, int argc, char** argv) {
@@ -90,7 +87,6 @@ std::vector<Added> add_subcommands(CLI::App& app, TableOptions& table, int argc,
     const bool any_named = std::any_of(std::begin(k_subcommands), std::end(k_subcommands),
                                        [&](const Subcommand& entry) { return named(config::name_of(entry.command)); });
     std::vector<Added> added;
-    added.reserve(std::size(k_subcommands)); // the positional's results point into it
     for (const auto& entry : k_subcommands) {
         const std::string name(config::name_of(entry.command));
         if (!help && any_named && !named(name)) continue;
@@ -99,10 +95,7 @@ std::vector<Added> add_subcommands(CLI::App& app, TableOptions& table, int argc,
         sub->footer(TableOptions::global_options_line());
         // Global options may follow the subcommand too: "scepctl getcacaps --url ...".
         sub->fallthrough();
-        Added& last = added.emplace_back(Added{&entry, sub, {}});
-        if (entry.positional != nullptr) {
-            sub->add_option(entry.positional, last.argument, entry.positional_help);
-        }
+        added.push_back(Added{&entry, sub});
     }
     return added;
 }
@@ -239,11 +232,8 @@ int run(int argc, char** argv) {
         return k_exit_usage;
     }
     const Subcommand* chosen = nullptr;
-    std::vector<std::string> arguments;
     for (const auto& added : subcommands) {
-        if (!added.app->parsed()) continue;
-        chosen = added.entry;
-        if (added.entry->positional != nullptr && !added.argument.empty()) arguments.push_back(added.argument);
+        if (added.app->parsed()) chosen = added.entry;
     }
     const Command command = chosen != nullptr ? chosen->command : Command::getcacaps;
     const config::CommandLine line = table.typed(command);
@@ -259,6 +249,17 @@ int run(int argc, char** argv) {
     const config::Environment environment = option_environment();
     auto options = config::resolve(command, line, environment);
     if (!options) return fail(out, std::move(options).error());
+    if (store::is_standard_output(options->text("out").value_or(""))) {
+        // The PEM is the output: --json cannot share standard output, and the summary moves to stderr.
+        if (out.options().json) {
+            return fail(out, util::Error(util::ErrorCode::usage,
+                                         "--out " + *options->text("out") + " and --json both write to standard output")
+                                 .with_fix("write the file elsewhere, or drop --json"));
+        }
+        OutputOptions moved = out.options();
+        moved.results_to_stderr = true;
+        out.set_options(moved);
+    }
     if (options->flag("insecure")) {
         out.warning("--insecure: the server's TLS certificate is not verified; anyone on the path can impersonate it");
     }
@@ -269,7 +270,7 @@ int run(int argc, char** argv) {
     workflow::Collaborators with{transports, events, clock};
     with.hold_signals = [] { return std::static_pointer_cast<void>(std::make_shared<interrupt::Deferred>()); };
     with.stop_requested = [] { return interrupt::received() != 0; };
-    Run run{*options, environment, out, with, std::move(arguments)};
+    Run run{*options, environment, out, with};
     auto result = chosen->run(run);
     if (!result) return fail(out, std::move(result).error(), run.result_on_error ? &*run.result_on_error : nullptr);
     return k_exit_ok;

@@ -22,8 +22,6 @@ struct Run {
     const config::Environment& environment; // without the secret variables (SCEPCTL_CHALLENGE)
     const Output& out;
     workflow::Collaborators& with;
-    // The positional arguments of a subcommand that takes them (decode's FILE).
-    std::vector<std::string> arguments{};
     // What a command that failed after doing its work reports with --json next to the error.
     std::optional<Json> result_on_error{};
 };
@@ -47,6 +45,7 @@ util::Result<void> run_getnextcacert(Run& run);
 util::Result<void> run_getcert(Run& run);
 util::Result<void> run_getcrl(Run& run);
 util::Result<void> run_decode(Run& run);
+util::Result<void> run_fingerprint(Run& run);
 
 // Parses argv, runs the chosen subcommand and returns the process exit code.
 int run(int argc, char** argv);

@@ -10,7 +10,7 @@ namespace cli {
 util::Result<void> run_check_kerberos(Run& run) {
     SCEP_TRY(const diag::KerberosCheckPlan plan, diag::plan_kerberos_checks(run.options));
     const std::string junit = run.options.text("junit").value_or("");
-    if (!junit.empty()) SCEP_TRY_VOID(store::check_new_files({junit}, store::Overwrite::replace));
+    if (!junit.empty()) SCEP_TRY_VOID(store::check_new_files({junit}, store::Overwrite::replace, 0755));
 
     diag::Report report(run.with.clock, util::ErrorCode::http_auth,
                         [&out = run.out](const diag::CheckResult& result) { print_check(out, result); });

@@ -11,7 +11,7 @@ util::Result<void> run_check_ndes(Run& run) {
     SCEP_TRY(std::optional<util::Secret> challenge, given_challenge(run));
     SCEP_TRY(diag::NdesCheckPlan plan, diag::plan_ndes_checks(run.options, run.environment, std::move(challenge)));
     const std::string junit = run.options.text("junit").value_or("");
-    if (!junit.empty()) SCEP_TRY_VOID(store::check_new_files({junit}, store::Overwrite::replace));
+    if (!junit.empty()) SCEP_TRY_VOID(store::check_new_files({junit}, store::Overwrite::replace, 0755));
     const std::string url = plan.server.url;
 
     diag::Report report(run.with.clock, util::ErrorCode::internal,

@@ -7,7 +7,7 @@
 namespace cli {
 
 util::Result<void> run_decode(Run& run) {
-    std::string input = run.arguments.empty() ? std::string("-") : run.arguments.front();
+    std::string input = run.options.text("file").value_or("-");
     SCEP_TRY(const workflow::DecodePlan plan, workflow::plan_decode(run.options, input, run.with.events));
     SCEP_TRY(const workflow::DecodeOutcome outcome, workflow::run_decode(plan, run.with));
     const scep::Decoded& decoded = outcome.decoded;

@@ -12,7 +12,7 @@ util::Result<void> run_getcacert(Run& run) {
     const std::string out_file = run.options.text("out").value_or("");
     const auto overwrite = run.options.flag("force") ? store::Overwrite::replace : store::Overwrite::refuse;
     // Refuse before any network traffic, not after the download.
-    if (!out_file.empty()) SCEP_TRY_VOID(store::check_new_files({out_file}, overwrite));
+    if (!out_file.empty()) SCEP_TRY_VOID(store::check_new_files({out_file}, overwrite, 0755));
 
     workflow::Server server = workflow::open_server(std::move(settings), run.with);
     const std::optional<scep::Fingerprint>& pinned = server.settings.pin;
@@ -21,7 +21,7 @@ util::Result<void> run_getcacert(Run& run) {
     if (pinned) SCEP_TRY_VOID(scep::verify_ca_fingerprint(bundle, *pinned));
     // Write before printing anything, so a failed write is the only thing the user sees.
     if (!out_file.empty()) {
-        SCEP_TRY_VOID(store::write_file_atomic(out_file, util::as_bytes(bundle_pem(bundle)), 0644, overwrite));
+        SCEP_TRY_VOID(store::write_output(out_file, util::as_bytes(bundle_pem(bundle)), 0644, overwrite));
     }
 
     const Output& out = run.out;

@@ -17,7 +17,7 @@ util::Result<void> run_getcert(Run& run) {
     SCEP_TRY(const scep::QueryReply reply,
              workflow::run_query(query, scep::MessageType::get_cert, std::move(message_data), run.with));
     SCEP_TRY(const scep::Certificate cert, scep::certificate_from_reply(reply, query.ca, serial));
-    SCEP_TRY_VOID(store::write_file_atomic(plan.out, util::as_bytes(cert.pem()), 0644, plan.overwrite));
+    SCEP_TRY_VOID(store::write_output(plan.out, util::as_bytes(cert.pem()), 0644, plan.overwrite));
 
     const Output& out = run.out;
     print_certificate_summary(out, cert);

@@ -24,7 +24,7 @@ util::Result<void> run_getcrl(Run& run) {
     SCEP_TRY(const scep::QueryReply reply,
              workflow::run_query(query, scep::MessageType::get_crl, std::move(message_data), run.with));
     SCEP_TRY(const scep::Crl crl, scep::crl_from_reply(reply, *issuer));
-    SCEP_TRY_VOID(store::write_file_atomic(plan.out, util::as_bytes(crl.pem()), 0644, plan.overwrite));
+    SCEP_TRY_VOID(store::write_output(plan.out, util::as_bytes(crl.pem()), 0644, plan.overwrite));
 
     const Output& out = run.out;
     const auto revoked = crl.revocation_date(cert);

@@ -11,7 +11,7 @@ util::Result<void> run_getnextcacert(Run& run) {
     SCEP_TRY(config::ServerSettings settings, config::server_settings(run.options));
     const std::string out_file = run.options.text("out").value_or("");
     const auto overwrite = run.options.flag("force") ? store::Overwrite::replace : store::Overwrite::refuse;
-    if (!out_file.empty()) SCEP_TRY_VOID(store::check_new_files({out_file}, overwrite));
+    if (!out_file.empty()) SCEP_TRY_VOID(store::check_new_files({out_file}, overwrite, 0755));
 
     workflow::Server server = workflow::open_server(std::move(settings), run.with);
     SCEP_TRY(const scep::CapsReply caps, server.client->get_ca_caps(server.settings.message));
@@ -28,7 +28,7 @@ util::Result<void> run_getnextcacert(Run& run) {
     SCEP_TRY(const scep::NextCaCerts next,
              server.client->get_next_ca_cert(server.settings.message, current, run.with.clock.now_unix()));
     if (!out_file.empty()) {
-        SCEP_TRY_VOID(store::write_file_atomic(out_file, util::as_bytes(bundle_pem(next.bundle)), 0644, overwrite));
+        SCEP_TRY_VOID(store::write_output(out_file, util::as_bytes(bundle_pem(next.bundle)), 0644, overwrite));
     }
 
     const Output& out = run.out;

@@ -3,6 +3,14 @@
 namespace cli {
 
 void TableOptions::add(CLI::App& app, const config::OptionSpec& spec, config::Commands commands) {
+    if (spec.positional) { // an operand: "scepctl fingerprint FILE"
+        CLI::Option* operand = app.add_option(std::string(spec.flag));
+        operand->description(std::string(spec.help));
+        operand->type_name(std::string(spec.value_name));
+        if (spec.required) operand->required();
+        m_registered.push_back({&spec, operand, commands == 0, commands});
+        return;
+    }
     std::string names = "--" + std::string(spec.flag);
     if (spec.short_flag != 0) names = "-" + std::string(1, spec.short_flag) + "," + names;
     const std::string help(spec.help);

@@ -64,7 +64,7 @@ void Output::clear_status() const {
 
 void Output::line(const std::string& text) const {
     clear_status(); // stdout and stderr are often the same terminal
-    if (!m_options.json) write_line(stdout, text);
+    if (!m_options.json) write_line(m_options.results_to_stderr ? stderr : stdout, text);
 }
 
 void Output::json(const Json& value) const {

@@ -20,6 +20,8 @@ struct OutputOptions {
     // stderr is a terminal (and TERM is not "dumb"): waits are shown as one line that updates in
     // place. Otherwise (pipes, files, CI logs) only the plain lines are written.
     bool terminal = false;
+    // Standard output carries a file (--out -): the result lines go to stderr instead.
+    bool results_to_stderr = false;
 };
 
 // `text` as it may reach a terminal: C0 controls (the line break too), DEL, C1 controls

@@ -9,10 +9,10 @@ namespace config {
 
 namespace {
 
-constexpr std::array<Command, 11> k_commands{Command::getcacaps,  Command::getcacert,     Command::enroll,
+constexpr std::array<Command, 12> k_commands{Command::getcacaps,  Command::getcacert,     Command::enroll,
                                              Command::renew,      Command::getchallenge,  Command::check_kerberos,
                                              Command::check_ndes, Command::getnextcacert, Command::getcert,
-                                             Command::getcrl,     Command::decode};
+                                             Command::getcrl,     Command::decode, Command::fingerprint};
 
 constexpr std::array<std::string_view, 3> k_ciphers{"aes128", "aes256", "des3"};
 constexpr std::array<std::string_view, 3> k_methods{"auto", "get", "post"};
@@ -185,20 +185,45 @@ Default: the CA's
      .table = Table::ca,
      .key = "ca_fingerprint",
      .validate = fingerprint,
+     .excludes = "ca-cert-pin",
      .help = "Expected CA fingerprint: sha256:HEX, sha1:HEX or md5:HEX (colons and spaces allowed); a mismatch fails",
      .manual = R"roff(The CA fingerprint you got out of band:
 .BR sha256: ,
 .BR sha1: " or " md5:
 followed by hex digits; colons and spaces are ignored, so openssl's
 .B AB:CD:...
-form and the NDES page's
+form, the NDES page's
 .B "DC60FAA3 5B15E5C8 ..."
-form both work. Without a prefix the algorithm follows from the length. It
+form and openssl's whole line
+.RB ( "sha256 Fingerprint=AB:CD:..." )
+work. Without a prefix the algorithm follows from the length. It
 must match the issuing CA (for getnextcacert: the current CA) or a CA above it
 in the bundle, or the command fails with exit 97 before any further request
 and nothing is written. Default: the CA's
 .BR ca_fingerprint ;
 without one scepctl warns that the CA is not authenticated.
+)roff"},
+    {.flag = "ca-cert-pin",
+     .kind = Kind::path,
+     .value_name = "FILE",
+     .commands = bit(Command::getcacert) | bit(Command::getnextcacert) | bit(Command::getcert) | bit(Command::getcrl) |
+                 bit(Command::enroll) | bit(Command::renew) | bit(Command::check_ndes),
+     .table = Table::ca,
+     .key = "ca_cert",
+     .excludes = "ca-fingerprint",
+     .help = "Pin the SHA-256 of this CA certificate (PEM or DER) instead of giving --ca-fingerprint",
+     .manual = R"roff(Pin the CA by a copy of its certificate (PEM or DER, the first certificate
+of a PEM file): scepctl computes its SHA\-256 and checks it as
+.B \-\-ca\-fingerprint sha256:...
+would. The certificate is read before any request; a file that is missing or
+holds no certificate is an error naming the file. Excludes \-\-ca\-fingerprint; in the configuration file
+.B ca_cert
+and
+.B ca_fingerprint
+exclude each other in one CA table, and a flag wins over the file's key of
+the other kind.
+.B "scepctl fingerprint FILE"
+prints the fingerprints to compare with the CA administrator's.
 )roff"},
     {.flag = "out",
      .kind = Kind::path,
@@ -209,7 +234,11 @@ without one scepctl warns that the CA is not authenticated.
 upwards (getnextcacert: the new CA chain), then the RA certificates. The file is written atomically (temporary
 file, fsync, rename) with mode 0644. An existing file is not replaced unless
 .B \-\-force
-is given; that check happens before any request is sent.
+is given; that check happens before any request is sent. A missing directory
+is made (0755) when its parent exists.
+.B \-\-out \-
+(or /dev/stdout) writes the PEM to standard output and the summary to
+standard error; it cannot be combined with \-\-json.
 )roff"},
     {.flag = "out",
      .kind = Kind::path,
@@ -219,7 +248,11 @@ is given; that check happens before any request is sent.
      .help = "Write the result as PEM to FILE (atomically)",
      .manual = R"roff(Write the certificate (getcrl: the CRL) as PEM, atomically, mode 0644.
 Required. An existing file is not replaced unless \-\-force is given, and that
-is checked before any request.
+is checked before any request. A missing directory is made (0755) when its
+parent exists.
+.B \-\-out \-
+(or /dev/stdout) writes the PEM to standard output and the summary to
+standard error; it cannot be combined with \-\-json.
 )roff"},
     {.flag = "force",
      .kind = Kind::flag,
@@ -593,6 +626,10 @@ and
 with
 .B \-\-format p12
 .BR bundle.p12 .
+A missing directory is made, mode 0700 (it holds the key), when its parent
+exists: only the last component of a path is ever made, never through a link.
+The directories of \-\-cert\-out and \-\-chain\-out are made the same way
+with mode 0755, that of \-\-key\-out and \-\-p12\-out with 0700.
 )roff"},
     {.flag = "out-dir",
      .kind = Kind::path,
@@ -721,6 +758,37 @@ it: signature \(-> SignatureTemplate, encryption \(-> EncryptionTemplate, both
      .help = "Extended key usage to request: clientAuth, serverAuth, ... or an OID (repeatable)",
      .manual = R"roff(Extended key usage to request (repeatable): clientAuth, serverAuth,
 codeSigning, emailProtection, ... or a dotted OID.
+)roff"},
+    {.flag = "validity",
+     .kind = Kind::text,
+     .value_name = "DURATION",
+     .commands = bit(Command::enroll) | bit(Command::renew),
+     .table = Table::profile,
+     .key = "validity",
+     .validate = validity,
+     .help =
+         "Ask the CA for this validity: 12h, 90d, 2w, 6mo, 1y (Microsoft CAs: honoured with EDITF_ATTRIBUTEENDDATE)",
+     .manual = R"roff(Ask the CA for a certificate valid this long: a number and a unit,
+.BR 12h ,
+.BR 90d ,
+.BR 2w ,
+.B 6mo
+or
+.B 1y
+(1 hour to 100 years). SCEP has no field for it; scepctl sends it the way
+Microsoft CAs read it, as the PKCS#10 attribute szOID_ENROLLMENT_NAME_VALUE_PAIR
+(1.3.6.1.4.1.311.13.2.1) with the pairs
+.B ValidityPeriod
+(Hours, Days, Weeks, Months, Years) and
+.B ValidityPeriodUnits
+([MS\-WCCE] 2.2.2.7.10). AD CS honours it only when its policy module has
+EDITF_ATTRIBUTEENDDATE set, and never beyond the template's validity period;
+other CAs ignore it. When the issued certificate's validity differs (by more than
+an hour and 1%), scepctl says so in one note with the fix:
+.BR "certutil \-setreg policy\\EditFlags +EDITF_ATTRIBUTEENDDATE" .
+Default: the profile's
+.BR validity ;
+without one nothing is asked and the CA decides.
 )roff"},
     {.flag = "cipher",
      .kind = Kind::text,
@@ -1197,7 +1265,8 @@ what the profile asks for, use \-\-strict.
      .help = "With --enroll-test: write key.pem, cert.pem and chain.pem to DIR",
      .manual = R"roff(With \-\-enroll\-test: write the test's key.pem (mode 0600), cert.pem and
 chain.pem atomically to DIR. Existing files are not replaced unless \-\-force is
-given; that is checked before any request.
+given; that is checked before any request. A missing DIR is made (mode 0700)
+when its parent exists.
 )roff"},
     {.flag = "force",
      .kind = Kind::flag,
@@ -1211,7 +1280,31 @@ given; that is checked before any request.
      .commands = bit(Command::check_ndes),
      .help = "Also write the checks as JUnit XML to FILE (one testcase per check)",
      .manual = R"roff(Also write the checks as JUnit XML (see OUTPUT). An earlier report at FILE is
-replaced; the directory must exist (checked before any request).
+replaced. A missing directory is made (0755) when its parent exists; checked
+before any request.
+)roff"},
+    {.flag = "file",
+     .kind = Kind::path,
+     .value_name = "FILE",
+     .commands = bit(Command::fingerprint),
+     .required = true,
+     .positional = true,
+     .help = "The certificate: PEM (every certificate in it) or DER",
+     .manual = R"roff(The certificate file: DER, or PEM with one or more certificates (each is
+shown). Read as it is; nothing is sent anywhere.
+)roff"},
+    {.flag = "file",
+     .kind = Kind::path,
+     .value_name = "FILE",
+     .commands = bit(Command::decode),
+     .positional = true,
+     .help = "The message: DER, PEM or base64 (URL-encoded, a message= query or IIS log line); - or none for stdin",
+     .manual = R"roff(The captured message: DER, PEM or base64 (URL\-encoded or not, line\-wrapped
+or not, a whole
+.B message=
+query or IIS log line); which one is detected.
+.B \-
+or no FILE reads standard input.
 )roff"},
 };
 
@@ -1234,6 +1327,7 @@ std::string_view name_of(Command command) {
     case Command::getcert: return "getcert";
     case Command::getcrl: return "getcrl";
     case Command::decode: return "decode";
+    case Command::fingerprint: return "fingerprint";
     }
     return "?";
 }
@@ -1287,6 +1381,7 @@ const OptionSpec* file_key_of(std::string_view setting, Command command) {
 }
 
 std::string display_name(const OptionSpec& spec) {
+    if (spec.positional) return std::string(spec.value_name);
     if (!spec.flag.empty()) return "--" + std::string(spec.flag);
     return std::string(spec.key);
 }

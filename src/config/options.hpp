@@ -27,6 +27,7 @@ enum class Command : std::uint16_t {
     getcert = 1u << 8,
     getcrl = 1u << 9,
     decode = 1u << 10,
+    fingerprint = 1u << 11,
 };
 using Commands = std::uint16_t;
 constexpr Commands bit(Command command) {
@@ -84,7 +85,10 @@ struct OptionSpec {
     std::string_view flag_value;
     std::string_view excludes; // another flag it cannot be given with
     bool required = false;     // the subcommand needs it
-    std::string_view help;     // one line for --help
+    // An operand, not a flag: "scepctl fingerprint FILE". `flag` is then only its setting's name
+    // ("file"); the command line and the manual show `value_name`.
+    bool positional = false;
+    std::string_view help; // one line for --help
     // The man page's text for it (roff, one or more paragraphs). Rows that share `manual_with`
     // are shown under one heading, with the leader's text.
     std::string_view manual;

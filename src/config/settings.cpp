@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstring>
 #include <cstdlib>
+#include <fstream>
 #include <map>
 #include <memory>
 
@@ -99,7 +100,44 @@ std::optional<std::string> keytab_file(const std::string& keytab) {
     return has_type ? std::nullopt : std::optional<std::string>(keytab);
 }
 
+// --ca-fingerprint or --ca-cert-pin: the one from the stronger source (the command line over the
+// environment over the file); two of one source are refused.
+util::Result<std::optional<scep::Fingerprint>> ca_pin(const Options& options) {
+    const Setting* fingerprint = options.get("ca-fingerprint");
+    const Setting* cert_file = options.get("ca-cert-pin");
+    if (fingerprint != nullptr && cert_file != nullptr) {
+        if (fingerprint->origin == cert_file->origin) {
+            return Error(code_for(options, "ca-cert-pin"),
+                         cert_file->where + " and " + fingerprint->where + " both pin the CA: keep one of them");
+        }
+        (fingerprint->origin < cert_file->origin ? cert_file : fingerprint) = nullptr;
+    }
+    if (fingerprint != nullptr) {
+        SCEP_TRY(scep::Fingerprint pin, scep::parse_fingerprint(fingerprint->values.back()));
+        return std::optional<scep::Fingerprint>(std::move(pin));
+    }
+    if (cert_file == nullptr) return std::optional<scep::Fingerprint>();
+    auto cert = read_certificate_file(cert_file->values.back());
+    if (!cert) return in_setting(std::move(cert).error(), options, "ca-cert-pin");
+    const scep::Certificate& ca = cert->front();
+    return std::optional<scep::Fingerprint>(
+        scep::Fingerprint{scep::DigestAlg::sha256, ca.fingerprint(scep::DigestAlg::sha256)});
+}
+
 } // namespace
+
+util::Result<std::vector<scep::Certificate>> read_certificate_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return Error(ErrorCode::file, "cannot read " + path + ": " + std::strerror(errno));
+    std::string data;
+    data.resize(1u << 20); // far above any certificate file
+    in.read(data.data(), static_cast<std::streamsize>(data.size()));
+    data.resize(static_cast<std::size_t>(in.gcount()));
+    if (auto der = scep::Certificate::from_der(util::as_bytes(data))) return std::vector<scep::Certificate>{*der};
+    auto pem = scep::Certificate::from_pem(data);
+    if (!pem) return Error(ErrorCode::file, path + " holds no certificate (neither DER nor PEM)");
+    return pem;
+}
 
 util::Result<scep::VariableLookup> template_variables(const Options& options, const Environment& environment) {
     auto vars = std::make_shared<std::map<std::string, std::string, std::less<>>>();
@@ -146,9 +184,7 @@ util::Result<ServerSettings> server_settings(const Options& options) {
     if (!url) return usage("no SCEP URL: pass --url URL or --profile NAME");
     server.url = *url;
     server.message = options.text("message").value_or("");
-    if (const auto fingerprint = options.text("ca-fingerprint")) {
-        SCEP_TRY(server.pin, scep::parse_fingerprint(*fingerprint));
-    }
+    SCEP_TRY(server.pin, ca_pin(options));
     server.transport = transport_settings(options);
     return server;
 }
@@ -249,6 +285,11 @@ util::Result<RequestSettings> request_settings(const Options& options, const sce
                                                           : KeyUsage::both;
     }
     if (options.get("eku") != nullptr) request.ekus = options.list("eku");
+    if (const auto text = options.text("validity")) {
+        auto parsed = scep::parse_validity(*text); // checked by the option table
+        if (!parsed) return in_setting(std::move(parsed).error(), options, "validity");
+        request.validity = *parsed;
+    }
     request.algorithms.force = options.flag("force-alg");
     if (const auto name = options.text("cipher")) request.algorithms.cipher = scep::cipher_from_string(*name);
     if (const auto name = options.text("digest")) request.algorithms.digest = scep::digest_from_string(*name);

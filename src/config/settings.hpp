@@ -9,6 +9,7 @@
 #include "config/resolve.hpp"
 #include "krb/kerberos.hpp"
 #include "scep/certificate.hpp"
+#include "scep/csr.hpp"
 #include "scep/enrollment.hpp"
 #include "scep/key_store.hpp"
 #include "scep/subject.hpp"
@@ -24,11 +25,15 @@ util::Result<scep::VariableLookup> template_variables(const Options& options, co
 util::Result<std::optional<std::string>> path_setting(const Options& options, std::string_view setting,
                                                       const scep::VariableLookup& variables);
 
+// The certificates of a DER or PEM file (--ca-cert-pin, scepctl fingerprint): one for DER, every
+// one for PEM; an error naming the file when it holds none.
+util::Result<std::vector<scep::Certificate>> read_certificate_file(const std::string& path);
+
 // Where the SCEP server is and how to reach it.
 struct ServerSettings {
     std::string url;
-    std::string message; // the message= parameter of GetCACaps and GetCACert
-    std::optional<scep::Fingerprint> pin;
+    std::string message;                   // the message= parameter of GetCACaps and GetCACert
+    std::optional<scep::Fingerprint> pin;  // --ca-fingerprint, or the SHA-256 of --ca-cert-pin
     transport::TransportOptions transport; // trust, proxy, time limits; the caller adds its reporting hooks
 };
 util::Result<ServerSettings> server_settings(const Options& options);
@@ -73,6 +78,7 @@ struct RequestSettings {
     std::optional<int> key_size;
     std::optional<KeyUsage> key_usage;
     std::optional<std::vector<std::string>> ekus;
+    std::optional<scep::RequestedValidity> validity; // --validity: the MS-WCCE attribute
     scep::AlgorithmPreference algorithms;
     scep::HttpMethod method = scep::HttpMethod::automatic;
     scep::PollPolicy poll;

@@ -8,6 +8,8 @@
 
 #include <openssl/objects.h>
 
+#include "scep/csr.hpp"
+
 #include "ossl/errors.hpp"
 #include "scep/certificate.hpp"
 #include "scep/key_store.hpp"
@@ -207,6 +209,12 @@ Checked eku(std::string_view value) {
     }
     ASN1_OBJECT_free(obj);
     return good(value);
+}
+
+Checked validity(std::string_view value) {
+    auto parsed = scep::parse_validity(value);
+    if (!parsed) return bad(parsed.error().text());
+    return good(scep::to_string(*parsed));
 }
 
 Checked cipher(std::string_view value) {

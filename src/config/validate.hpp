@@ -21,6 +21,7 @@ Checked fingerprint(std::string_view value);      // as scep::parse_fingerprint 
 Checked subject_template(std::string_view value); // an RFC 4514 DN with ${var} templates
 Checked san_template(std::string_view value);     // dns:..., ip:..., with ${var} templates
 Checked eku(std::string_view value);              // a name OpenSSL knows or a dotted OID
+Checked validity(std::string_view value);         // 12h, 90d, 2w, 6mo, 1y (normalised to that form)
 Checked key_size(std::string_view value);         // 2048, 3072 or 4096
 Checked key_reference(std::string_view value);    // a path, handle:0x81......, or a pkcs11: URI
 Checked cipher(std::string_view value);           // refuses single DES with the reason

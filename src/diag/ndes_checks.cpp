@@ -272,11 +272,8 @@ void NdesChecker::check_fingerprint() {
     CheckResult r{.id = "ca-fingerprint"};
     if (!m_bundle) return skip("ca-fingerprint", "skipped: no CA certificate");
     const scep::Certificate& ca = m_bundle->issuing_ca();
-    // The MD5 as the NDES admin page shows it: four groups of eight hex digits.
-    std::string md5 = util::to_upper_ascii(util::to_hex(ca.fingerprint(scep::DigestAlg::md5)));
-    for (std::size_t at = 24; at > 0; at -= 8)
-        md5.insert(at, " ");
-    r.evidence = "sha256:" + util::to_hex(ca.fingerprint(scep::DigestAlg::sha256)) + ", md5 (NDES admin page): " + md5;
+    r.evidence = "sha256:" + util::to_hex(ca.fingerprint(scep::DigestAlg::sha256)) +
+                 ", md5 (NDES admin page): " + scep::ndes_thumbprint(ca);
     const auto& pin = m_plan.server.pin;
     if (!pin) {
         r.status = Status::warn;
@@ -699,7 +696,8 @@ util::Result<NdesCheckPlan> plan_ndes_checks(const config::Options& options, con
     if (!plan.keep.empty()) {
         const std::filesystem::path dir(plan.keep);
         SCEP_TRY_VOID(store::check_new_files({dir / "key.pem", dir / "cert.pem", dir / "chain.pem"},
-                                             plan.force ? store::Overwrite::replace : store::Overwrite::refuse));
+                                             plan.force ? store::Overwrite::replace : store::Overwrite::refuse,
+                                             0700)); // it will hold a private key
     }
     return plan;
 }

@@ -50,6 +50,20 @@ struct ChallengeWiper {
     }
 };
 
+using AttributePtr = ossl::Handle<X509_ATTRIBUTE, X509_ATTRIBUTE_free>;
+
+// The MS-WCCE validity request ([MS-WCCE] 2.2.2.7.10), decoded from its DER so that the
+// encoding lives in one place (validity_attribute_der).
+Result<void> add_validity_attribute(X509_REQ* req, const RequestedValidity& validity) {
+    const Bytes der = validity_attribute_der(validity);
+    const unsigned char* p = der.data();
+    AttributePtr attribute(d2i_X509_ATTRIBUTE(nullptr, &p, static_cast<long>(der.size())));
+    if (!attribute || X509_REQ_add1_attr(req, attribute.get()) != 1) {
+        return ossl::error(ErrorCode::internal, "cannot add the requested validity (" + to_string(validity) + ")");
+    }
+    return {};
+}
+
 } // namespace
 
 Result<CertificationRequest> build_csr(const PrivateKey& key, const CsrParams& params) {
@@ -80,6 +94,8 @@ Result<CertificationRequest> build_csr(const PrivateKey& key, const CsrParams& p
             return ossl::error(ErrorCode::internal, "cannot add the challenge password");
         }
     }
+
+    if (params.validity) SCEP_TRY_VOID(add_validity_attribute(req.get(), *params.validity));
 
     ExtensionStackPtr extensions(sk_X509_EXTENSION_new_null());
     if (params.digital_signature || params.key_encipherment) {

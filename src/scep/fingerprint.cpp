@@ -1,4 +1,6 @@
 #include <array>
+#include <optional>
+#include <utility>
 
 #include "scep/certificate.hpp"
 
@@ -34,7 +36,28 @@ int hex_value(char c) {
     return -1;
 }
 
+// openssl x509 -fingerprint prints "sha256 Fingerprint=AB:CD:..." (OpenSSL 1.1: "SHA256
+// Fingerprint=..."): the algorithm before " Fingerprint=", the hex after it. nullopt when
+// `text` is not such a line.
+std::optional<std::pair<std::string, std::string_view>> openssl_fingerprint_line(std::string_view text) {
+    const auto eq = text.find('=');
+    if (eq == std::string_view::npos) return std::nullopt;
+    const std::string head = to_lower_ascii(trim_ascii(text.substr(0, eq)));
+    constexpr std::string_view k_label = " fingerprint";
+    if (head.size() <= k_label.size() || head.compare(head.size() - k_label.size(), k_label.size(), k_label) != 0) {
+        return std::nullopt;
+    }
+    return std::pair{std::string(trim_ascii(head.substr(0, head.size() - k_label.size()))), text.substr(eq + 1)};
+}
+
 } // namespace
+
+std::string ndes_thumbprint(const Certificate& cert) {
+    std::string md5 = to_upper_ascii(to_hex(cert.fingerprint(DigestAlg::md5)));
+    for (std::size_t at = 24; at > 0; at -= 8)
+        md5.insert(at, " ");
+    return md5;
+}
 
 bool Fingerprint::matches(const Certificate& cert) const {
     return cert.fingerprint(alg) == value;
@@ -48,7 +71,16 @@ Result<Fingerprint> parse_fingerprint(std::string_view text) {
     const std::string original(trim_ascii(text));
     std::string_view rest = original;
     std::optional<DigestAlg> alg;
-    if (const auto colon = rest.find(':'); colon != std::string_view::npos) {
+    if (const auto line = openssl_fingerprint_line(rest)) {
+        for (const auto& prefix : k_prefixes) {
+            if (line->first == prefix.name) alg = prefix.alg;
+        }
+        if (!alg) {
+            return Error(ErrorCode::usage, "CA fingerprint '" + original + "' uses " + line->first +
+                                               "; only sha256, sha1 and md5 fingerprints are accepted");
+        }
+        rest = line->second;
+    } else if (const auto colon = rest.find(':'); colon != std::string_view::npos) {
         const std::string name = to_lower_ascii(rest.substr(0, colon));
         for (const auto& prefix : k_prefixes) {
             if (name == prefix.name) {

@@ -551,6 +551,15 @@ Result<std::string> expand_template(std::string_view text, const VariableLookup&
     while (pos < text.size()) {
         const char c = text[pos];
         const char next = pos + 1 < text.size() ? text[pos + 1] : '\0';
+        if (c == '$' && next == '\\' && pos + 2 < text.size() && text[pos + 2] == '{') {
+            // "$\{name}": a Markdown escape copied from a web page along with the template.
+            const std::size_t close = text.find('}', pos + 3);
+            const std::string_view name =
+                text.substr(pos + 3, close == std::string_view::npos ? std::string_view::npos : close - pos - 3);
+            return usage(quoted(text.substr(pos, close == std::string_view::npos ? 3 : close + 1 - pos)) + " at " +
+                         position(pos) + " is not a template (a Markdown escape copied from a web page?)")
+                .with_fix("did you mean ${" + std::string(name) + "}?");
+        }
         if (c != '$' || (next != '$' && next != '{')) {
             out += c;
             ++pos;

@@ -390,8 +390,58 @@ void FileSet::add(fs::path path, util::Bytes data, mode_t mode) {
     m_modes.push_back(mode);
 }
 
-util::Result<void> check_new_files(const std::vector<fs::path>& paths, Overwrite overwrite) {
+bool is_standard_output(const fs::path& path) {
+    return path == "-" || path == "/dev/stdout";
+}
+
+util::Result<void> write_output(const fs::path& path, util::ByteView data, mode_t mode, Overwrite overwrite) {
+    if (!is_standard_output(path)) return write_file_atomic(path, data, mode, overwrite);
+    std::fflush(stdout); // anything already buffered goes first
+    std::size_t done = 0;
+    while (done < data.size()) {
+        const ssize_t n = ::write(STDOUT_FILENO, data.data() + done, data.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return file_error("cannot write to standard output", path, errno);
+        done += static_cast<std::size_t>(n);
+    }
+    return {};
+}
+
+util::Result<bool> make_last_directory(const fs::path& file, mode_t mode) {
+    if (is_standard_output(file)) return false;
+    const fs::path dir = directory_of(file);
+    struct stat st {};
+    if (::lstat(dir.c_str(), &st) == 0 || errno != ENOENT) return false; // there: checked as it is
+    fs::path name = dir.filename();
+    const fs::path parent = directory_of(dir);
+    if (name.empty() || name == "." || name == "..") return false;
+    util::UniqueFd parent_fd(::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!parent_fd) {
+        const int err = errno;
+        if (err != ENOENT) return file_error("cannot open directory", parent, err);
+        return Error(ErrorCode::file, "directory '" + dir.string() + "' for '" + file.string() +
+                                          "' does not exist, nor its parent '" + parent.string() + "'")
+            .with_fix("scepctl makes only the last directory of a path: create '" + parent.string() + "' first");
+    }
+    if (::mkdirat(parent_fd.get(), name.c_str(), 0700) != 0) {
+        if (errno == EEXIST) return false; // made by someone else meanwhile: checked as any existing one
+        return file_error("cannot create directory", dir, errno);
+    }
+    util::UniqueFd made(::openat(parent_fd.get(), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!made || ::fstat(made.get(), &st) != 0 || st.st_uid != ::geteuid()) {
+        return Error(ErrorCode::file, "directory '" + dir.string() + "' was replaced right after scepctl made it")
+            .with_fix("check who else writes to '" + parent.string() + "'");
+    }
+    if (::fchmod(made.get(), mode) != 0) return file_error("cannot set the mode of directory", dir, errno);
+    SCEP_TRY_VOID(sync_directory(parent_fd.get(), parent));
+    return true;
+}
+
+util::Result<void> check_new_files(const std::vector<fs::path>& paths, Overwrite overwrite,
+                                   std::optional<mode_t> make_directory) {
     for (const auto& path : paths) {
+        if (is_standard_output(path)) continue;
+        if (make_directory) SCEP_TRY_VOID(make_last_directory(path, *make_directory));
         auto target = DirEntry::open(path);
         if (!target) {
             const fs::path dir = directory_of(path);

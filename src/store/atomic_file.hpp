@@ -126,11 +126,29 @@ class PrivateDir {
 util::Result<void> write_file_atomic(const std::filesystem::path& path, util::ByteView data, mode_t mode,
                                      Overwrite overwrite);
 
+// "-" and /dev/stdout: the file is standard output (getcacert --out -), written as it is.
+bool is_standard_output(const std::filesystem::path& path);
+
+// write_file_atomic, or all of `data` to standard output when `path` is standard output.
+util::Result<void> write_output(const std::filesystem::path& path, util::ByteView data, mode_t mode,
+                                Overwrite overwrite);
+
 // Checks, before any work is done (before a one-time challenge is used), that every path can be
 // written: its directory exists and the effective user may create files in it; nothing but a
 // regular file is at the path (a link, dangling or not, is never written through or replaced); and
-// with Overwrite::refuse nothing is there at all.
-util::Result<void> check_new_files(const std::vector<std::filesystem::path>& paths, Overwrite overwrite);
+// with Overwrite::refuse nothing is there at all. Standard output (is_standard_output) passes.
+// With `make_directory`, a missing directory is made first (make_last_directory).
+util::Result<void> check_new_files(const std::vector<std::filesystem::path>& paths, Overwrite overwrite,
+                                   std::optional<mode_t> make_directory = std::nullopt);
+
+// The one rule for output directories: when the directory `file` goes in is missing and its
+// parent exists, that last directory is made, with exactly `mode` (0700 where a private key will
+// be, 0755 otherwise), owned by the effective user. Never more than the last component (a typo
+// in the middle of a path is not turned into a tree), never through a link: mkdirat relative to
+// the parent's descriptor makes a new directory or fails, and the new one is opened with
+// O_NOFOLLOW and must be ours before its mode is set. One that exists, or appears meanwhile, is
+// left as it is and checked as any existing directory. True when it made one.
+util::Result<bool> make_last_directory(const std::filesystem::path& file, mode_t mode);
 
 // Several files that appear together or not at all: every file is written and flushed in a
 // private directory first; only then are they renamed into place. If a rename fails, the files

@@ -26,6 +26,9 @@ Error usage(std::string message) {
 util::Result<void> check_outputs(const EnrollPlan& plan) {
     const auto overwrite = plan.force ? store::Overwrite::replace : store::Overwrite::refuse;
     const EnrollOutputs& output = plan.outputs;
+    // A missing directory is made: private where the key goes, readable for the rest.
+    if (output.key) SCEP_TRY_VOID(store::make_last_directory(*output.key, 0700));
+    if (output.p12) SCEP_TRY_VOID(store::make_last_directory(*output.p12, 0700));
     if (output.key && !output.write_key) {
         if (auto writable = store::check_new_files({*output.key}, overwrite); !writable) {
             Error error = std::move(writable).error();
@@ -34,7 +37,7 @@ util::Result<void> check_outputs(const EnrollPlan& plan) {
             return error;
         }
     }
-    return store::check_new_files(output.all(), overwrite);
+    return store::check_new_files(output.all(), overwrite, 0755);
 }
 
 // The error of a run that did not get its certificate, with what was kept and how to go on.
@@ -320,6 +323,7 @@ util::Result<EnrollOutcome> enroll(EnrollPlan plan, Collaborators& with, Pending
     std::vector<IssuedDifference> differences = compare_issued(asked, enrolled->certificate);
     for (const auto& difference : differences)
         with.events.warning("the CA issued another " + to_text(difference));
+    note_validity(plan.request.validity, enrolled->certificate, with.events);
 
     SCEP_TRY_VOID(write_outputs(plan, key, *enrolled, key_written, with));
     scep::KeyLocation where = key.location();

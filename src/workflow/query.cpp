@@ -13,7 +13,7 @@ util::Result<QueryPlan> plan_query(const config::Options& options, util::EventSi
     SCEP_TRY(plan.server, config::server_settings(options));
     plan.overwrite = options.flag("force") ? store::Overwrite::replace : store::Overwrite::refuse;
     plan.out = options.text("out").value_or("");
-    if (!plan.out.empty()) SCEP_TRY_VOID(store::check_new_files({plan.out}, plan.overwrite));
+    if (!plan.out.empty()) SCEP_TRY_VOID(store::check_new_files({plan.out}, plan.overwrite, 0755));
     plan.key = options.text("key").value_or("");
     const auto pass_file = options.text("key-pass-file");
     if (pass_file && plan.key.empty()) {

@@ -434,6 +434,7 @@ util::Result<RenewOutcome> renew(RenewPlan plan, Collaborators& with,
                              "--reuse-key), or ask the CA administrator");
     }
     reached("verified");
+    note_validity(plan.request.validity, renewed.certificate, with.events);
     SCEP_TRY(const store::SwapResult swapped,
              swap_in(plan, new_key, outcome.new_key, renewed, outcome.resumed, with, checkpoint));
     reached("swapped");

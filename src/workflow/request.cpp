@@ -15,7 +15,14 @@ scep::CsrParams csr_params(const config::RequestSettings& request, scep::Disting
     params.digital_signature = usage != config::KeyUsage::encryption;
     params.key_encipherment = usage != config::KeyUsage::signature;
     params.extended_key_usages = request.ekus.value_or(std::vector<std::string>{});
+    params.validity = request.validity;
     return params;
+}
+
+void note_validity(const std::optional<scep::RequestedValidity>& asked, const scep::Certificate& issued,
+                   util::EventSink& events) {
+    if (!asked) return;
+    if (auto difference = scep::validity_difference(*asked, issued)) events.note(*difference);
 }
 
 scep::EnrollmentHooks enrollment_hooks(Collaborators& with) {

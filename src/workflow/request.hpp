@@ -18,6 +18,10 @@ scep::CsrParams csr_params(const config::RequestSettings& request, scep::Disting
                            std::vector<scep::SubjectAltName> sans, config::KeyUsage usage,
                            const std::optional<util::Secret>& challenge);
 
+// After issuance: one note when the CA gave another validity than --validity asked for.
+void note_validity(const std::optional<scep::RequestedValidity>& asked, const scep::Certificate& issued,
+                   util::EventSink& events);
+
 // Progress, waits and time of an enrollment, from the collaborators.
 scep::EnrollmentHooks enrollment_hooks(Collaborators& with);
 

@@ -263,6 +263,24 @@ expect_err 'SCEP needs RSA'
 enroll_into bad --url "$TESTBED_SCEP_URL" --subject 'CN=${nosuchvar}'
 expect_rc 64
 expect_err 'nosuchvar'
+# scepserver ignores the MS-WCCE validity attribute: the certificate has its own period, and one
+# note says so with the fix for AD CS.
+enroll_into validity --url "$TESTBED_SCEP_URL" --subject CN=validity --validity 7d
+expect_rc 0
+check_issued "$WORK/validity" validity
+expect_err 'asked for a validity of 7d, the CA issued [0-9]+ days .*EDITF_ATTRIBUTEENDDATE'
+
+# A missing --out-dir is made, private (it holds the key): only its last component.
+scepctl enroll --challenge-file "$TESTBED_CHALLENGE_FILE" --ca-fingerprint "$pin" --url "$TESTBED_SCEP_URL" \
+  --subject CN=fresh --out-dir "$WORK/fresh"
+expect_rc 0
+check_issued "$WORK/fresh" fresh
+expect "fresh: the new directory is 0700" test "$(stat -c %a "$WORK/fresh")" = 700
+scepctl enroll --challenge-file "$TESTBED_CHALLENGE_FILE" --ca-fingerprint "$pin" --url "$TESTBED_SCEP_URL" \
+  --subject CN=deep --out-dir "$WORK/no/such/dir"
+expect_rc 93
+expect_err 'makes only the last directory'
+
 enroll_into bad --url "$TESTBED_SCEP_URL" --subject CN=x --san bogus:thing
 expect_rc 64
 enroll_into bad --url "$TESTBED_SCEP_URL" --subject CN=x --cipher des

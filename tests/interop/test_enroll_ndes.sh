@@ -226,5 +226,32 @@ enroll_ndes aesreply
 expect_rc 0
 expect "aesreply: certificate verifies" openssl verify -CAfile "$data/ca.pem" "$WORK/aesreply/cert.pem"
 
+# --validity: the MS-WCCE ValidityPeriod/ValidityPeriodUnits pairs. A CA that honours them (the
+# fixture as AD CS with EDITF_ATTRIBUTEENDDATE) issues that period and scepctl says nothing; one
+# that ignores them (the fixture's default, 365 days) gets one note with the certutil fix.
+validity_days() { # validity_days CERT: whole days from notBefore to notAfter
+  local nb na
+  nb=$(date -ud "$(openssl x509 -in "$1" -noout -startdate | cut -d= -f2)" +%s)
+  na=$(date -ud "$(openssl x509 -in "$1" -noout -enddate | cut -d= -f2)" +%s)
+  echo $(((na - nb + 43200) / 86400))
+}
+start_mode_fixture success --attribute-end-date
+enroll_ndes validity --validity 90d
+expect_rc 0
+expect "validity: the fixture read 90 Days from the request" test "$(last_event requestedValidity)" = "90 Days"
+expect "validity: issued for 90 days" test "$(validity_days "$WORK/validity/cert.pem")" = 90
+expect_no_err 'validity'
+start_mode_fixture success
+enroll_ndes validity-ignored --validity 90d
+expect_rc 0
+expect "validity-ignored: the request still asked for 90 Days" test "$(last_event requestedValidity)" = "90 Days"
+expect "validity-ignored: issued for the template's 365 days" test "$(validity_days "$WORK/validity-ignored/cert.pem")" = 365
+expect_err 'asked for a validity of 90d, the CA issued 365 days .*certutil -setreg policy\\EditFlags \+EDITF_ATTRIBUTEENDDATE'
+expect "validity-ignored: one line about it" test "$(grep -c 'asked for a validity' <<<"$err")" = 1
+enroll_ndes validity-bad --validity 90
+expect_rc 64
+expect_one_line_error
+expect_err "validity '90' has no unit"
+
 stop_fixture
 finish

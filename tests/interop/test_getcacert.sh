@@ -112,4 +112,65 @@ expect_one_line_error
 expect_err "Content-Type 'text/html'.*is the URL the SCEP endpoint"
 kill "$static_pid"; wait "$static_pid" 2>/dev/null
 
+# openssl's whole fingerprint line, pasted as printed (issue 21).
+scepctl getcacert --url "$TESTBED_SCEP_URL" --ca-fingerprint "$(openssl x509 -in "$TESTBED_SCEP_CA" -noout -fingerprint -sha256)"
+expect_rc 0
+expect_err 'verified \(sha256:'
+scepctl getcacert --url "$TESTBED_SCEP_URL" --ca-fingerprint "$(openssl x509 -in "$TESTBED_SCEP_CA" -noout -fingerprint -sha1)"
+expect_rc 0
+expect_err 'verified \(sha1:'
+
+# --ca-cert-pin: the SHA-256 of a copy of the CA certificate, PEM or DER; another CA's is refused.
+openssl x509 -in "$TESTBED_SCEP_CA" -outform DER -out "$WORK/bed-ca.der"
+scepctl getcacert --url "$TESTBED_SCEP_URL" --ca-cert-pin "$TESTBED_SCEP_CA"
+expect_rc 0
+expect_err "CA fingerprint verified \(sha256:$TESTBED_CA_SHA256\)"
+scepctl getcacert --url "$TESTBED_SCEP_URL" --ca-cert-pin "$WORK/bed-ca.der"
+expect_rc 0
+expect_err "verified \(sha256:$TESTBED_CA_SHA256\)"
+scepctl getcacert --url "$TESTBED_SCEP_URL" --ca-cert-pin "$FIXTURE_DATA/other-ca.pem"
+expect_rc 97
+scepctl getcacert --url "$TESTBED_SCEP_URL" --ca-cert-pin "$TESTBED_SCEP_CA" --ca-fingerprint "sha256:$TESTBED_CA_SHA256"
+expect_rc 64
+scepctl getcacert --url "$TESTBED_SCEP_URL" --ca-cert-pin "$WORK/none.pem"
+expect_rc 64
+expect_err "--ca-cert-pin: cannot read $WORK/none.pem"
+expect_one_line_error
+
+# scepctl fingerprint: what openssl prints, and the NDES page's MD5 form.
+scepctl fingerprint "$TESTBED_SCEP_CA"
+expect_rc 0
+expect_out "^sha256: +$grouped_sha256$"
+expect_out "^sha1: +$(openssl x509 -in "$TESTBED_SCEP_CA" -noout -fingerprint -sha1 | cut -d= -f2)$"
+expect_out "^md5: +$TESTBED_CA_THUMBPRINT_MD5 "
+expect_out "^pin: +--ca-fingerprint sha256:$TESTBED_CA_SHA256$"
+scepctl fingerprint "$WORK/bed-ca.der" --json
+expect_rc 0
+expect_json "d['certificates'][0]['sha256'] == '$TESTBED_CA_SHA256'"
+scepctl fingerprint
+expect_rc 64
+
+# --out - and --out /dev/stdout: the PEM on stdout (the summary on stderr); not with --json.
+scepctl getcacert --url "$TESTBED_SCEP_URL" --ca-fingerprint "sha256:$TESTBED_CA_SHA256" --out -
+expect_rc 0
+expect "--out -: stdout is the CA as PEM" cmp -s <(openssl x509 -outform DER <<<"$out") "$WORK/bed-ca.der"
+expect_err 'certificate 1 of 1: ca'
+expect "--out -: no file named -" test ! -e ./-
+scepctl getcacert --url "$TESTBED_SCEP_URL" --ca-fingerprint "sha256:$TESTBED_CA_SHA256" --out /dev/stdout
+expect_rc 0
+expect "--out /dev/stdout: stdout is the CA as PEM" cmp -s <(openssl x509 -outform DER <<<"$out") "$WORK/bed-ca.der"
+scepctl getcacert --url "$TESTBED_SCEP_URL" --ca-fingerprint "sha256:$TESTBED_CA_SHA256" --out - --json
+expect_rc 64
+expect_err 'both write to standard output'
+
+# A missing output directory is made (its last component only, 0755 for certificates).
+scepctl getcacert --url "$TESTBED_SCEP_URL" --ca-fingerprint "sha256:$TESTBED_CA_SHA256" --out "$WORK/newdir/ca.pem"
+expect_rc 0
+expect "newdir: made with mode 0755" test "$(stat -c %a "$WORK/newdir")" = 755
+expect "newdir: the bundle is there" test -s "$WORK/newdir/ca.pem"
+scepctl getcacert --url "$TESTBED_SCEP_URL" --ca-fingerprint "sha256:$TESTBED_CA_SHA256" --out "$WORK/deep/er/ca.pem"
+expect_rc 93
+expect_err 'makes only the last directory'
+expect "deep: nothing made" test ! -e "$WORK/deep"
+
 finish

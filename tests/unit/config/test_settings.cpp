@@ -235,6 +235,47 @@ TEST_CASE("server_settings: URL, pin and transport from the CA or the flags", "[
     CHECK(server.error().message == "no SCEP URL: pass --url URL or --profile NAME");
 }
 
+TEST_CASE("server_settings: --ca-cert-pin pins the certificate's SHA-256, and the stronger source wins", "[settings]") {
+    const auto f = files();
+    const std::string ca_pem = test::data_path("openssl/ca.pem");
+    const std::string ca_sha256 = test::fingerprint_of("ca.pem", "sha256");
+    // The flag over the file's ca_fingerprint.
+    auto server = config::server_settings(
+        resolved(Command::getcacert, {{"config", {f->config}}, {"profile", {"p"}}, {"ca-cert-pin", {ca_pem}}}));
+    REQUIRE(server);
+    REQUIRE(server->pin);
+    CHECK(server->pin->to_string() == "sha256:" + ca_sha256);
+    // DER works too; a --ca-fingerprint flag wins over nothing else here.
+    server =
+        config::server_settings(resolved(Command::getcacert, {{"url", {"http://127.0.0.1/scep"}},
+                                                              {"ca-cert-pin", {test::data_path("openssl/ca.der")}}}));
+    REQUIRE(server);
+    CHECK(server->pin->to_string() == "sha256:" + ca_sha256);
+    // Both on the command line: refused (CLI11 refuses it first; resolve's caller may not).
+    server = config::server_settings(resolved(
+        Command::getcacert,
+        {{"url", {"http://127.0.0.1/scep"}}, {"ca-cert-pin", {ca_pem}}, {"ca-fingerprint", {"sha256:" + ca_sha256}}}));
+    REQUIRE_FALSE(server);
+    CHECK(server.error().message.find("both pin the CA") != std::string::npos);
+    // A file that holds no certificate names itself.
+    server = config::server_settings(
+        resolved(Command::getcacert, {{"url", {"http://127.0.0.1/scep"}}, {"ca-cert-pin", {f->config}}}));
+    REQUIRE_FALSE(server);
+    CHECK(server.error().message.find("holds no certificate") != std::string::npos);
+}
+
+TEST_CASE("request_settings: --validity is parsed into the request", "[settings]") {
+    const scep::VariableLookup any = [](std::string_view) -> std::optional<std::string> { return "host"; };
+    auto request = config::request_settings(resolved(Command::enroll, {{"validity", {"90d"}}}), any);
+    if (!request) FAIL(request.error().text());
+    REQUIRE(request);
+    REQUIRE(request->validity);
+    CHECK(scep::to_string(*request->validity) == "90d");
+    request = config::request_settings(resolved(Command::enroll, {}), any);
+    REQUIRE(request);
+    CHECK_FALSE(request->validity);
+}
+
 TEST_CASE("kerberos_plan: the service user and where its key comes from", "[settings]") {
     const auto f = files();
     SECTION("the file's keytab, checked only now") {

@@ -1,4 +1,5 @@
 #include <fstream>
+#include <sstream>
 
 #include <catch2/catch.hpp>
 
@@ -124,6 +125,29 @@ TEST_CASE("fingerprint parsing accepts what admins paste", "[fingerprint]") {
     CHECK(sha1->alg == DigestAlg::sha1);
     CHECK(sha1->matches(ca));
     CHECK_FALSE(sha1->matches(load_pem("ra-sign.pem")));
+}
+
+TEST_CASE("fingerprint parsing accepts openssl's whole fingerprint line", "[fingerprint]") {
+    // Lines exactly as `openssl x509 -noout -fingerprint -sha256|-sha1|-md5` printed them.
+    std::istringstream lines(test::read_text("openssl/fingerprint-lines.txt"));
+    const Certificate ca = load_pem("ca.pem");
+    std::vector<DigestAlg> seen;
+    for (std::string line; std::getline(lines, line);) {
+        auto parsed = parse_fingerprint(line);
+        INFO(line);
+        REQUIRE(parsed);
+        CHECK(parsed->matches(ca));
+        seen.push_back(parsed->alg);
+    }
+    CHECK(seen == std::vector<DigestAlg>{DigestAlg::sha256, DigestAlg::sha1, DigestAlg::md5});
+    // OpenSSL 1.1 spelled the algorithm in upper case.
+    auto old_style = parse_fingerprint("SHA1 Fingerprint=" + to_hex_grouped(ca.fingerprint(DigestAlg::sha1), ':'));
+    REQUIRE(old_style);
+    CHECK(old_style->alg == DigestAlg::sha1);
+    CHECK(old_style->matches(ca));
+    auto sha512 = parse_fingerprint("sha512 Fingerprint=AB:CD");
+    REQUIRE_FALSE(sha512);
+    CHECK(sha512.error().message.find("sha512") != std::string::npos);
 }
 
 TEST_CASE("bad fingerprints are usage errors naming the problem", "[fingerprint]") {

@@ -367,6 +367,21 @@ TEST_CASE("template errors name the variable", "[subject]") {
     CHECK_THAT(dn_error(*expanded).message, Catch::Contains("empty value for CN"));
 }
 
+TEST_CASE("a Markdown-escaped template gets a did-you-mean hint", "[subject]") {
+    // The vendor's configuration page shows CN=$\{userEmailAddress}; copied along, it must not
+    // become a literal subject.
+    const auto lookup = lookup_from({{"userEmailAddress", "a@example.com"}});
+    const Error error = template_error(R"(CN=$\{userEmailAddress},O=x)", lookup);
+    CHECK(error.code == ErrorCode::usage);
+    CHECK_THAT(error.message, Catch::Contains(R"("$\{userEmailAddress}" at position 4)"));
+    CHECK(error.fix == "did you mean ${userEmailAddress}?");
+    CHECK(template_error(R"(CN=$\{x)", lookup).fix == "did you mean ${x}?");
+    // "$$" still writes a literal dollar, and a backslash elsewhere is left to the DN parser.
+    auto literal = expand_template(R"(CN=$$\{x})", lookup);
+    REQUIRE(literal);
+    CHECK(*literal == R"(CN=$\{x})");
+}
+
 TEST_CASE("escape_dn_value escapes what RFC 4514 requires", "[subject]") {
     CHECK(escape_dn_value("Example, Inc.") == R"(Example\, Inc.)");
     CHECK(escape_dn_value(R"(a+b"c\d<e>f;g=h)") == R"(a\+b\"c\\d\<e\>f\;g\=h)");

@@ -102,6 +102,48 @@ TEST_CASE("check_new_files finds missing directories and existing files before a
     CHECK(dir.entries() == 1); // checking wrote nothing
 }
 
+TEST_CASE("a missing last directory is made with the mode asked for, never more", "[store]") {
+    TempDir dir;
+    UmaskScope umask(0077); // the mode is exact, whatever the umask
+    // Where a key goes: 0700.
+    auto made = store::make_last_directory(dir.path / "keys" / "key.pem", 0700);
+    REQUIRE(made);
+    CHECK(*made);
+    CHECK(mode_of(dir.path / "keys") == 0700);
+    // Certificates only: 0755, through check_new_files.
+    REQUIRE(store::check_new_files({dir.path / "certs" / "ca.pem"}, store::Overwrite::refuse, 0755));
+    CHECK(mode_of(dir.path / "certs") == 0755);
+    // An existing directory is left as it is.
+    fs::permissions(dir.path / "certs", fs::perms(0750));
+    made = store::make_last_directory(dir.path / "certs" / "x.pem", 0700);
+    REQUIRE(made);
+    CHECK_FALSE(*made);
+    CHECK(mode_of(dir.path / "certs") == 0750);
+    // Only the last component: a missing parent is an error that says so, and nothing is made.
+    auto deep = store::check_new_files({dir.path / "a" / "b" / "key.pem"}, store::Overwrite::refuse, 0700);
+    REQUIRE_FALSE(deep);
+    CHECK(deep.error().code == util::ErrorCode::file);
+    CHECK(deep.error().message.find("nor its parent") != std::string::npos);
+    CHECK(deep.error().fix.find("only the last directory") != std::string::npos);
+    CHECK_FALSE(fs::exists(dir.path / "a"));
+    // Without the option nothing is made (renew's files must already be there).
+    CHECK_FALSE(store::check_new_files({dir.path / "plain" / "key.pem"}, store::Overwrite::refuse));
+    CHECK_FALSE(fs::exists(dir.path / "plain"));
+    // Standard output is no directory.
+    CHECK(store::check_new_files({"-", "/dev/stdout"}, store::Overwrite::refuse, 0755));
+}
+
+TEST_CASE("a link where the directory should be is never followed nor replaced", "[store][hostile]") {
+    TempDir dir;
+    fs::create_directory(dir.path / "elsewhere");
+    fs::create_directory_symlink(dir.path / "missing-target", dir.path / "dangling");
+    // A dangling link: mkdirat does not follow it, so nothing is made at its target.
+    auto dangling = store::check_new_files({dir.path / "dangling" / "key.pem"}, store::Overwrite::refuse, 0700);
+    CHECK_FALSE(dangling);
+    CHECK_FALSE(fs::exists(dir.path / "missing-target"));
+    CHECK(fs::is_symlink(dir.path / "dangling"));
+}
+
 // ---------------------------------------------------------------- hostile directories
 // The tests run as root, in directories "someone else" (test::k_other_uid) could write to: every
 // entry is reached relative to the directory and never followed.
