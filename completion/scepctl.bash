@@ -51,9 +51,9 @@ _scepctl() {
     # Values: files for options that take a path, fixed words where there is a choice.
     # BEGIN GENERATED OPTIONS (scripts/gen-docs.sh)
     case $prev in
-        --config | --cacert | --out | --key | --key-pass-file | --cert | --challenge-file | \
+        --config | --cacert | --ca-cert-pin | --out | --key | --key-pass-file | --cert | --challenge-file | \
             --pkcs11-module | --key-out | --cert-out | --chain-out | --p12-out | --p12-pass-file | \
-            --keytab | --password-file | --user-password-file | --junit)
+            --keytab | --password-file | --user-password-file | --ca-bundle | --request | --junit)
             COMPREPLY=($(compgen -f -- "$cur"))
             return
             ;;

@@ -12,7 +12,7 @@ namespace {
 constexpr std::array<Command, 12> k_commands{Command::getcacaps,  Command::getcacert,     Command::enroll,
                                              Command::renew,      Command::getchallenge,  Command::check_kerberos,
                                              Command::check_ndes, Command::getnextcacert, Command::getcert,
-                                             Command::getcrl,     Command::decode, Command::fingerprint};
+                                             Command::getcrl,     Command::decode,        Command::fingerprint};
 
 constexpr std::array<std::string_view, 3> k_ciphers{"aes128", "aes256", "des3"};
 constexpr std::array<std::string_view, 3> k_methods{"auto", "get", "post"};
@@ -1143,7 +1143,7 @@ fetched with GetCACert, together with GetCACaps.
 )roff"},
     {.flag = "key",
      .kind = Kind::path,
-     .value_name = "FILE",
+     .value_name = "KEY",
      .commands = bit(Command::decode),
      .help = "Key (PEM or DER) that opens the envelope: the requester's for a CertRep, the RA encryption key for a "
              "request",

@@ -328,9 +328,15 @@ util::Result<EnrollOutcome> enroll(EnrollPlan plan, Collaborators& with, Pending
     SCEP_TRY_VOID(write_outputs(plan, key, *enrolled, key_written, with));
     scep::KeyLocation where = key.location();
     if (!existing_key) where.reference = output.write_key || key_written ? output.key->string() : std::string();
-    return EnrollOutcome{
-        std::move(enrolled).value(), session.algorithms, output, plan.resume, challenge_sent, challenge_origin,
-        with.stop_requested(),       std::move(where),   std::move(differences)};
+    return EnrollOutcome{std::move(enrolled).value(),
+                         session.algorithms,
+                         output,
+                         plan.resume,
+                         challenge_sent,
+                         challenge_origin,
+                         with.stop_requested(),
+                         std::move(where),
+                         std::move(differences)};
 }
 
 } // namespace workflow
