@@ -74,6 +74,8 @@ challenge_url = "$TESTBED_ADMIN_URL_TLS"
 prefer_kerberos = true
 tls_ca_file = "$TESTBED_TLS_CA"
 ca_fingerprint = "sha256:$TESTBED_CA_SHA256"
+# The bed's KDC (MIT, db2) cannot do constrained delegation, which AD does: shown, not judged.
+skip_checks = ["delegation"]
 
 [profile.device]
 ca = "ndes"
