@@ -245,18 +245,68 @@ util::Result<void> write_outputs(const EnrollPlan& plan, const scep::PrivateKey&
 
 } // namespace
 
+namespace {
+
+// --key: the user's own key, in a file, a TPM or on a token; nullopt when a key is to be made.
+util::Result<std::optional<scep::PrivateKey>> existing_key_of(const EnrollPlan& plan) {
+    if (plan.existing_key.empty()) return std::optional<scep::PrivateKey>();
+    SCEP_TRY(scep::PrivateKey key,
+             load_key_reference(plan.existing_key, plan.key_passphrase, plan.keys.hardware, "--key"));
+    if (plan.outputs.p12 && key.store() != scep::KeyStore::file) {
+        return usage("--format p12 puts the private key into the bundle, and --key " + plan.existing_key +
+                     " never leaves its " + scep::to_string(key.store()) + " store")
+            .with_fix("use --format pem or der: the certificate and chain are written, the key stays where it is");
+    }
+    return std::optional<scep::PrivateKey>(std::move(key));
+}
+
+struct Exchanged {
+    scep::EnrollmentResult result;
+    bool key_written = false; // the generated key was kept at the first PENDING
+};
+
+// PKCSReq (or CertPoll with --resume), polling while PENDING. The transaction ID is derived from
+// the key, so with the key on disk a later run can poll (--resume): a generated key is kept as
+// soon as the CA answers PENDING, not only at exit 3, because a run stopped while it waits must
+// not lose a request that used up a one-time challenge.
+util::Result<Exchanged> exchange(const EnrollPlan& plan, Server& server, const CaSession& session,
+                                 scep::EnrollmentRequest& request, PendingRequest* pending_request,
+                                 Collaborators& with) {
+    const EnrollOutputs& output = plan.outputs;
+    const fs::path key_path = output.key ? *output.key : fs::path(plan.existing_key);
+    bool request_sent = false, pending = plan.resume, key_written = false;
+    scep::EnrollmentHooks hooks = enrollment_hooks(with);
+    hooks.sending = [&request_sent](scep::MessageType) { request_sent = true; };
+    hooks.first_pending = [&](const scep::TransactionId& transaction_id) -> util::Result<void> {
+        pending = true;
+        if (pending_request != nullptr) {
+            pending_request->transaction_id = transaction_id;
+            if (!plan.existing_key.empty()) pending_request->key = key_path; // --key: the user's own file
+        }
+        if (!output.key) return {};
+        SCEP_TRY(const util::Bytes key_data, store::encode_key(request.key, output.key_format(), plan.key_passphrase));
+        const auto whole_file = with.hold_signals();
+        SCEP_TRY_VOID(store::write_file_atomic(key_path, key_data, 0600,
+                                               plan.force ? store::Overwrite::replace : store::Overwrite::refuse));
+        key_written = true;
+        if (pending_request != nullptr) pending_request->key = key_path;
+        with.events.note("the new key is kept in " + key_path.string() + " (mode 0600)");
+        return {};
+    };
+    auto enrolled = scep::enroll(*server.client, session.ca, session.caps.caps, request, hooks);
+    if (!enrolled) {
+        return explain_failure(std::move(enrolled).error(), plan, key_path, pending, key_written, request_sent);
+    }
+    for (const auto& warning : enrolled->warnings)
+        with.events.warning(warning);
+    return Exchanged{std::move(enrolled).value(), key_written};
+}
+
+} // namespace
+
 util::Result<EnrollOutcome> enroll(EnrollPlan plan, Collaborators& with, PendingRequest* pending_request) {
     SCEP_TRY_VOID(check_key_store(plan)); // again: the command line may have added the key's secret
-    std::optional<scep::PrivateKey> existing_key;
-    if (!plan.existing_key.empty()) {
-        SCEP_TRY(existing_key, load_key_reference(plan.existing_key, plan.key_passphrase, plan.keys.hardware, "--key"));
-        if (plan.outputs.p12 && existing_key->store() != scep::KeyStore::file) {
-            return usage("--format p12 puts the private key into the bundle, and --key " + plan.existing_key +
-                         " never leaves its " + scep::to_string(existing_key->store()) + " store")
-                .with_fix("use --format pem or der: the certificate and chain are written, the key stays where it is");
-        }
-    }
-    const auto overwrite = plan.force ? store::Overwrite::replace : store::Overwrite::refuse;
+    SCEP_TRY(const std::optional<scep::PrivateKey> existing_key, existing_key_of(plan));
     const EnrollOutputs& output = plan.outputs;
     // Held until the files are written: two runs into one directory never mix their files. Under
     // it, temporary files a killed run left are known to be stale and go.
@@ -291,52 +341,20 @@ util::Result<EnrollOutcome> enroll(EnrollPlan plan, Collaborators& with, Pending
     const bool challenge_sent = plan.challenge.has_value();
     plan.challenge.reset();
     request.start_with_poll = plan.resume;
-
-    // The transaction ID is derived from the key, so with the key on disk a later run can poll
-    // (--resume). A generated key is kept as soon as the CA answers PENDING, not only at exit 3:
-    // a run stopped while it waits must not lose a request that used up a one-time challenge.
-    const fs::path key_path = output.key ? *output.key : fs::path(plan.existing_key);
-    bool request_sent = false, pending = plan.resume, key_written = false;
-    scep::EnrollmentHooks hooks = enrollment_hooks(with);
-    hooks.sending = [&request_sent](scep::MessageType) { request_sent = true; };
-    hooks.first_pending = [&](const scep::TransactionId& transaction_id) -> util::Result<void> {
-        pending = true;
-        if (pending_request != nullptr) {
-            pending_request->transaction_id = transaction_id;
-            if (!plan.existing_key.empty()) pending_request->key = key_path; // --key: the user's own file
-        }
-        if (!output.key) return {};
-        SCEP_TRY(const util::Bytes key_data, store::encode_key(key, output.key_format(), plan.key_passphrase));
-        const auto whole_file = with.hold_signals();
-        SCEP_TRY_VOID(store::write_file_atomic(key_path, key_data, 0600, overwrite));
-        key_written = true;
-        if (pending_request != nullptr) pending_request->key = key_path;
-        with.events.note("the new key is kept in " + key_path.string() + " (mode 0600)");
-        return {};
-    };
-    auto enrolled = scep::enroll(*server.client, session.ca, session.caps.caps, request, hooks);
-    if (!enrolled) {
-        return explain_failure(std::move(enrolled).error(), plan, key_path, pending, key_written, request_sent);
-    }
-    for (const auto& warning : enrolled->warnings)
-        with.events.warning(warning);
-    std::vector<IssuedDifference> differences = compare_issued(asked, enrolled->certificate);
+    SCEP_TRY(Exchanged enrolled, exchange(plan, server, session, request, pending_request, with));
+    std::vector<IssuedDifference> differences = compare_issued(asked, enrolled.result.certificate);
     for (const auto& difference : differences)
         with.events.warning("the CA issued another " + to_text(difference));
-    note_validity(plan.request.validity, enrolled->certificate, with.events);
+    note_validity(plan.request.validity, enrolled.result.certificate, with.events);
 
-    SCEP_TRY_VOID(write_outputs(plan, key, *enrolled, key_written, with));
+    SCEP_TRY_VOID(write_outputs(plan, key, enrolled.result, enrolled.key_written, with));
     scep::KeyLocation where = key.location();
-    if (!existing_key) where.reference = output.write_key || key_written ? output.key->string() : std::string();
-    return EnrollOutcome{std::move(enrolled).value(),
-                         session.algorithms,
-                         output,
-                         plan.resume,
-                         challenge_sent,
-                         challenge_origin,
-                         with.stop_requested(),
-                         std::move(where),
-                         std::move(differences)};
+    if (!existing_key) {
+        where.reference = output.write_key || enrolled.key_written ? output.key->string() : std::string();
+    }
+    return EnrollOutcome{
+        std::move(enrolled.result), session.algorithms,    output,           plan.resume,           challenge_sent,
+        challenge_origin,           with.stop_requested(), std::move(where), std::move(differences)};
 }
 
 } // namespace workflow

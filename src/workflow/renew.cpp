@@ -366,6 +366,32 @@ util::Result<store::SwapResult> swap_in(const RenewPlan& plan, const scep::Priva
     return swapped;
 }
 
+// The request, signed with the existing certificate and key (§2.5): RenewalReq when the server
+// lists Renewal (or --mode renewalreq), else PKCSReq. The CSR takes the plan's challenge, which
+// then leaves the plan: scep::enroll wipes the CSR once the CA has it.
+util::Result<scep::EnrollmentRequest> renewal_request(RenewPlan& plan, const Existing& existing,
+                                                      const CaSession& session, const scep::PrivateKey& new_key,
+                                                      RenewOutcome& outcome, Collaborators& with) {
+    scep::CsrParams params = renewal_csr(plan, existing.cert, with.events, plan.challenge);
+    params.digest = session.algorithms.digest;
+    SCEP_TRY(scep::CertificationRequest csr, scep::build_csr(new_key, params));
+    outcome.challenge_sent = plan.challenge.has_value();
+    plan.challenge.reset();
+    const bool renewal_req =
+        plan.mode == RenewMode::renewal_req || (plan.mode == RenewMode::automatic && session.caps.caps.renewal());
+    scep::EnrollmentRequest request{new_key,
+                                    std::move(csr),
+                                    existing.cert,
+                                    existing.key,
+                                    renewal_req ? scep::MessageType::renewal_req : scep::MessageType::pkcs_req,
+                                    session.algorithms,
+                                    plan.request.method,
+                                    plan.request.poll};
+    request.start_with_poll = outcome.resumed;
+    if (!outcome.new_key) request.transaction_id = scep::renewal_transaction_id(existing.key, existing.cert);
+    return request;
+}
+
 } // namespace
 
 util::Result<RenewOutcome> renew(RenewPlan plan, Collaborators& with,
@@ -407,24 +433,7 @@ util::Result<RenewOutcome> renew(RenewPlan plan, Collaborators& with,
 
     SCEP_TRY(const scep::PrivateKey new_key, renewal_key(plan, existing, pending));
     outcome.new_key = !new_key.matches(old_cert);
-    scep::CsrParams params = renewal_csr(plan, old_cert, with.events, plan.challenge);
-    params.digest = session.algorithms.digest;
-    SCEP_TRY(scep::CertificationRequest csr, scep::build_csr(new_key, params));
-    // The CSR holds the only copy of the challenge from here on; scep::enroll wipes it once the CA has it.
-    outcome.challenge_sent = plan.challenge.has_value();
-    plan.challenge.reset();
-    const bool renewal_req =
-        plan.mode == RenewMode::renewal_req || (plan.mode == RenewMode::automatic && session.caps.caps.renewal());
-    scep::EnrollmentRequest request{new_key,
-                                    std::move(csr),
-                                    old_cert,
-                                    existing.key,
-                                    renewal_req ? scep::MessageType::renewal_req : scep::MessageType::pkcs_req,
-                                    session.algorithms,
-                                    plan.request.method,
-                                    plan.request.poll};
-    request.start_with_poll = outcome.resumed;
-    if (!outcome.new_key) request.transaction_id = scep::renewal_transaction_id(existing.key, old_cert);
+    SCEP_TRY(scep::EnrollmentRequest request, renewal_request(plan, existing, session, new_key, outcome, with));
     SCEP_TRY(scep::EnrollmentResult renewed, exchange(plan, server, session, request, outcome, with));
     // NDES answers a repeated transaction with the certificate it issued then (sscep#189).
     if (renewed.certificate.serial_hex() == old_cert.serial_hex() &&
