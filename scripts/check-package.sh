@@ -14,5 +14,6 @@ page=$(man -P cat scepctl); grep -qE 'SCEP +\(RFC +8894\) +enrollment +client' <
 page=$(man -P cat 5 scepctl.toml); grep -qE 'configuration +file +for +scepctl' <<<"$page"
 page=$(man -P cat scepctl-enroll); grep -qE 'enroll +for +a +certificate +with +SCEP' <<<"$page"
 test -f /usr/share/bash-completion/completions/scepctl
+test -f /usr/share/zsh/vendor-completions/_scepctl
 test -f /usr/share/doc/scepctl/examples/ndes-kerberos.toml
 echo "package check: OK"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Rewrites the generated parts of the man pages (OPTIONS, GLOBAL OPTIONS) and of the bash
-# completion (the values of options) from the option table, src/config/options.cpp:
+# Rewrites the generated parts of the man pages (OPTIONS, GLOBAL OPTIONS) and of the bash and zsh
+# completions (the values of options) from the option table, src/config/options.cpp:
 #   scripts/gen-docs.sh [BUILD_DIR | GEN_DOCS_BINARY] [TREE]
 # BUILD_DIR (default: $BUILD_DIR, else build/, as for scripts/build.sh) gets the gen_docs target
 # built first; TREE (default: this checkout) is the tree whose man/ and completion/ are rewritten.
@@ -46,3 +46,5 @@ for command in $commands; do
 done
 "$gen_docs" completion >"$generated"
 replace "$tree/completion/scepctl.bash"
+"$gen_docs" completion-zsh >"$generated"
+replace "$tree/completion/_scepctl"

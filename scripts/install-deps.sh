@@ -27,6 +27,8 @@ packages=(
   systemd
   # man page checks (man --warnings), the .deb (dpkg-shlibdeps is in dpkg-dev), the source's format
   man-db dpkg-dev clang-format
+  # the zsh completion is checked in a real zsh (tests/docs/check_zsh_completion.sh)
+  zsh
 )
 
 missing=()

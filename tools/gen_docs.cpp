@@ -1,11 +1,12 @@
-// gen_docs: the parts of the man pages and of the bash completion that come from the option table
-// (src/config/options.hpp). scripts/gen-docs.sh puts them between the GENERATED OPTIONS markers;
+// gen_docs: the parts of the man pages and of the bash and zsh completions that come from the option
+// table (src/config/options.hpp). scripts/gen-docs.sh puts them between the GENERATED OPTIONS markers;
 // tests/docs/check_generated_docs.sh fails when the checked-in files differ from this output.
 //
 //   gen_docs commands        the subcommands, one a line
 //   gen_docs man COMMAND     the OPTIONS entries of scepctl-COMMAND(1): its own options, table order
 //   gen_docs man-global      the GLOBAL OPTIONS entries of scepctl(1)
 //   gen_docs completion      the bash `case $prev in ... esac` block that completes option values
+//   gen_docs completion-zsh  the same block for the zsh completion (completion/_scepctl)
 #include <cstdlib>
 #include <functional>
 #include <iostream>
@@ -133,11 +134,13 @@ std::string patterns(const std::vector<std::string>& flags) {
     return out;
 }
 
-void print_completion() {
+// The case block that completes option values, in bash (`COMPREPLY=(...)`) or zsh (`_files`,
+// `compadd`) terms; both completions keep it between their GENERATED OPTIONS markers.
+void print_completion(bool zsh) {
     std::vector<std::string> files, directories;
     std::vector<const OptionSpec*> worded;
     for (const auto& spec : config::option_table()) {
-        if (spec.flag.empty() || spec.positional) continue; // bash completes an operand with files anyway
+        if (spec.flag.empty() || spec.positional) continue; // an operand is completed with files anyway
         const bool path = spec.kind == config::Kind::path;
         const std::string flag(spec.flag);
         bool known = false;
@@ -153,23 +156,26 @@ void print_completion() {
         if (!path && !spec.choices.empty()) worded.push_back(&spec);
     }
     std::cout << "    case $prev in\n";
-    for (const auto& [flags, action] : {std::pair{files, "-f"}, std::pair{directories, "-d"}}) {
+    const std::pair<const std::vector<std::string>&, std::string> path_actions[] = {
+        {files, zsh ? "_files" : "COMPREPLY=($(compgen -f -- \"$cur\"))"},
+        {directories, zsh ? "_files -/" : "COMPREPLY=($(compgen -d -- \"$cur\"))"}};
+    for (const auto& [flags, action] : path_actions) {
         if (flags.empty()) continue;
-        std::cout << patterns(flags) << "\n            COMPREPLY=($(compgen " << action
-                  << " -- \"$cur\"))\n            return\n            ;;\n";
+        std::cout << patterns(flags) << "\n            " << action << "\n            return\n            ;;\n";
     }
     for (const auto* spec : worded) {
         std::string words;
         for (const auto choice : spec->choices)
             words += (words.empty() ? "" : " ") + std::string(choice);
-        std::cout << "        --" << spec->flag << ") COMPREPLY=($(compgen -W \"" << words
-                  << "\" -- \"$cur\")); return ;;\n";
+        std::cout << "        --" << spec->flag << ") "
+                  << (zsh ? "compadd -- " + words : "COMPREPLY=($(compgen -W \"" + words + "\" -- \"$cur\"))")
+                  << "; return ;;\n";
     }
     std::cout << "    esac\n";
 }
 
 int usage() {
-    std::cerr << "usage: gen_docs commands | man COMMAND | man-global | completion\n";
+    std::cerr << "usage: gen_docs commands | man COMMAND | man-global | completion | completion-zsh\n";
     return 2;
 }
 
@@ -187,8 +193,8 @@ int main(int argc, char** argv) {
                   "of " + std::string(args[1]));
     } else if (args.size() == 1 && args[0] == "man-global") {
         print_man(rows_where([](const OptionSpec& spec) { return spec.global(); }), "(global)");
-    } else if (args.size() == 1 && args[0] == "completion") {
-        print_completion();
+    } else if (args.size() == 1 && (args[0] == "completion" || args[0] == "completion-zsh")) {
+        print_completion(args[0] == "completion-zsh");
     } else {
         return usage();
     }

@@ -87,6 +87,15 @@ void set_certificate_summary(Json& object, const scep::Certificate& cert) {
         .set("sha256", util::to_hex(cert.fingerprint(scep::DigestAlg::sha256)));
 }
 
+Json validity_json(const std::optional<scep::RequestedValidity>& asked, const scep::Certificate& cert) {
+    const std::int64_t days = (cert.not_after_unix() - cert.not_before_unix() + 43200) / 86400; // whole days
+    Json validity = Json::object();
+    validity.set("requested", asked ? Json(scep::to_string(*asked)) : Json())
+        .set("issued_days", Json(static_cast<long long>(days)))
+        .set("as_requested", asked ? Json(!scep::validity_difference(*asked, cert).has_value()) : Json());
+    return validity;
+}
+
 void add_exchange_json(Json& json, const scep::EnrollmentResult& result, const scep::AlgorithmChoice& algorithms,
                        bool resumed, bool challenge_sent, const std::string& challenge_origin) {
     json.set("transaction_id", result.transaction_id)

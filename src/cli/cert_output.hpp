@@ -3,6 +3,7 @@
 
 #include "scep/key.hpp"
 
+#include <optional>
 #include <string>
 
 #include "cli/json.hpp"
@@ -24,6 +25,10 @@ std::string bundle_pem(const scep::CaCertBundle& bundle);
 void print_certificate_summary(const Output& out, const scep::Certificate& cert);
 // The same as JSON keys of `object`: subject, issuer, serial, not_before, not_after, sha256.
 void set_certificate_summary(Json& object, const scep::Certificate& cert);
+
+// "validity": {requested ("90d" or null), issued_days, as_requested (null when nothing was asked)}:
+// --validity against what the CA issued, the note's finding as a field.
+Json validity_json(const std::optional<scep::RequestedValidity>& asked, const scep::Certificate& cert);
 
 // How the certificate was obtained: transaction_id, resumed, polls, method, cipher, digest,
 // challenge ("<redacted>" or null: never the value) and challenge_source.

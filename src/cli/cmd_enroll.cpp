@@ -30,6 +30,7 @@ util::Result<void> run_enroll(Run& run) {
     SCEP_TRY(std::optional<util::Secret> key_secret, given_key_secret(run));
     if (key_secret) plan.key_passphrase = std::move(key_secret);
     const std::string url = plan.server.url;
+    const std::optional<scep::RequestedValidity> asked_validity = plan.request.validity;
     workflow::PendingRequest pending;
     auto enrolled = workflow::enroll(std::move(plan), run.with, &pending);
     if (!enrolled) {
@@ -68,7 +69,8 @@ util::Result<void> run_enroll(Run& run) {
     result.set("format", store::to_string(files.format))
         .set("files", std::move(paths))
         .set("warnings", Json::strings(outcome.result.warnings))
-        .set("issued_differences", differences_json(outcome.differences));
+        .set("issued_differences", differences_json(outcome.differences))
+        .set("validity", validity_json(asked_validity, cert));
     if (outcome.stopped_after_write) {
         run.result_on_error = std::move(result);
         return util::Error(util::ErrorCode::interrupted,

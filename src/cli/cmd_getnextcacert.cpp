@@ -46,7 +46,8 @@ util::Result<void> run_getnextcacert(Run& run) {
         .set("fingerprint_verified", server.settings.pin.has_value())
         .set("warnings", Json::strings(next.bundle.warnings));
     if (!out_file.empty()) {
-        out.note("wrote " + std::to_string(next.bundle.entries.size()) + " certificate(s) to " + out_file);
+        out.note("wrote " + std::to_string(next.bundle.entries.size()) + " certificate(s) to " +
+                 (store::is_standard_output(out_file) ? "standard output" : out_file));
         result.set("out", out_file);
     }
     out.json(result);

@@ -42,7 +42,8 @@ Json renewed_json(const workflow::RenewPlan& plan, const workflow::RenewOutcome&
     result.set("files", std::move(paths))
         .set("backups", std::move(backups))
         .set("recovery", store::to_string(outcome.recovery))
-        .set("warnings", Json::strings(renewed.warnings));
+        .set("warnings", Json::strings(renewed.warnings))
+        .set("validity", validity_json(plan.request.validity, renewed.certificate));
     return result;
 }
 

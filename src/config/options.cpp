@@ -762,7 +762,7 @@ codeSigning, emailProtection, ... or a dotted OID.
     {.flag = "validity",
      .kind = Kind::text,
      .value_name = "DURATION",
-     .commands = bit(Command::enroll) | bit(Command::renew),
+     .commands = bit(Command::enroll) | bit(Command::renew) | bit(Command::check_ndes),
      .table = Table::profile,
      .key = "validity",
      .validate = validity,
@@ -785,10 +785,22 @@ Microsoft CAs read it, as the PKCS#10 attribute szOID_ENROLLMENT_NAME_VALUE_PAIR
 EDITF_ATTRIBUTEENDDATE set, and never beyond the template's validity period;
 other CAs ignore it. When the issued certificate's validity differs (by more than
 an hour and 1%), scepctl says so in one note with the fix:
-.BR "certutil \-setreg policy\\EditFlags +EDITF_ATTRIBUTEENDDATE" .
+.BR "certutil \-setreg policy\eEditFlags +EDITF_ATTRIBUTEENDDATE" .
 Default: the profile's
 .BR validity ;
 without one nothing is asked and the CA decides.
+With
+.BR \-\-json ,
+enroll and renew add the object
+.BR validity :
+.B requested
+(the DURATION asked for, or null),
+.B issued_days
+(whole days from notBefore to notAfter) and
+.B as_requested
+(false when the note above was given; null when nothing was asked).
+.B check\-ndes \-\-enroll\-test
+sends it too.
 )roff"},
     {.flag = "cipher",
      .kind = Kind::text,

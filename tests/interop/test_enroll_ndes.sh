@@ -129,6 +129,7 @@ start_mode_fixture success
 enroll_ndes as-asked --san dns:as-asked.example.test --json
 expect_rc 0
 expect_json "d['issued_differences'] == []"
+expect_json "d['validity'] == {'requested': None, 'issued_days': 365, 'as_requested': None}"
 expect_no_err 'the CA issued another'
 
 # --resume: the first run gives up after the PKCSReq (exit 3, key kept); the second, with that key,
@@ -236,14 +237,16 @@ validity_days() { # validity_days CERT: whole days from notBefore to notAfter
   echo $(((na - nb + 43200) / 86400))
 }
 start_mode_fixture success --attribute-end-date
-enroll_ndes validity --validity 90d
+enroll_ndes validity --validity 90d --json
 expect_rc 0
+expect_json "d['validity'] == {'requested': '90d', 'issued_days': 90, 'as_requested': True}"
 expect "validity: the fixture read 90 Days from the request" test "$(last_event requestedValidity)" = "90 Days"
 expect "validity: issued for 90 days" test "$(validity_days "$WORK/validity/cert.pem")" = 90
 expect_no_err 'validity'
 start_mode_fixture success
-enroll_ndes validity-ignored --validity 90d
+enroll_ndes validity-ignored --validity 90d --json
 expect_rc 0
+expect_json "d['validity'] == {'requested': '90d', 'issued_days': 365, 'as_requested': False}"
 expect "validity-ignored: the request still asked for 90 Days" test "$(last_event requestedValidity)" = "90 Days"
 expect "validity-ignored: issued for the template's 365 days" test "$(validity_days "$WORK/validity-ignored/cert.pem")" = 365
 expect_err 'asked for a validity of 90d, the CA issued 365 days .*certutil -setreg policy\\EditFlags \+EDITF_ATTRIBUTEENDDATE'

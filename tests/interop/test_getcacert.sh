@@ -156,9 +156,12 @@ expect_rc 0
 expect "--out -: stdout is the CA as PEM" cmp -s <(openssl x509 -outform DER <<<"$out") "$WORK/bed-ca.der"
 expect_err 'certificate 1 of 1: ca'
 expect "--out -: no file named -" test ! -e ./-
+expect_err 'wrote 1 certificate\(s\) to standard output'
+expect_no_err 'to -$'
 scepctl getcacert --url "$TESTBED_SCEP_URL" --ca-fingerprint "sha256:$TESTBED_CA_SHA256" --out /dev/stdout
 expect_rc 0
 expect "--out /dev/stdout: stdout is the CA as PEM" cmp -s <(openssl x509 -outform DER <<<"$out") "$WORK/bed-ca.der"
+expect_err 'wrote 1 certificate\(s\) to standard output'
 scepctl getcacert --url "$TESTBED_SCEP_URL" --ca-fingerprint "sha256:$TESTBED_CA_SHA256" --out - --json
 expect_rc 64
 expect_err 'both write to standard output'

@@ -28,6 +28,12 @@ expect "next.pem starts with the new CA" cmp -s <(openssl x509 -in "$WORK/next.p
 expect "the new CA is not the current one" test "$(openssl x509 -in "$WORK/next.pem" -noout -fingerprint -sha256)" != \
   "$(openssl x509 -in "$data/ca.pem" -noout -fingerprint -sha256)"
 expect "next.pem is 0644" test "$(stat -c %a "$WORK/next.pem")" = 644
+# --out -: the PEM on standard output, and the note says so (not "to -").
+scepctl getnextcacert --url "$FIXTURE_URL" --ca-fingerprint "$FIXTURE_PIN" --out -
+expect_rc 0
+expect "--out -: stdout holds the three certificates" test "$(grep -c 'BEGIN CERTIFICATE' <<<"$out")" = 3
+expect_err 'wrote 3 certificate\(s\) to standard output'
+expect_no_err 'to -$'
 # --out never replaces a file without --force, and refuses before any request.
 scepctl getnextcacert --url "$FIXTURE_URL" --ca-fingerprint "$FIXTURE_PIN" --out "$WORK/next.pem"
 expect_rc 93

@@ -98,6 +98,7 @@ expect_json 'd["status"] == "renewed" and d["message_type"] == "RenewalReq" and 
 expect_json 'd["old_serial"] == "'"$serial"'" and d["serial"] != d["old_serial"] and d["fallback"] is False'
 expect_json 'd["challenge"] == "<redacted>" and d["deploy_hook"] is None and d["recovery"] == "none"'
 expect_json 'd["files"]["key"] == "'"$WORK/a/key.pem"'" and len(d["backups"]) == 3'
+expect_json 'd["validity"]["requested"] is None and d["validity"]["as_requested"] is None and d["validity"]["issued_days"] > 0'
 expect_no_out "$TESTBED_CHALLENGE"
 check_renewed reuse "$WORK/a" "$serial" "$pub" same
 expect "reuse: key.pem is byte for byte the old key" cmp -s "$WORK/a/key.pem" "$WORK/a-key-1.pem"
@@ -396,8 +397,12 @@ scepctl enroll --url "$FIXTURE_URL" --ca-fingerprint "$FIXTURE_PIN" --challenge-
 expect_rc 0
 serial=$(serial_of "$WORK/f/cert.pem")
 pub=$(pubkey_of "$WORK/f/key.pem")
-renew_fixture "$WORK/f" --json
+# --validity: the fixture ignores it by default (its template's 365 days): a note, and JSON says so.
+renew_fixture "$WORK/f" --json --validity 30d
 expect_rc 0
+expect_json 'd["validity"] == {"requested": "30d", "issued_days": 365, "as_requested": False}'
+expect_err 'asked for a validity of 30d, the CA issued 365 days'
+expect "fixture: the renewal asked for 30 Days" test "$(last_event requestedValidity)" = "30 Days"
 issuing_txid=$(python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["transaction_id"])' <<<"$out")
 expect_err 'RenewalReq sent \(POST, des3, sha256'
 expect_no_err 'no challenge password'

@@ -205,7 +205,8 @@ TEST_CASE("check-ndes --enroll-test sends the profile's request; a given challen
                                             c.key_usage +
                                             "\"\n"
                                             "eku = [\"clientAuth\"]\n"
-                                            "san = [\"dns:router-7.example.test\", \"ip:192.0.2.7\"]\n"));
+                                            "san = [\"dns:router-7.example.test\", \"ip:192.0.2.7\"]\n"
+                                            "validity = \"90d\"\n"));
     Checked checked;
     test::NdesFixture fixture(dir.path / "fixture", {"--challenge", "GIVEN-CHALLENGE-7"});
     // The enrollment (POST) goes to the fixture; the URL-length probe (GET) gets the 404.15.
@@ -244,8 +245,10 @@ TEST_CASE("check-ndes --enroll-test sends the profile's request; a given challen
     CHECK(csr.find("DNS:router-7.example.test") != std::string::npos);
     CHECK(csr.find("IP Address:192.0.2.7") != std::string::npos);
     CHECK(csr.find("challengePassword        :GIVEN-CHALLENGE-7") != std::string::npos);
-    // The fixture accepted the challenge and issued what was asked for.
-    CHECK(test::NdesFixture::events(dir.path / "fixture").find("\"challenge\": \"ok\"") != std::string::npos);
+    // The fixture accepted the challenge and issued what was asked for, the profile's validity too.
+    const std::string events = test::NdesFixture::events(dir.path / "fixture");
+    CHECK(events.find("\"challenge\": \"ok\"") != std::string::npos);
+    CHECK(events.find("\"requestedValidity\": \"90 Days\"") != std::string::npos);
 }
 
 TEST_CASE("check-ndes --enroll-test without a given challenge fetches one from the CA's page and sends it",
