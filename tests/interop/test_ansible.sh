@@ -161,4 +161,27 @@ expect_report 'tasks["Enrollment failed"]["msg"].startswith("scepctl enroll fail
 expect_report '"fingerprint" in tasks["Enrollment failed"]["msg"] and "\n" not in tasks["Enrollment failed"]["msg"]'
 expect "wrong CA fingerprint: no key or certificate written" test -z "$(ls -A "$WORK/wrong/pki")"
 
+# ---------------------------------------------------------------- the README's example variables
+# ... render a configuration scepctl loads (its keytab and out_dir moved under $WORK): renew then
+# fails only for the missing certificate (93), not for the configuration (78).
+awk '/^```yaml$/ {f = 1; next} /^```$/ {f = 0} f' "$examples/ansible/README.md" >"$WORK/readme-vars.yml"
+cp "$TESTBED_SVC_KEYTAB" "$WORK/readme.keytab"
+mkdir "$WORK/readme-pki"
+python3 - "$WORK" >"$WORK/vars-readme.json" <<'PY'
+import json, sys, yaml
+work = sys.argv[1]
+v = yaml.safe_load(open(work + "/readme-vars.yml"))
+v["scepctl_kerberos"]["keytab"] = work + "/readme.keytab"
+v["scepctl_profiles"]["device"]["out_dir"] = work + "/readme-pki"
+print(json.dumps(v))
+PY
+run "the README's variables rendered" env HOME="$WORK/home" ANSIBLE_LOCAL_TEMP="$WORK/ansible-tmp" \
+  ansible localhost -c local -i localhost, -e ansible_python_interpreter=/usr/bin/python3 \
+  -m ansible.builtin.template -a "src=$examples/ansible/roles/scepctl/templates/config.toml.j2 dest=$WORK/readme.toml" \
+  -e "@$WORK/vars-readme.json" -e ansible_fqdn=web01.example.com
+expect_rc 0
+scepctl renew --config "$WORK/readme.toml" --profile device --days-before 30
+expect_rc 93
+expect_err "$WORK/readme-pki/cert.pem"
+
 finish
