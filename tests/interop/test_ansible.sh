@@ -20,13 +20,14 @@ chmod 0755 "$WORK/scepctl-in-bed"
 password=$(cat "$TESTBED_SVC_PASSWORD_FILE")
 mkdir -p "$WORK/home" "$WORK/ansible-tmp"
 
-# write_vars NAME FINGERPRINT [DAYS_BEFORE]: the role's variables for a host whose /etc is
-# $WORK/NAME/etc (config, secrets, units) and whose certificate goes to $WORK/NAME/pki.
+# write_vars NAME FINGERPRINT [DAYS_BEFORE [OUT_DIR]]: the role's variables for a host whose /etc
+# is $WORK/NAME/etc (config, secrets, units) and whose certificate goes to OUT_DIR (default
+# $WORK/NAME/pki; relative: to the config's directory).
 write_vars() {
   local root="$WORK/$1"
-  python3 - "$root" "$2" "${3:-30}" >"$WORK/vars-$1.json" <<PY
+  python3 - "$root" "$2" "${3:-30}" "${4:-$root/pki}" >"$WORK/vars-$1.json" <<PY
 import json, os, sys
-root, pin, days = sys.argv[1], sys.argv[2], int(sys.argv[3])
+root, pin, days, out_dir = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 etc = root + "/etc/scepctl"
 print(json.dumps({
     "scepctl_command": ["$WORK/scepctl-in-bed"],
@@ -37,7 +38,7 @@ print(json.dumps({
                             "challenge_url": "$TESTBED_ADMIN_URL_TLS", "prefer_kerberos": True,
                             "tls_ca_file": "$TESTBED_TLS_CA", "ca_fingerprint": pin}},
     "scepctl_profiles": {"device": {"ca": "bed", "subject": "CN=ansible-device,O=scepctl ansible",
-                                    "out_dir": root + "/pki"}},
+                                    "out_dir": out_dir}},
     "scepctl_secrets": [{"dest": etc + "/svc-password", "content": os.environ["SVC_PASSWORD"]},
                         {"dest": etc + "/svc-scep.keytab", "src": "$TESTBED_SVC_KEYTAB"}],
     "scepctl_days_before": days,
@@ -88,6 +89,7 @@ expect "--check on a bare host: nothing written" test ! -e "$WORK/bare"
 # ---------------------------------------------------------------- first run: enrolled
 SVC_PASSWORD=$password write_vars host "sha256:$TESTBED_CA_SHA256"
 mkdir -p "$WORK/host/etc/systemd/system" # a host has it
+mkdir -m 0710 "$WORK/host/pki"             # like /etc/ssl/private: the role leaves its mode alone
 play "first run" host
 expect_rc 0
 expect_report 'stats["failures"] == 0 and stats["changed"] > 0'
@@ -105,6 +107,7 @@ expect "the password file holds the password, the keytab is the bed's" \
   test "$(cat "$etc/scepctl/svc-password")" = "$password" -a "$(cmp "$etc/scepctl/svc-scep.keytab" "$TESTBED_SVC_KEYTAB" && echo same)" = same
 expect "the service password is in no output" test -n "$password" -a "$(grep -c -F -- "$password" "$WORK/out" "$WORK/err" | awk -F: '{s += $2} END {print s}')" = 0
 expect "the timer is examples/systemd's" cmp -s "$etc/systemd/system/scepctl-renew.timer" "$examples/systemd/scepctl-renew.timer"
+expect "the existing certificate directory kept its mode" test "$(stat -c %a "$WORK/host/pki")" = 710
 run "systemd-analyze verify" systemd-analyze verify "$etc/systemd/system/scepctl-renew.service" "$etc/systemd/system/scepctl-renew.timer"
 expect_rc 0
 expect "systemd-analyze has nothing to say about the installed units" test -z "$err$out"
@@ -150,7 +153,8 @@ expect "enrolled anew: the certificate verifies against the bed's CA" openssl ve
 expect_key_matches "$WORK/host/pki/cert.pem" "$WORK/host/pki/key.pem"
 
 # ---------------------------------------------------------------- a wrong CA fingerprint: the play fails
-SVC_PASSWORD=$password write_vars wrong "sha256:$(printf '0%.0s' $(seq 64))"
+# (out_dir relative to the config's directory, $WORK/wrong/etc/scepctl: the role creates $WORK/wrong/pki)
+SVC_PASSWORD=$password write_vars wrong "sha256:$(printf '0%.0s' $(seq 64))" 30 ../../pki
 mkdir -p "$WORK/wrong/etc/systemd/system"
 play "wrong CA fingerprint" wrong
 expect "the play failed (exit $rc)" test "$rc" -ne 0
@@ -159,7 +163,8 @@ expect_report 'stats["failures"] == 1 and tasks["'"$enroll"'"]["rc"] == 97'
 expect_out 'scepctl enroll failed \(exit 97\): scepctl: error: '
 expect_report 'tasks["Enrollment failed"]["msg"].startswith("scepctl enroll failed (exit 97): scepctl: error: ")'
 expect_report '"fingerprint" in tasks["Enrollment failed"]["msg"] and "\n" not in tasks["Enrollment failed"]["msg"]'
-expect "wrong CA fingerprint: no key or certificate written" test -z "$(ls -A "$WORK/wrong/pki")"
+expect "wrong CA fingerprint: $WORK/wrong/pki made, no key or certificate written" \
+  test -d "$WORK/wrong/pki" -a -z "$(ls -A "$WORK/wrong/pki")"
 
 # ---------------------------------------------------------------- the README's example variables
 # ... render a configuration scepctl loads (its keytab and out_dir moved under $WORK): renew then
