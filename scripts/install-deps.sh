@@ -25,6 +25,8 @@ packages=(
   clang libclang-rt-14-dev valgrind strace
   # the shipped systemd units are checked with systemd-analyze verify (nothing is started)
   systemd
+  # the Ansible role in examples/ansible/ is run with ansible-playbook -c local (tests/interop)
+  ansible-core
   # man page checks (man --warnings), the .deb (dpkg-shlibdeps is in dpkg-dev), the source's format
   man-db dpkg-dev clang-format
   # the zsh completion is checked in a real zsh (tests/docs/check_zsh_completion.sh)
