@@ -85,6 +85,8 @@ util::Result<std::optional<RenewState>> read_renew_state(const fs::path& cert) {
 }
 
 util::Result<void> record_renew_run(const fs::path& cert, std::int64_t now, int exit_code, std::string outcome) {
+    std::error_code ignored;
+    if (!fs::is_regular_file(fs::symlink_status(cert, ignored))) return {}; // a mistyped --cert leaves no record
     RenewState state{now, std::move(outcome), exit_code, std::nullopt};
     if (exit_code == 0) {
         state.last_success = now;

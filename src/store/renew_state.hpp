@@ -29,6 +29,7 @@ std::optional<RenewState> parse_renew_state(std::string_view text);
 util::Result<std::optional<RenewState>> read_renew_state(const std::filesystem::path& cert);
 
 // Records one run of renew: keeps the last success of the previous record when this one failed.
+// Nothing is recorded next to a certificate that is not there (a mistyped --cert).
 util::Result<void> record_renew_run(const std::filesystem::path& cert, std::int64_t now, int exit_code,
                                     std::string outcome);
 

@@ -26,6 +26,9 @@ TEST_CASE("renew state: recorded atomically with 0644; a failure keeps the last 
     test::TempDir dir;
     const fs::path cert = dir.path / "cert.pem";
     CHECK(store::read_renew_state(cert).value() == std::nullopt);
+    REQUIRE(store::record_renew_run(cert, 500, 93, "failed")); // no certificate there: no record
+    CHECK_FALSE(fs::exists(dir.path / "cert.pem.scepctl-state"));
+    test::write_file(cert, util::as_bytes("-----BEGIN CERTIFICATE-----\n"));
     REQUIRE(store::record_renew_run(cert, 1000, 0, "renewed"));
     CHECK(test::mode_of(dir.path / "cert.pem.scepctl-state") == 0644);
     REQUIRE(store::record_renew_run(cert, 2000, 95, "failed"));
@@ -42,6 +45,7 @@ TEST_CASE("renew state: recorded atomically with 0644; a failure keeps the last 
 TEST_CASE("renew state: a link in its place is neither followed nor replaced", "[store][status]") {
     test::TempDir dir;
     const fs::path cert = dir.path / "cert.pem";
+    test::write_file(cert, util::as_bytes("-----BEGIN CERTIFICATE-----\n"));
     test::write_file(dir.path / "target", util::as_bytes("keep"));
     fs::create_symlink(dir.path / "target", dir.path / "cert.pem.scepctl-state");
     CHECK_FALSE(store::read_renew_state(cert));
