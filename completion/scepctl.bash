@@ -53,7 +53,8 @@ _scepctl() {
     case $prev in
         --config | --cacert | --ca-cert-pin | --out | --key | --key-pass-file | --cert | --challenge-file | \
             --pkcs11-module | --key-out | --cert-out | --chain-out | --p12-out | --p12-pass-file | \
-            --keytab | --password-file | --user-password-file | --ca-bundle | --request | --junit)
+            --keytab | --password-file | --user-password-file | --ca-bundle | --request | --junit | \
+            --prometheus)
             COMPREPLY=($(compgen -f -- "$cur"))
             return
             ;;

@@ -21,6 +21,9 @@ packages=(
   swtpm tpm2-tools softhsm2 opensc opensc-pkcs11
   # the NDES-like fixture server (tests/fixtures) and its checks
   python3-cryptography python3-asn1crypto
+  # scepctl status --prometheus: node_exporter's textfile collector reads the file in the interop test
+  # (run on 127.0.0.1 of the bed, its own directory; promtool's package, prometheus, is ~96 MB)
+  prometheus-node-exporter
   # sanitizer build and libFuzzer targets (clang 14), memory and syscall checks of the interop tests
   clang libclang-rt-14-dev valgrind strace
   # the shipped systemd units are checked with systemd-analyze verify (nothing is started)

@@ -54,6 +54,9 @@ constexpr Subcommand k_subcommands[] = {
      run_decode},
     {Command::fingerprint, "Print a CA certificate file's SHA-256, SHA-1 and NDES-page MD5 fingerprints (offline)",
      run_fingerprint},
+    {Command::status,
+     "Report the profiles' certificates: expiry, key match, renewal due, last renew run (text, JSON, Prometheus)",
+     run_status},
 };
 
 std::string version_text() {
@@ -271,9 +274,10 @@ int run(int argc, char** argv) {
     with.hold_signals = [] { return std::static_pointer_cast<void>(std::make_shared<interrupt::Deferred>()); };
     with.stop_requested = [] { return interrupt::received() != 0; };
     Run run{*options, environment, out, with};
+    run.line = &line;
     auto result = chosen->run(run);
     if (!result) return fail(out, std::move(result).error(), run.result_on_error ? &*run.result_on_error : nullptr);
-    return k_exit_ok;
+    return run.exit_code;
 }
 
 } // namespace cli

@@ -24,6 +24,10 @@ struct Run {
     workflow::Collaborators& with;
     // What a command that failed after doing its work reports with --json next to the error.
     std::optional<Json> result_on_error{};
+    // The flags as typed (status resolves each --profile on its own).
+    const config::CommandLine* line = nullptr;
+    // The exit status of a command that succeeded but has something to report (status: 85, 86).
+    int exit_code = 0;
 };
 
 // The challenge the user gave: --challenge-file, --challenge VALUE or - (standard input), else
@@ -46,6 +50,7 @@ util::Result<void> run_getcert(Run& run);
 util::Result<void> run_getcrl(Run& run);
 util::Result<void> run_decode(Run& run);
 util::Result<void> run_fingerprint(Run& run);
+util::Result<void> run_status(Run& run);
 
 // Parses argv, runs the chosen subcommand and returns the process exit code.
 int run(int argc, char** argv);

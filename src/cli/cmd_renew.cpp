@@ -2,8 +2,10 @@
 // key, certificate and chain as one unit, then run the deploy hook.
 #include "cli/app.hpp"
 #include "cli/cert_output.hpp"
+#include "cli/exit_codes.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/runtime.hpp"
+#include "store/renew_state.hpp"
 #include "util/url.hpp"
 #include "workflow/renew.hpp"
 
@@ -49,16 +51,20 @@ Json renewed_json(const workflow::RenewPlan& plan, const workflow::RenewOutcome&
 
 } // namespace
 
-util::Result<void> run_renew(Run& run) {
+// The renewal and its output; `cert_file` names the certificate once the plan is made, `not_due` says
+// that nothing was due.
+util::Result<void> renew_and_show(Run& run, std::optional<std::filesystem::path>& cert_file, bool& not_due) {
     interrupt::install();
     SCEP_TRY(std::optional<util::Secret> challenge, given_challenge(run));
     SCEP_TRY(workflow::RenewPlan plan,
              workflow::plan_renew(run.options, run.environment, std::move(challenge), run.with.events));
+    cert_file = plan.files.cert;
     SCEP_TRY(std::optional<util::Secret> key_secret, given_key_secret(run));
     if (key_secret) plan.key_passphrase = std::move(key_secret);
     const workflow::RenewPlan shown = plan; // what the output names; the workflow consumes the plan
     SCEP_TRY(const workflow::RenewOutcome outcome, workflow::renew(std::move(plan), run.with, test_pause_at));
     if (!outcome.due) {
+        not_due = true;
         show_not_due(run, shown, outcome);
         return {};
     }
@@ -107,6 +113,28 @@ util::Result<void> run_renew(Run& run) {
     }
     out.json(result);
     return {};
+}
+
+// Every run that got as far as knowing its certificate is recorded next to it for scepctl status:
+// when, the outcome and the exit status. A record that cannot be written is a warning, never a
+// reason to fail a renewal.
+util::Result<void> run_renew(Run& run) {
+    std::optional<std::filesystem::path> cert;
+    bool not_due = false;
+    util::Result<void> result = renew_and_show(run, cert, not_due);
+    if (!cert) return result;
+    int code = k_exit_ok;
+    if (!result) {
+        util::Error error = result.error();
+        if (error.code == util::ErrorCode::interrupted && interrupt::received() != 0)
+            error.signal = interrupt::received();
+        code = exit_code_for(error);
+    }
+    const std::string outcome = !result ? "failed" : not_due ? "not_due" : "renewed";
+    if (auto recorded = store::record_renew_run(*cert, run.with.clock.now_unix(), code, outcome); !recorded) {
+        run.out.warning("the renew record for scepctl status was not written: " + recorded.error().message);
+    }
+    return result;
 }
 
 } // namespace cli

@@ -16,8 +16,10 @@ enum ExitCode : int {
     k_exit_auth = 80,
     k_exit_http = 81,
     k_exit_challenge = 82,
-    k_exit_hook = 83,          // renew: the deploy hook failed; the renewal itself is complete
-    k_exit_not_renewable = 84, // renew: the existing certificate cannot be renewed (expired, other CA, key mismatch)
+    k_exit_hook = 83,           // renew: the deploy hook failed; the renewal itself is complete
+    k_exit_not_renewable = 84,  // renew: the existing certificate cannot be renewed (expired, other CA, key mismatch)
+    k_exit_status_due = 85,     // status: a certificate is due for renewal (none worse)
+    k_exit_status_problem = 86, // status: a certificate is expired, not yet valid, unreadable, or not its key's
     k_exit_timeout = 89,
     k_exit_file = 93,
     k_exit_network = 95,

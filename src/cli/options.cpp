@@ -20,7 +20,7 @@ void TableOptions::add(CLI::App& app, const config::OptionSpec& spec, config::Co
     } else {
         option = app.add_option(names, help);
         option->type_name(std::string(spec.value_name));
-        if (spec.kind == config::Kind::list) {
+        if (spec.kind == config::Kind::list || spec.repeatable != 0) {
             option->multi_option_policy(CLI::MultiOptionPolicy::TakeAll); // repeatable, one value each time
         } else {
             // A value given twice is a mistake, not "the last one wins".

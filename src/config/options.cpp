@@ -9,10 +9,10 @@ namespace config {
 
 namespace {
 
-constexpr std::array<Command, 12> k_commands{Command::getcacaps,  Command::getcacert,     Command::enroll,
-                                             Command::renew,      Command::getchallenge,  Command::check_kerberos,
-                                             Command::check_ndes, Command::getnextcacert, Command::getcert,
-                                             Command::getcrl,     Command::decode,        Command::fingerprint};
+constexpr std::array<Command, 13> k_commands{
+    Command::getcacaps,      Command::getcacert,   Command::enroll,        Command::renew,   Command::getchallenge,
+    Command::check_kerberos, Command::check_ndes,  Command::getnextcacert, Command::getcert, Command::getcrl,
+    Command::decode,         Command::fingerprint, Command::status};
 
 constexpr std::array<std::string_view, 3> k_ciphers{"aes128", "aes256", "des3"};
 constexpr std::array<std::string_view, 3> k_methods{"auto", "get", "post"};
@@ -63,6 +63,7 @@ A file named by \-\-config or SCEPCTL_CONFIG must exist.
      .value_name = "NAME",
      .commands = 0,
      .env = "SCEPCTL_PROFILE",
+     .repeatable = bit(Command::status),
      .help = "Use [profile.NAME] of the configuration file (default: $SCEPCTL_PROFILE)",
      .manual = R"roff(Use
 .BI [profile. NAME ]
@@ -71,6 +72,8 @@ of the configuration file (default:
 Its values fill in every option not given on the command line: options win
 over the environment, the environment over the file, the file over built-in
 defaults.
+.B scepctl status
+takes it more than once, one profile each.
 )roff"},
     {.flag = "ca",
      .kind = Kind::text,
@@ -916,6 +919,8 @@ the old one and polls when it is run again; see FILES AND THE SWAP in
      .kind = Kind::integer,
      .value_name = "N",
      .commands = bit(Command::renew),
+     .table = Table::profile,
+     .key = "days_before",
      .validate = count,
      .help = R"roff(Renew only when the certificate expires within N days; otherwise print "not due" and exit 0)roff",
      .manual = R"roff(Renew only when the certificate expires within N days (N = 0: only once it has
@@ -924,7 +929,9 @@ expired, which renew then refuses). Otherwise print one line
 on standard output (with
 .BR \-\-json ,
 \(dqstatus\(dq: \(dqnot_due\(dq) and exit 0 without contacting the server.
-Meant for cron jobs and systemd timers that run daily.
+Meant for cron jobs and systemd timers that run daily. Default: the profile's
+.BR days_before ;
+without either, renew always renews.
 )roff"},
     {.flag = "force",
      .kind = Kind::flag,
@@ -1318,6 +1325,64 @@ query or IIS log line); which one is detected.
 .B \-
 or no FILE reads standard input.
 )roff"},
+    {.flag = "cert",
+     .kind = Kind::path,
+     .value_name = "FILE",
+     .commands = bit(Command::status),
+     .repeatable = bit(Command::status),
+     .help = "A certificate to report on, PEM or DER (repeatable); instead of the profiles' certificates",
+     .manual = R"roff(A certificate to report on, PEM (the first certificate) or DER; repeatable.
+Without \-\-cert, status reports the certificate of each profile given with
+\-\-profile, or of every profile of the configuration file. Its key is not
+checked (there is none to compare with); the last renew run is read from
+.IR FILE .scepctl\-state
+when there is one.
+)roff"},
+    {.flag = "days-before",
+     .kind = Kind::integer,
+     .value_name = "N",
+     .commands = bit(Command::status),
+     .table = Table::profile,
+     .key = "days_before",
+     .default_value = "30",
+     .validate = count,
+     .help = "Report a certificate as due when it expires within N days (default: the profile's days_before, else 30)",
+     .manual = R"roff(A certificate that expires within N days is due for renewal (exit 85).
+Default: the profile's
+.B days_before
+(the same key renew \-\-days\-before reads), else 30.
+)roff"},
+    {.flag = "prometheus",
+     .kind = Kind::path,
+     .value_name = "FILE",
+     .commands = bit(Command::status),
+     .help = "Also write the state as Prometheus metrics to FILE (node_exporter textfile collector), atomically",
+     .manual = R"roff(Also write the state to FILE in the Prometheus text exposition format, for
+node_exporter's textfile collector (a name ending in
+.BR .prom ,
+in its \-\-collector.textfile.directory). The file is replaced atomically
+(mode 0644), never through a link; see METRICS.
+)roff"},
+    {.flag = "",
+     .kind = Kind::path,
+     .commands = bit(Command::status),
+     .table = Table::profile,
+     .key = "out_dir",
+     .default_value = ".",
+     .setting = "profile-out-dir"},
+    {.flag = "",
+     .kind = Kind::path,
+     .commands = bit(Command::status),
+     .table = Table::profile,
+     .key = "key_out",
+     .validate = key_reference,
+     .setting = "profile-key"},
+    {.flag = "",
+     .kind = Kind::path,
+     .commands = bit(Command::status),
+     .table = Table::profile,
+     .key = "cert_out",
+     .setting = "profile-cert"},
 };
 
 } // namespace
@@ -1340,6 +1405,7 @@ std::string_view name_of(Command command) {
     case Command::getcrl: return "getcrl";
     case Command::decode: return "decode";
     case Command::fingerprint: return "fingerprint";
+    case Command::status: return "status";
     }
     return "?";
 }

@@ -28,6 +28,7 @@ enum class Command : std::uint16_t {
     getcrl = 1u << 9,
     decode = 1u << 10,
     fingerprint = 1u << 11,
+    status = 1u << 12,
 };
 using Commands = std::uint16_t;
 constexpr Commands bit(Command command) {
@@ -85,6 +86,9 @@ struct OptionSpec {
     std::string_view flag_value;
     std::string_view excludes; // another flag it cannot be given with
     bool required = false;     // the subcommand needs it
+    // The subcommands on which a text or path flag may be given more than once (status --profile
+    // A --profile B); elsewhere a second value is a usage error. Lists are always repeatable.
+    Commands repeatable = 0;
     // An operand, not a flag: "scepctl fingerprint FILE". `flag` is then only its setting's name
     // ("file"); the command line and the manual show `value_name`.
     bool positional = false;

@@ -135,7 +135,9 @@ util::Result<Options> resolve(Command command, const CommandLine& line, const En
     SCEP_TRY(const ConfigChoice choice, choose_config(line, environment));
     options.m_profile = last_value(line, "profile").value_or(environment("SCEPCTL_PROFILE").value_or(""));
     const std::optional<std::string> ca_flag = last_value(line, "ca");
-    const bool wanted = choice.named || !options.m_profile.empty() || ca_flag || uses_kerberos_table(command);
+    // status without --profile reports every profile of the file.
+    const bool wanted = choice.named || !options.m_profile.empty() || ca_flag || uses_kerberos_table(command) ||
+                        command == Command::status;
     if (choice.path && wanted) {
         SCEP_TRY(options.m_file, load_config(*choice.path));
     }
@@ -171,6 +173,10 @@ util::Result<Options> resolve(Command command, const CommandLine& line, const En
         if (!spec.flag.empty()) {
             if (const auto it = line.find(spec.flag); it != line.end()) {
                 std::vector<std::string> values = it->second;
+                if (values.size() > 1 && spec.kind != Kind::list && (spec.repeatable & bit(command)) == 0) {
+                    return Error(ErrorCode::usage, display_name(spec) + " given more than once")
+                        .with_fix("give it once");
+                }
                 if (spec.kind == Kind::flag) values = {std::string(spec.flag_value.empty() ? "true" : spec.flag_value)};
                 SCEP_TRY(values, checked_values(spec, std::move(values), display_name(spec)));
                 options.m_settings[setting] = Setting{std::move(values), Origin::command_line, display_name(spec)};

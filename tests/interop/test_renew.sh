@@ -11,11 +11,13 @@ fixture_challenge="$WORK/fixture-challenge"
 printf '8CE317021F690069' >"$fixture_challenge"
 offline_url="http://127.0.0.1:9/scep" # nothing listens there: proves a run needs no server
 
-# snapshot DIR: names, modes, sizes and hashes of every file, to prove a failed run changed nothing.
-snapshot() { (cd "$1" && find . -printf '%p %m %s\n' | sort && find . -type f -exec sha256sum {} + | sort); }
+# snapshot DIR: names, modes, sizes and hashes of every file, to prove a failed run changed nothing (but for
+# renew's record of the run, CERT.scepctl-state: test_status.sh).
+snapshot() { (cd "$1" && find . ! -name '*.scepctl-state' -printf '%p %m %s\n' | sort &&
+  find . -type f ! -name '*.scepctl-state' -exec sha256sum {} + | sort); }
 serial_of() { openssl x509 -in "$1" -noout -serial 2>/dev/null | cut -d= -f2; }
 pubkey_of() { openssl pkey -in "$1" -pubout 2>/dev/null | sha256sum | cut -c1-64; }
-leftovers() { find "$1" -name '*.scepctl-*' -o -name '*.tmp.*'; }
+leftovers() { find "$1" \( -name '*.scepctl-*' ! -name '*.scepctl-state' \) -o -name '*.tmp.*'; }
 same_files() { cmp -s "$1" "$2" && cmp -s "$3" "$4"; } # same_files A A' B B'
 
 # enroll_pair DIR CN [ARGS...]: key.pem, cert.pem and chain.pem from scepserver in a fresh DIR.

@@ -110,6 +110,7 @@ out_dir = "/tmp/x/${user}"
 key_out = "k.pem"
 cert_out = "c.pem"
 chain_out = "chain.pem"
+days_before = 21
 key_store = "tpm2"
 tpm2_tcti = "swtpm:host=127.0.0.1,port=2321"
 pkcs11_module = "/usr/lib/softhsm/libsofthsm2.so"
@@ -132,14 +133,15 @@ std::vector<const OptionSpec*> file_rows(Command command) {
 } // namespace
 
 TEST_CASE("option table: every subcommand has a name that reads back", "[options]") {
-    REQUIRE(config::all_commands().size() == 12);
+    REQUIRE(config::all_commands().size() == 13);
     std::set<std::string_view> names;
     for (const Command command : config::all_commands()) {
         const std::string_view name = config::name_of(command);
         CHECK(config::command_named(name) == command);
         names.insert(name);
     }
-    CHECK(names.size() == 12);
+    CHECK(names.size() == 13);
+    CHECK(config::name_of(Command::status) == "status");
     CHECK(config::name_of(Command::check_ndes) == "check-ndes");
     CHECK(config::name_of(Command::decode) == "decode");
     CHECK_FALSE(config::command_named("check_ndes"));
@@ -168,7 +170,7 @@ TEST_CASE("option table: every row is complete", "[options]") {
         // A flag takes no value; every other kind names it.
         if (!spec.flag.empty()) CHECK((spec.kind == Kind::flag) == spec.value_name.empty());
         if (!spec.flag_value.empty()) CHECK(spec.kind == Kind::flag);
-        if (!spec.global()) CHECK((spec.commands & ~0xFFFu) == 0); // only bits of real subcommands
+        if (!spec.global()) CHECK((spec.commands & ~0x1FFFu) == 0); // only bits of real subcommands
     }
 }
 
@@ -668,7 +670,7 @@ TEST_CASE("path settings expand ${var}: no directory named ${user} (issue 17)", 
     auto expanded = config::path_setting(options, "out-dir", *variables);
     REQUIRE_FALSE(expanded);
     CHECK(expanded.error().code == ErrorCode::config);
-    CHECK_THAT(expanded.error().message, StartsWith(path + ":54: profile.r.out_dir: "));
+    CHECK_THAT(expanded.error().message, StartsWith(path + ":55: profile.r.out_dir: "));
     CHECK_THAT(expanded.error().message, Contains("nope"));
     // ... a flag's a usage error.
     options = resolved(Command::enroll, {{"out-dir", {"/tmp/${nope}"}}}, env);
@@ -678,4 +680,24 @@ TEST_CASE("path settings expand ${var}: no directory named ${user} (issue 17)", 
     REQUIRE_FALSE(expanded);
     CHECK(expanded.error().code == ErrorCode::usage);
     CHECK_THAT(expanded.error().message, StartsWith("--out-dir: "));
+}
+
+TEST_CASE("resolve: --profile twice is for status only; days_before reaches renew and status (issue 23)",
+          "[options][resolve]") {
+    test::TempDir dir;
+    const std::string path = write_config(dir.path, k_full_config);
+    const auto env = environment_of();
+    const auto error = resolve_error(Command::enroll, {{"config", {path}}, {"profile", {"p", "q"}}}, env);
+    CHECK(error.code == ErrorCode::usage);
+    CHECK(error.message == "--profile given more than once");
+    const auto status = resolved(Command::status, {{"config", {path}}, {"profile", {"q", "p"}}}, env);
+    CHECK(status.text("days-before") == "21");
+    CHECK(resolved(Command::renew, {{"config", {path}}, {"profile", {"p"}}}, env).text("days-before") == "21");
+    // Without a profile key status has its own default; renew has none (it always renews).
+    CHECK(resolved(Command::status, {{"config", {path}}, {"profile", {"q"}}}, env).text("days-before") == "30");
+    CHECK_FALSE(resolved(Command::renew, {{"config", {path}}, {"profile", {"q"}}}, env).text("days-before"));
+    // status reads the file without --profile: it reports every profile.
+    const auto all = resolved(Command::status, {{"config", {path}}}, env);
+    REQUIRE(all.file() != nullptr);
+    CHECK(all.file()->profiles.size() == 2);
 }
