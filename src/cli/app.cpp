@@ -72,15 +72,16 @@ bool stderr_is_terminal() {
     return isatty(STDERR_FILENO) == 1 && !(term != nullptr && std::string_view(term) == "dumb");
 }
 
-// Defining every option of every subcommand costs about a millisecond per run (a tenth of
-// GetCACaps' instructions). A subcommand can only be selected by its exact name on the command
-// line (CLI11 does no prefix matching), so only the named ones are defined; help, or no name at
-// all, defines them all so that listings and errors stay complete.
+// A subcommand defined for this run, and its CLI11 app (parsed() says whether it was chosen).
 struct Added {
     const Subcommand* entry;
     CLI::App* app;
 };
 
+// Defining every option of every subcommand costs about a millisecond per run (a tenth of
+// GetCACaps' instructions). A subcommand can only be selected by its exact name on the command
+// line (CLI11 does no prefix matching), so only the named ones are defined; help, or no name at
+// all, defines them all so that listings and errors stay complete.
 std::vector<Added> add_subcommands(CLI::App& app, TableOptions& table, int argc, char** argv) {
     const std::span<char*> args(argv + 1, static_cast<std::size_t>(argc > 0 ? argc - 1 : 0));
     const auto named = [&](std::string_view word) {
