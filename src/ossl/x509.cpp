@@ -29,4 +29,14 @@ std::string asn1_time_to_iso8601(const ASN1_TIME* time) {
     return buf;
 }
 
+std::string serial_to_hex(const ASN1_INTEGER* serial) {
+    if (serial == nullptr) return {};
+    Handle<BIGNUM, BN_free> bn(ASN1_INTEGER_to_BN(serial, nullptr));
+    if (!bn) return {};
+    char* hex = BN_bn2hex(bn.get());
+    std::string result = hex != nullptr ? hex : "";
+    OPENSSL_free(hex);
+    return result;
+}
+
 } // namespace ossl

@@ -74,13 +74,7 @@ std::string Certificate::issuer() const {
 }
 
 std::string Certificate::serial_hex() const {
-    const ASN1_INTEGER* serial = X509_get0_serialNumber(m_cert.get());
-    ossl::Handle<BIGNUM, BN_free> bn(ASN1_INTEGER_to_BN(serial, nullptr));
-    if (!bn) return {};
-    char* hex = BN_bn2hex(bn.get());
-    std::string result = hex != nullptr ? hex : "";
-    OPENSSL_free(hex);
-    return result;
+    return ossl::serial_to_hex(X509_get0_serialNumber(m_cert.get()));
 }
 
 std::string Certificate::not_before() const {

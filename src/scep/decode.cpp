@@ -52,16 +52,6 @@ std::string dotted(const ASN1_OBJECT* obj) {
     return obj != nullptr && OBJ_obj2txt(buf, sizeof buf, obj, 1) > 0 ? buf : "";
 }
 
-std::string serial_hex(const ASN1_INTEGER* serial) {
-    if (serial == nullptr) return {};
-    ossl::Handle<BIGNUM, BN_free> bn(ASN1_INTEGER_to_BN(serial, nullptr));
-    if (!bn) return {};
-    char* hex = BN_bn2hex(bn.get());
-    std::string result = hex != nullptr ? hex : "";
-    OPENSSL_free(hex);
-    return result;
-}
-
 std::string octets_hex(const ASN1_OCTET_STRING* octets) {
     if (octets == nullptr) return {};
     return to_hex_grouped(ByteView(ASN1_STRING_get0_data(octets), static_cast<std::size_t>(ASN1_STRING_length(octets))),
@@ -224,7 +214,7 @@ bool parse_issuer_and(ByteView der, DecryptedContent& out) {
     } else if (p = rest; Asn1IntegerPtr serial{d2i_ASN1_INTEGER(nullptr, &p, end - p)}) {
         if (p != end) return false;
         out.kind = DecryptedContent::Kind::issuer_and_serial;
-        out.serial_hex = serial_hex(serial.get());
+        out.serial_hex = ossl::serial_to_hex(serial.get());
     } else {
         return false;
     }
@@ -325,7 +315,7 @@ void describe_recipients(CMS_ContentInfo* cms, const DecodeContext& ctx, Envelop
             ASN1_INTEGER* serial = nullptr;
             if (CMS_RecipientInfo_ktri_get0_signer_id(ri, &key_id, &issuer, &serial) == 1) {
                 if (issuer != nullptr) r.issuer = ossl::name_to_string(issuer);
-                r.serial_hex = serial_hex(serial);
+                r.serial_hex = ossl::serial_to_hex(serial);
                 r.key_id_hex = octets_hex(key_id);
             }
             X509_ALGOR* alg = nullptr;

@@ -20,16 +20,6 @@ using detail::MessageAnalysis;
 
 constexpr int k_max_certificates = 64;
 
-std::string hex_serial(const ASN1_INTEGER* serial) {
-    if (serial == nullptr) return {};
-    ossl::Handle<BIGNUM, BN_free> bn(ASN1_INTEGER_to_BN(serial, nullptr));
-    if (!bn) return {};
-    char* hex = BN_bn2hex(bn.get());
-    std::string result = hex != nullptr ? hex : "";
-    OPENSSL_free(hex);
-    return result;
-}
-
 std::vector<Certificate> message_certificates(CMS_ContentInfo* cms) {
     std::vector<Certificate> certs;
     ossl::X509StackPtr stack(CMS_get1_certs(cms));
@@ -80,7 +70,7 @@ void find_signer(CMS_SignerInfo* si, const std::vector<Certificate>& certs, cons
     ASN1_INTEGER* serial = nullptr;
     if (CMS_SignerInfo_get0_signer_id(si, &key_id, &issuer, &serial) == 1) {
         if (issuer != nullptr) signer.sid_issuer = ossl::name_to_string(issuer);
-        signer.sid_serial_hex = hex_serial(serial);
+        signer.sid_serial_hex = ossl::serial_to_hex(serial);
         if (key_id != nullptr) {
             signer.sid_key_id_hex = to_hex_grouped(
                 ByteView(ASN1_STRING_get0_data(key_id), static_cast<std::size_t>(ASN1_STRING_length(key_id))), ':');
