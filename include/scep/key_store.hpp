@@ -77,4 +77,27 @@ Result<PrivateKey> generate_key(const KeyGenTarget& target, int bits, const std:
 Result<PrivateKey> generate_replacement(const PrivateKey& old_key, int bits, const std::optional<Secret>& secret,
                                         const KeyStoreOptions& options);
 
+// A renewal on a token hands the old key's name to the new key, so that the URI that named the
+// old key (object=LABEL) names the new one: the old pair (private and public key objects) becomes
+// LABEL.bak, replacing an older LABEL.bak pair (deleted, as KEY.bak replaces an older KEY.bak), then
+// the new pair takes LABEL. Each pair is found by its label and CKA_ID, so the steps can be run
+// again after an interruption and do nothing twice. CKA_IDs do not move.
+struct TokenHandover {
+    std::string old_key; // the old pair: token, object=LABEL, id (a URI, never a PIN)
+    std::string new_key; // the new pair under its first label, id
+    // As one text (two lines), for the record renew keeps while the handover is under way.
+    std::string to_text() const;
+    static Result<TokenHandover> parse(std::string_view text);
+    // The new key by its id alone: found before and after its label moves.
+    Result<std::string> new_key_by_id() const;
+};
+// What handing `old_key`'s name to `new_key` needs (both on the same token, loaded by load_key or
+// generate_replacement); nullopt when the old key's URI does not name it by label alone (an id= in
+// it would still name the old pair: the caller says so). Logs in with `pin` unless the ENGINE has.
+Result<std::optional<TokenHandover>> plan_token_handover(const PrivateKey& old_key, const PrivateKey& new_key,
+                                                         const std::optional<Secret>& pin,
+                                                         const KeyStoreOptions& options);
+Result<void> hand_over_token_label(const TokenHandover& handover, const std::optional<Secret>& pin,
+                                   const KeyStoreOptions& options);
+
 } // namespace scep

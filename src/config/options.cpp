@@ -389,10 +389,10 @@ Default:
 .IR OUT\-DIR /key.pem.
 The new key is made where the old one lives: a PEM key file is replaced by a
 new key file; a TPM key blob by the blob of a new key made in the same TPM; for
-a PKCS#11 URI a new key pair is made on the same token, labelled with the old
-label and the UTC time (object=LABEL\-20260101T000000Z) and a new random id,
-and the old key stays on the token: the new key's URI is printed (and in
-\-\-json), give it as \-\-key from then on. A key at a persistent TPM
+a PKCS#11 URI a new key pair is made on the same token and, once the new
+certificate is in place, takes the old key's label: the same URI names the new
+key from then on, and the old pair stays on the token as LABEL.bak (see KEYS ON
+A TOKEN). A key at a persistent TPM
 handle is renewed only with \-\-reuse\-key (scepctl makes no persistent
 objects). Forms as in
 .BR scepctl\-enroll (1).

@@ -40,6 +40,8 @@ std::string ckr_name(CK_RV rv) {
     case CKR_MECHANISM_INVALID: return "CKR_MECHANISM_INVALID";
     case CKR_KEY_SIZE_RANGE: return "CKR_KEY_SIZE_RANGE";
     case CKR_USER_NOT_LOGGED_IN: return "CKR_USER_NOT_LOGGED_IN";
+    case CKR_ATTRIBUTE_READ_ONLY: return "CKR_ATTRIBUTE_READ_ONLY";
+    case CKR_ACTION_PROHIBITED: return "CKR_ACTION_PROHIBITED";
     default: {
         char hex[32];
         std::snprintf(hex, sizeof hex, "CKR 0x%lx", static_cast<unsigned long>(rv));
@@ -88,6 +90,13 @@ std::string Pkcs11Uri::label() const {
     return std::string(static_cast<const char*>(attr->pValue), attr->ulValueLen);
 }
 
+std::optional<Bytes> Pkcs11Uri::id() const {
+    const CK_ATTRIBUTE* attr = p11_kit_uri_get_attribute(m_uri.get(), CKA_ID);
+    if (attr == nullptr || attr->pValue == nullptr) return std::nullopt;
+    const auto* bytes = static_cast<const std::uint8_t*>(attr->pValue);
+    return Bytes(bytes, bytes + attr->ulValueLen);
+}
+
 namespace {
 
 std::string format_uri(p11_kit_uri* uri) {
@@ -124,6 +133,21 @@ std::string Pkcs11Uri::with_object(const std::string& label, ByteView id) const 
     return format_uri(uri);
 }
 
+std::string Pkcs11Uri::with_id(ByteView id) const {
+    auto copy = parse(m_text);
+    if (!copy) return "pkcs11:";
+    p11_kit_uri* uri = copy->m_uri.get();
+    p11_kit_uri_clear_attributes(uri);
+    CK_OBJECT_CLASS klass = CKO_PRIVATE_KEY;
+    CK_ATTRIBUTE attrs[] = {
+        {CKA_ID, const_cast<std::uint8_t*>(id.data()), id.size()},
+        {CKA_CLASS, &klass, sizeof klass},
+    };
+    for (auto& attr : attrs)
+        p11_kit_uri_set_attribute(uri, &attr);
+    return format_uri(uri);
+}
+
 Error pkcs11_error(unsigned long rv, const std::string& action, const std::string& token) {
     const std::string where = "token '" + token + "'";
     switch (rv) {
@@ -145,6 +169,10 @@ Error pkcs11_error(unsigned long rv, const std::string& action, const std::strin
     case CKR_TOKEN_NOT_PRESENT: return Error(ErrorCode::config, where + " is not present").with_fix("insert the token");
     case CKR_TOKEN_WRITE_PROTECTED:
         return Error(ErrorCode::config, where + " is write-protected: no key can be made on it");
+    case CKR_ATTRIBUTE_READ_ONLY:
+    case CKR_ACTION_PROHIBITED:
+        return Error(ErrorCode::config, action + " is refused by " + where + " (" + ckr_name(rv) + ")")
+            .with_fix("give the new key as --key from now on (its URI is printed)");
     case CKR_DEVICE_MEMORY:
         return Error(ErrorCode::config, where + " is full: no room for another key")
             .with_fix("delete an old key from it (pkcs11-tool --delete-object)");
@@ -257,6 +285,12 @@ void Pkcs11Token::close() {
 
 Result<void> Pkcs11Token::login(const std::optional<Secret>& pin) {
     if (!pin && !m_protected_auth_path) {
+        // The ENGINE may have logged in already (a PIN from the URI's pin-source): the login state
+        // is the application's, shared by all its sessions (PKCS#11 v2.40 §5.6).
+        CK_SESSION_INFO info{};
+        if (functions(m_module)->C_GetSessionInfo(m_session, &info) == CKR_OK && info.state == CKS_RW_USER_FUNCTIONS) {
+            return {};
+        }
         return Error(ErrorCode::usage, "token '" + m_label + "' needs its user PIN")
             .with_fix("give it with --key-pass-file, the environment, stdin, or pin-source= in the URI");
     }
@@ -298,6 +332,53 @@ Result<void> Pkcs11Token::generate_rsa(int bits, const std::string& label, ByteV
     const CK_RV rv = f->C_GenerateKeyPair(m_session, &mechanism, public_template, std::size(public_template),
                                           private_template, std::size(private_template), &public_key, &private_key);
     if (rv != CKR_OK) return pkcs11_error(rv, "making an RSA key pair", m_label);
+    return {};
+}
+
+Result<std::vector<unsigned long>> Pkcs11Token::find_keys(const std::string& label, std::optional<ByteView> id) {
+    CK_FUNCTION_LIST* f = functions(m_module);
+    std::vector<unsigned long> found;
+    for (CK_OBJECT_CLASS klass : {CKO_PRIVATE_KEY, CKO_PUBLIC_KEY}) {
+        std::vector<CK_ATTRIBUTE> match{{CKA_CLASS, &klass, sizeof klass},
+                                        {CKA_LABEL, const_cast<char*>(label.data()), label.size()}};
+        if (id) match.push_back({CKA_ID, const_cast<std::uint8_t*>(id->data()), id->size()});
+        CK_RV rv = f->C_FindObjectsInit(m_session, match.data(), match.size());
+        if (rv != CKR_OK) return pkcs11_error(rv, "looking for the key '" + label + "'", m_label);
+        std::array<CK_OBJECT_HANDLE, 16> batch{};
+        CK_ULONG count = 0;
+        while ((rv = f->C_FindObjects(m_session, batch.data(), batch.size(), &count)) == CKR_OK && count > 0) {
+            found.insert(found.end(), batch.begin(), batch.begin() + static_cast<std::ptrdiff_t>(count));
+        }
+        f->C_FindObjectsFinal(m_session);
+        if (rv != CKR_OK) return pkcs11_error(rv, "looking for the key '" + label + "'", m_label);
+    }
+    return found;
+}
+
+Result<Bytes> Pkcs11Token::id_of(unsigned long object) {
+    CK_FUNCTION_LIST* f = functions(m_module);
+    CK_ATTRIBUTE attr{CKA_ID, nullptr, 0};
+    CK_RV rv = f->C_GetAttributeValue(m_session, object, &attr, 1);
+    if (rv != CKR_OK || attr.ulValueLen == CK_UNAVAILABLE_INFORMATION) {
+        return pkcs11_error(rv == CKR_OK ? CKR_ATTRIBUTE_TYPE_INVALID : rv, "reading a key's CKA_ID", m_label);
+    }
+    Bytes id(attr.ulValueLen);
+    attr.pValue = id.data();
+    rv = f->C_GetAttributeValue(m_session, object, &attr, 1);
+    if (rv != CKR_OK) return pkcs11_error(rv, "reading a key's CKA_ID", m_label);
+    return id;
+}
+
+Result<void> Pkcs11Token::set_label(unsigned long object, const std::string& label) {
+    CK_ATTRIBUTE attr{CKA_LABEL, const_cast<char*>(label.data()), label.size()};
+    const CK_RV rv = functions(m_module)->C_SetAttributeValue(m_session, object, &attr, 1);
+    if (rv != CKR_OK) return pkcs11_error(rv, "labelling a key '" + label + "'", m_label);
+    return {};
+}
+
+Result<void> Pkcs11Token::destroy(unsigned long object) {
+    const CK_RV rv = functions(m_module)->C_DestroyObject(m_session, object);
+    if (rv != CKR_OK) return pkcs11_error(rv, "deleting an old backup key", m_label);
     return {};
 }
 

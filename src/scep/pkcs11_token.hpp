@@ -24,11 +24,14 @@ class Pkcs11Uri {
     std::optional<std::string> pin_value() const;
     std::optional<std::string> pin_source() const; // "file:" removed
     std::string label() const;                     // the object= attribute, or empty
+    std::optional<Bytes> id() const;               // the id= attribute, if given
     // The URI for messages and the ENGINE: token and object attributes only (what libp11 parses),
     // never a PIN.
     std::string without_pin() const;
     // The token of this URI with another object: object=label;id=...;type=private.
     std::string with_object(const std::string& label, ByteView id) const;
+    // The token of this URI with the private key of this id: id=...;type=private.
+    std::string with_id(ByteView id) const;
 
   private:
     struct Free {
@@ -55,6 +58,13 @@ class Pkcs11Token {
     // An RSA key pair on the token: private, sensitive, never extractable, for signing and
     // decryption; `label` and `id` on both halves.
     Result<void> generate_rsa(int bits, const std::string& label, ByteView id);
+
+    // Key objects (private and public: the halves of a pair) with this CKA_LABEL and, when given,
+    // this CKA_ID. Certificates and data objects are never touched.
+    Result<std::vector<unsigned long>> find_keys(const std::string& label, std::optional<ByteView> id);
+    Result<Bytes> id_of(unsigned long object);
+    Result<void> set_label(unsigned long object, const std::string& label);
+    Result<void> destroy(unsigned long object);
 
   private:
     Pkcs11Token() = default;

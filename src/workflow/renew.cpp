@@ -51,6 +51,7 @@ util::Result<RenewFiles> renew_files(const config::Options& options, const scep:
     files.journal = fs::path(files.cert.string() + ".scepctl-journal");
     files.pending = files.key_is_file() ? fs::path(files.key.string() + ".scepctl-pending")
                                         : fs::path(files.cert.string() + ".scepctl-pending-key");
+    files.handover = fs::path(files.cert.string() + ".scepctl-token-handover");
     return files;
 }
 
@@ -249,6 +250,39 @@ util::Result<RenewPlan> plan_renew(const config::Options& options, const config:
 
 namespace {
 
+// A token key's label moves to the new key after the certificate was swapped; a run stopped in
+// between left the record, and this run finishes the move (the certificate is the new key's) or
+// drops the record (the swap never happened). The new key when its label moved here.
+util::Result<std::optional<scep::PrivateKey>>
+recover_token_handover(const RenewPlan& plan, const scep::Certificate& cert, util::EventSink& events) {
+    const RenewFiles& files = plan.files;
+    if (files.key_is_file()) return std::optional<scep::PrivateKey>();
+    SCEP_TRY(const std::optional<util::Bytes> record, store::read_own_file(files.handover, "token handover record"));
+    if (!record) return std::optional<scep::PrivateKey>();
+    auto handover = scep::TokenHandover::parse(util::as_chars(*record));
+    if (!handover) return std::move(handover).error().context(files.handover.string());
+    SCEP_TRY(const std::string new_key_uri, handover->new_key_by_id());
+    auto new_key = store::load_key(new_key_uri, plan.key_passphrase, plan.hardware);
+    if (!new_key) {
+        return std::move(new_key).error().context("the new key of an interrupted renewal (" + files.handover.string() +
+                                                  ")");
+    }
+    std::optional<scep::PrivateKey> moved;
+    if (new_key->matches(cert)) {
+        auto done = scep::hand_over_token_label(*handover, plan.key_passphrase, plan.hardware);
+        if (done) {
+            events.note("finished moving the key's label to the new key of an interrupted renewal (" +
+                        files.handover.string() + ")");
+            moved = std::move(*new_key);
+        } else { // a refusal would come back on every run: the new key keeps its own label
+            events.warning("the key's label cannot move to the new key (" + done.error().message +
+                           "): the new key is " + new_key_uri + "; give it as --key from now on");
+        }
+    }
+    ::unlink(files.handover.c_str());
+    return moved;
+}
+
 // The certificate and key being renewed, under the directory locks that keep other renewals of
 // these files out until this one is done.
 struct Existing {
@@ -265,11 +299,14 @@ util::Result<Existing> open_existing(const RenewPlan& plan, Collaborators& with)
     SCEP_TRY(const store::RecoveryResult recovery, store::recover_swap(files.journal, files.swapped()));
     report_recovery(recovery, files, with.events);
     std::vector<fs::path> ours = files.swapped();
-    ours.insert(ours.end(), {files.journal, files.pending});
+    ours.insert(ours.end(), {files.journal, files.pending, files.handover});
     SCEP_TRY_VOID(remove_stale_temp_files(ours, with.events));
     SCEP_TRY(scep::Certificate cert, read_pem_certificate(files.cert));
     SCEP_TRY_VOID(check_pem_key(files));
     SCEP_TRY(scep::PrivateKey key, load_key_reference(files.key_ref, plan.key_passphrase, plan.hardware, "--key"));
+    SCEP_TRY(std::optional<scep::PrivateKey> moved_to, recover_token_handover(plan, cert, with.events));
+    // The label names the new key now (loaded by its id: libp11 keeps the labels it read first).
+    if (moved_to) key = moved_to->with_reference(key.location().reference);
     SCEP_TRY_VOID(check_existing_pair(files, cert, key, with.clock.now_unix()));
     return Existing{std::move(locks), recovery.action, std::move(cert), std::move(key)};
 }
@@ -366,6 +403,39 @@ util::Result<store::SwapResult> swap_in(const RenewPlan& plan, const scep::Priva
     return swapped;
 }
 
+// A new token key is to take the old key's label once the certificate is swapped: the record of
+// what moves is written first, so that a run stopped after the swap can finish the move. Where
+// the label cannot move (the URI names the key by id, the token refuses), the old behaviour stays:
+// the new key keeps its own label and its URI is printed.
+std::optional<scep::TokenHandover> begin_token_handover(const RenewPlan& plan, const scep::PrivateKey& old_key,
+                                                        const scep::PrivateKey& new_key, Collaborators& with) {
+    auto planned = scep::plan_token_handover(old_key, new_key, plan.key_passphrase, plan.hardware);
+    if (!planned) {
+        with.events.warning("the new key keeps its own label: " + planned.error().message);
+        return std::nullopt;
+    }
+    if (!*planned) return std::nullopt;
+    const std::string text = (*planned)->to_text();
+    auto written = store::write_file_atomic(plan.files.handover, util::as_bytes(text), 0600, store::Overwrite::replace);
+    if (!written) {
+        with.events.warning("the new key keeps its own label: " + written.error().message);
+        return std::nullopt;
+    }
+    return **planned;
+}
+
+// The label moves (scep::hand_over_token_label); on failure the record stays for the next run.
+bool finish_token_handover(const RenewPlan& plan, const scep::TokenHandover& handover, util::EventSink& events) {
+    auto moved = scep::hand_over_token_label(handover, plan.key_passphrase, plan.hardware);
+    if (!moved) {
+        events.warning("the certificate is renewed, but the key's label did not move to the new key (" +
+                       moved.error().message + "): the next renew finishes it from " + plan.files.handover.string());
+        return false;
+    }
+    ::unlink(plan.files.handover.c_str());
+    return true;
+}
+
 // The request, signed with the existing certificate and key (§2.5): RenewalReq when the server
 // lists Renewal (or --mode renewalreq), else PKCSReq. The CSR takes the plan's challenge, which
 // then leaves the plan: scep::enroll wipes the CSR once the CA has it.
@@ -444,6 +514,8 @@ util::Result<RenewOutcome> renew(RenewPlan plan, Collaborators& with,
     }
     reached("verified");
     note_validity(plan.request.validity, renewed.certificate, with.events);
+    const std::optional<scep::TokenHandover> handover =
+        outcome.new_key ? begin_token_handover(plan, existing.key, new_key, with) : std::nullopt;
     SCEP_TRY(const store::SwapResult swapped,
              swap_in(plan, new_key, outcome.new_key, renewed, outcome.resumed, with, checkpoint));
     reached("swapped");
@@ -451,7 +523,9 @@ util::Result<RenewOutcome> renew(RenewPlan plan, Collaborators& with,
         with.events.warning(warning);
     outcome.key = new_key.location();
     if (files.key_is_file()) outcome.key.reference = files.key.string();
-    if (outcome.new_key && new_key.store() == scep::KeyStore::pkcs11) {
+    if (handover && finish_token_handover(plan, *handover, with.events)) {
+        outcome.key.reference = existing.key.location().reference; // the label names the new key now
+    } else if (outcome.new_key && new_key.store() == scep::KeyStore::pkcs11) {
         with.events.note("the new key is " + new_key.location().reference +
                          " on the same token (the old key stays "
                          "there): give it as --key from now on");

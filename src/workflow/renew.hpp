@@ -21,6 +21,9 @@ struct RenewFiles {
     // The new key of a renewal the CA answered PENDING: KEY.scepctl-pending (a key file or TPM key
     // blob), or for a token key CERT.scepctl-pending-key holding the new key's pkcs11: URI.
     std::filesystem::path pending;
+    // A token key's label moving to the new key (scep::TokenHandover): CERT.scepctl-token-handover,
+    // present only from just before the swap until the label has moved.
+    std::filesystem::path handover;
     std::string key_ref; // --key as given: a path, handle:0x81..., or a pkcs11: URI
 
     bool key_is_file() const { return !key.empty(); }

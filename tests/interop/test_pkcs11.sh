@@ -50,26 +50,81 @@ run "PIN from stdin" sh -c 'echo 1234 | "$0" "$@"' "$SCEPCTL" enroll --url "$TES
   --key "$URI" --pkcs11-module "$SOFTHSM" --key-pass-file -
 expect_rc 0
 
-# --- renew: a new key pair on the same token, certificate and chain swapped
-scepctl renew --url "$TESTBED_SCEP_URL" --ca-fingerprint "$pin" --challenge-file "$TESTBED_CHALLENGE_FILE" \
-  --out-dir "$WORK/device" --key "$URI" --pkcs11-module "$SOFTHSM" --key-pass-file "$WORK/pin" --json
+# --- renew: a new key pair on the same token takes the old key's label, so the same URI (a timer's
+# profile) names the new key; the old pair is kept as scep-key.bak. Certificate and chain swapped.
+pubkey_labelled() { # LABEL: the PEM public key of the token's public key object with that label
+  p11 --read-object --type pubkey --label "$1" -o "$WORK/read.pub.der" >/dev/null 2>&1 &&
+    openssl pkey -pubin -inform DER -in "$WORK/read.pub.der" 2>/dev/null
+}
+count_labelled() { # TYPE LABEL: how many objects of TYPE (privkey, pubkey) carry exactly that label
+  pkcs11-tool --module "$SOFTHSM" --token-label device --login --pin 1234 --list-objects --type "$1" 2>/dev/null |
+    grep -c "label: *$2\$" || true
+}
+renew_token() { # renew_token DIR ARGS...
+  local dir=$1; shift
+  scepctl renew --url "$TESTBED_SCEP_URL" --ca-fingerprint "$pin" --challenge-file "$TESTBED_CHALLENGE_FILE" \
+    --out-dir "$dir" --key "$URI" --pkcs11-module "$SOFTHSM" --key-pass-file "$WORK/pin" "$@"
+}
+first_pub=$(cat "$WORK/token.pub")
+renew_token "$WORK/device" --json
 expect_rc 0
-expect_json 'd["new_key"] is True and d["key"]["store"] == "pkcs11"'
-expect_json 'd["key"]["path"].startswith("pkcs11:token=device;id=") and "object=scep-key-20" in d["key"]["path"]'
-expect_err 'the new key is pkcs11:token=device;.*give it as --key from now on'
-new_uri=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["key"]["path"])' <<<"$out")
-label=$(sed 's/.*object=\([^;]*\).*/\1/' <<<"$new_uri")
-p11 --read-object --type pubkey --label "$label" -o "$WORK/new.pub.der" >/dev/null 2>&1
-openssl pkey -pubin -inform DER -in "$WORK/new.pub.der" -out "$WORK/new.pub" 2>/dev/null
-expect "the new certificate holds the new token key" test "$(cat "$WORK/new.pub")" = "$(cert_pubkey "$WORK/device/cert.pem")"
-expect "the old key stays on the token" sh -c "pkcs11-tool --module $SOFTHSM --token-label device --login --pin 1234 \
-  --list-objects --type privkey | grep -q 'label: *scep-key$'"
+expect_json 'd["new_key"] is True and d["key"] == {"store": "pkcs11", "path": "pkcs11:token=device;object=scep-key;type=private"}'
+expect_no_err 'give it as --key from now on'
+second_pub=$(pubkey_labelled scep-key)
+expect "the new certificate holds the key now labelled scep-key" test "$second_pub" = "$(cert_pubkey "$WORK/device/cert.pem")"
+expect "... a new key" test "$second_pub" != "$first_pub"
+expect "the old key is scep-key.bak" test "$(pubkey_labelled scep-key.bak)" = "$first_pub"
+expect "one private key labelled scep-key" test "$(count_labelled privkey scep-key)" = 1
+expect "no handover record left" test ! -e "$WORK/device/cert.pem.scepctl-token-handover"
 expect "the new key is not extractable" sh -c "pkcs11-tool --module $SOFTHSM --token-label device --login --pin 1234 \
-  --list-objects --type privkey | grep -A8 'label: *$label' | grep -q 'never extractable'"
-# The next renewal starts from the new key.
-scepctl renew --url "$TESTBED_SCEP_URL" --ca-fingerprint "$pin" --challenge-file "$TESTBED_CHALLENGE_FILE" \
-  --out-dir "$WORK/device" --key "$new_uri" --pkcs11-module "$SOFTHSM" --key-pass-file "$WORK/pin" --reuse-key
+  --list-objects --type privkey | grep -A8 'label: *scep-key$' | grep -q 'never extractable'"
+# The next renewal, with the same URI, starts from the new key; the older backup pair goes.
+renew_token "$WORK/device"
 expect_rc 0
+third_pub=$(pubkey_labelled scep-key)
+expect "second renewal: the certificate holds the third key" test "$third_pub" = "$(cert_pubkey "$WORK/device/cert.pem")"
+expect "second renewal: scep-key.bak is the second key" test "$(pubkey_labelled scep-key.bak)" = "$second_pub"
+expect "second renewal: one backup pair" test "$(count_labelled privkey scep-key.bak)$(count_labelled pubkey scep-key.bak)" = 11
+renew_token "$WORK/device" --reuse-key
+expect_rc 0
+expect "--reuse-key: the label stays on the same key" test "$(pubkey_labelled scep-key)" = "$third_pub"
+
+# --- renew stopped (SIGKILL) after the certificate swap, before the label moved: the next run
+# finishes the move; stopped before the swap: the label stays on the old key, which still matches.
+wait_stopped() { # PID: true once the process is stopped (state T), false if it ended first
+  for _ in $(seq 300); do
+    [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = T ] && return 0
+    kill -0 "$1" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+for stage in staged swapped; do
+  current="kill at $stage"
+  before_pub=$(pubkey_labelled scep-key)
+  "$TB" env SCEPCTL_TEST_PAUSE_AT="$stage" "$SCEPCTL" renew --url "$TESTBED_SCEP_URL" --ca-fingerprint "$pin" \
+    --challenge-file "$TESTBED_CHALLENGE_FILE" --out-dir "$WORK/device" --key "$URI" --pkcs11-module "$SOFTHSM" \
+    --key-pass-file "$WORK/pin" >"$WORK/kill.out" 2>&1 &
+  pid=$!
+  if wait_stopped "$pid"; then pass "renew stopped itself at $stage"; else fail "renew did not stop at $stage"; fi
+  kill -KILL "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  expect "$stage: the handover record is there" test -e "$WORK/device/cert.pem.scepctl-token-handover"
+  expect "$stage: the label is still on the old key" test "$(pubkey_labelled scep-key)" = "$before_pub"
+  scepctl renew --url http://127.0.0.1:9/ --out-dir "$WORK/device" --key "$URI" --pkcs11-module "$SOFTHSM" \
+    --key-pass-file "$WORK/pin" --days-before 0
+  expect_rc 0
+  expect_out '^not due'
+  expect "$stage: the record is gone" test ! -e "$WORK/device/cert.pem.scepctl-token-handover"
+  expect "$stage: scep-key holds the certificate's key" test "$(pubkey_labelled scep-key)" = "$(cert_pubkey "$WORK/device/cert.pem")"
+  if [ "$stage" = swapped ]; then
+    expect_err 'finished moving the key.s label to the new key of an interrupted renewal'
+    expect "$stage: the old key is scep-key.bak" test "$(pubkey_labelled scep-key.bak)" = "$before_pub"
+  else
+    expect "$stage: the old key keeps the label" test "$(pubkey_labelled scep-key)" = "$before_pub"
+  fi
+done
+current=
 
 # --- a wrong PIN: one clear error, tried once (the token's count of failures says so)
 before=$(p11 -T 2>/dev/null | grep -c 'user PIN count low' || true)

@@ -139,3 +139,25 @@ TEST_CASE("a renewal's token key gets the old label and the time", "[scep][key_s
     CHECK(label.size() == std::string("scep-key-20260101T000000Z").size());
     CHECK(detail::replacement_label("").rfind("scepctl-", 0) == 0);
 }
+
+TEST_CASE("a token handover record holds the two pairs' URIs and survives its own text", "[scep][key_store]") {
+    const scep::TokenHandover handover{"pkcs11:token=device;id=%01;object=scep-key;type=private",
+                                       "pkcs11:token=device;id=%AB%CD;object=scep-key-20261205T010203Z;type=private"};
+    const auto parsed = scep::TokenHandover::parse(handover.to_text());
+    REQUIRE(parsed);
+    CHECK(parsed->old_key == handover.old_key);
+    CHECK(parsed->new_key == handover.new_key);
+    // The new key is found by its id alone, before and after its label moves.
+    const auto by_id = parsed->new_key_by_id();
+    REQUIRE(by_id);
+    CHECK(by_id->find("object=") == std::string::npos);
+    CHECK(by_id->find("id=%AB%CD") != std::string::npos);
+    CHECK(by_id->find("token=device") != std::string::npos);
+}
+
+TEST_CASE("a token handover record without both labels and ids is refused", "[scep][key_store]") {
+    CHECK_FALSE(scep::TokenHandover::parse(""));
+    CHECK_FALSE(scep::TokenHandover::parse("pkcs11:token=device;object=a;id=%01\n"));
+    CHECK_FALSE(scep::TokenHandover::parse("pkcs11:token=device;object=a\npkcs11:token=device;object=b;id=%02\n"));
+    CHECK_FALSE(scep::TokenHandover::parse("/etc/passwd\npkcs11:token=device;object=b;id=%02\n"));
+}
