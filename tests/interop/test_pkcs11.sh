@@ -125,6 +125,14 @@ for stage in staged swapped; do
   fi
 done
 current=
+# The PIN from the URI's pin-source alone: the ENGINE logs in with it, and making the new key and
+# moving the label use that login.
+before_pub=$(pubkey_labelled scep-key)
+scepctl renew --url "$TESTBED_SCEP_URL" --ca-fingerprint "$pin" --challenge-file "$TESTBED_CHALLENGE_FILE" \
+  --out-dir "$WORK/device" --key "$URI?pin-source=file:$WORK/pin" --pkcs11-module "$SOFTHSM"
+expect_rc 0
+expect "pin-source: the label moved to the new key" test "$(pubkey_labelled scep-key)" = "$(cert_pubkey "$WORK/device/cert.pem")"
+expect "pin-source: the old key is scep-key.bak" test "$(pubkey_labelled scep-key.bak)" = "$before_pub"
 
 # --- a wrong PIN: one clear error, tried once (the token's count of failures says so)
 before=$(p11 -T 2>/dev/null | grep -c 'user PIN count low' || true)
