@@ -128,11 +128,18 @@ std::uint32_t node_line(const toml::node& node, std::uint32_t fallback) {
     return line > 0 ? line : fallback;
 }
 
-// The shortest text that reads back as the same number: 2.5, 1e+300.
+// The number as a user wrote it, near enough to find it in the file: the shortest text that reads
+// back as the same number, in plain decimals where that stays short (0.0001, 2.5), else in
+// exponent form (1e+300), never "1e-04" for 0.0001.
 std::string number_text(double value) {
-    char buf[64];
-    const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
-    return ec == std::errc() ? std::string(buf, end) : std::to_string(value);
+    char buf[32];
+    if (const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::fixed);
+        ec == std::errc() && end - buf <= 20) {
+        return std::string(buf, end);
+    }
+    char wide[64];
+    const auto [end, ec] = std::to_chars(wide, wide + sizeof wide, value);
+    return ec == std::errc() ? std::string(wide, end) : std::to_string(value);
 }
 
 struct Diagnostic {

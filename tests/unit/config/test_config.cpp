@@ -523,7 +523,8 @@ TEST_CASE("[ca.NAME] is validated", "[config]") {
         CHECK(error_of(ca_with("timeout = inf\n")) == "<test>:3: ca.x.timeout: \"inf\"" + range);
         // Both would reach libcurl as "no limit": 0.0001 s rounds to 0 ms, 1e300 s overflows.
         // The value as the shortest text that reads back as the same number.
-        CHECK(error_of(ca_with("timeout = 0.0001\n")) == "<test>:3: ca.x.timeout: \"1e-04\"" + range);
+        CHECK(error_of(ca_with("timeout = 0.0001\n")) == "<test>:3: ca.x.timeout: \"0.0001\"" + range);
+        CHECK(error_of(ca_with("timeout = 1e-30\n")) == "<test>:3: ca.x.timeout: \"1e-30\"" + range);
         CHECK(error_of(ca_with("timeout = 1e300\n")) == "<test>:3: ca.x.timeout: \"1e+300\"" + range);
         CHECK(error_of(ca_with("timeout = 86401\n")) == "<test>:3: ca.x.timeout: \"86401\"" + range);
         CHECK(parsed(ca_with("timeout = 0.25\n")).ca("x")->text("timeout") == "0.25");
