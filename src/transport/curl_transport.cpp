@@ -163,6 +163,22 @@ int CurlTransport::on_socket(void*, curl_socket_t socket, curlsocktype) {
     return CURL_SOCKOPT_OK;
 }
 
+// libcurl calls this right before it sends a request, on a new or a reused connection. It sends a
+// request again, once, when a reused connection closes before any byte of answer (lib/transfer.c
+// Curl_retry_request; libcurl 7.88 has no option to turn that off): the server may have read and
+// acted on the first copy. For an at-most-once request the second call stops the transfer before
+// that copy goes out. This costs no round trip; a fresh connection for every PKIOperation
+// (CURLOPT_FRESH_CONNECT) would cost one more TCP and TLS handshake per enrollment, and one only
+// after an idle time would still race with a server closing a connection as the request arrives.
+int CurlTransport::on_prerequest(void* user, char*, char*, int, int) {
+    auto* self = static_cast<CurlTransport*>(user);
+    if (++self->m_sends > 1 && self->m_at_most_once) {
+        self->m_resend_refused = true;
+        return CURL_PREREQFUNC_ABORT;
+    }
+    return CURL_PREREQFUNC_OK;
+}
+
 // Reads the TLS session while the connection is surely alive: at the first header of the answer.
 std::size_t CurlTransport::on_header(char*, std::size_t size, std::size_t count, void* user) {
     auto* self = static_cast<CurlTransport*>(user);
@@ -223,6 +239,9 @@ void CurlTransport::set_credentials(scep::HttpCredentials credentials) {
 }
 void CurlTransport::set_extra_headers(std::vector<std::string> headers) {
     m_extra_headers = std::move(headers);
+}
+void CurlTransport::set_at_most_once(bool at_most_once) {
+    m_at_most_once = at_most_once;
 }
 
 util::Result<scep::HttpResponse> CurlTransport::get(const std::string& url) {
@@ -287,6 +306,8 @@ void CurlTransport::set_request_options(const std::string& url) {
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(h, CURLOPT_SOCKOPTFUNCTION, on_socket);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, this);
+    curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, on_prerequest);
+    curl_easy_setopt(h, CURLOPT_PREREQDATA, this);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, m_options.timeout_ms);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, m_options.connect_timeout_ms);
     curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(m_options.max_body_bytes));
@@ -367,6 +388,8 @@ util::Result<scep::HttpResponse> CurlTransport::perform(const std::string& url) 
     m_error_buffer[0] = '\0';
     m_tls_wanted = util::to_lower_ascii(url.substr(0, 8)) == "https://";
     m_tls.reset();
+    m_sends = 0;
+    m_resend_refused = false;
     set_request_options(url);
     set_authentication();
     if (m_options.cancelled && m_options.cancelled()) {
@@ -430,7 +453,13 @@ Error CurlTransport::describe_curl_error(CURLcode code, const std::string& url) 
                                                    std::to_string(m_options.max_body_bytes) + " bytes");
         }
         break;
-    case CURLE_ABORTED_BY_CALLBACK: return Error(ErrorCode::interrupted, "while waiting for " + host);
+    case CURLE_ABORTED_BY_CALLBACK:
+        if (m_resend_refused) {
+            return Error(ErrorCode::network, host + " closed the connection without answering, after the request was "
+                                                    "sent: it was not sent again (the server may have received it)")
+                .with_fix("run the command again; if the server took its one-time challenge, a new one is needed");
+        }
+        return Error(ErrorCode::interrupted, "while waiting for " + host);
     case CURLE_GOT_NOTHING: return Error(ErrorCode::network, host + " closed the connection without answering");
     case CURLE_PARTIAL_FILE:
         return Error(ErrorCode::network,
