@@ -167,9 +167,13 @@ int CurlTransport::on_socket(void*, curl_socket_t socket, curlsocktype) {
 // request again, once, when a reused connection closes before any byte of answer (lib/transfer.c
 // Curl_retry_request; libcurl 7.88 has no option to turn that off): the server may have read and
 // acted on the first copy. For an at-most-once request the second call stops the transfer before
-// that copy goes out. This costs no round trip; a fresh connection for every PKIOperation
-// (CURLOPT_FRESH_CONNECT) would cost one more TCP and TLS handshake per enrollment, and one only
-// after an idle time would still race with a server closing a connection as the request arrives.
+// that copy goes out. A connection idle for longer than k_idle_before_once is not reused for such
+// a request at all (perform): a server's keep-alive timeout (Apache's default is 5 s) most likely
+// closed it, and the refusal would fail a request the server never read. In the flows the
+// PKIOperation follows the request before it within milliseconds, so it keeps the connection;
+// polls and slow key generation get a new one. A fresh connection for every PKIOperation would
+// cost one more TCP and TLS handshake per enrollment; the idle rule alone would still race with a
+// server closing a connection as the request arrives.
 int CurlTransport::on_prerequest(void* user, char*, char*, int, int) {
     auto* self = static_cast<CurlTransport*>(user);
     if (++self->m_sends > 1 && self->m_at_most_once) {
@@ -276,6 +280,8 @@ util::Result<scep::HttpResponse> CurlTransport::post(const std::string& url, uti
 }
 
 namespace {
+
+constexpr auto k_idle_before_once = std::chrono::seconds(1);
 
 // A URL libcurl cannot parse, or one for another protocol, is a usage error, found before any
 // request: once the URL is known to be good, libcurl's "unsupported protocol" at perform time can
@@ -402,7 +408,10 @@ util::Result<scep::HttpResponse> CurlTransport::perform(const std::string& url) 
         curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
         curl_easy_setopt(h, CURLOPT_XFERINFODATA, this);
     }
+    const bool idle = m_last_done && std::chrono::steady_clock::now() - *m_last_done > k_idle_before_once;
+    curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, m_at_most_once && idle ? 1L : 0L);
     const CURLcode rc = curl_easy_perform(h);
+    m_last_done = std::chrono::steady_clock::now();
     if (m_options.waiting) m_options.waiting(m_request_host, {}, true);
     m_tls_wanted = false;
     if (rc != CURLE_OK) return curl_error(rc, url);

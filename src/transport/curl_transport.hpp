@@ -71,8 +71,9 @@ class CurlTransport final : public scep::HttpTransport {
     bool m_at_most_once = false;   // set_at_most_once
     int m_sends = 0;               // times libcurl was about to send this request (its retry: 2)
     bool m_resend_refused = false; // the retry was stopped before it was sent
-    bool m_tls_wanted = false;     // this request is https and its session is not read yet
-    std::string m_request_host;    // for TransportOptions::waiting
+    std::optional<std::chrono::steady_clock::time_point> m_last_done; // end of the last request
+    bool m_tls_wanted = false;  // this request is https and its session is not read yet
+    std::string m_request_host; // for TransportOptions::waiting
     std::chrono::steady_clock::time_point m_request_start;
 };
 
