@@ -328,7 +328,11 @@ krb5_error_code initial_ticket_from_keytab(krb5_context ctx, krb5_creds& creds, 
     krb5_preauthtype optimistic[] = {KRB5_PADATA_ENC_TIMESTAMP};
     krb5_get_init_creds_opt_set_preauth_list(options, optimistic, 1);
     krb5_error_code code = krb5_get_init_creds_keytab(ctx, &creds, client, keytab, 0, nullptr, options);
-    if (code != KRB5KDC_ERR_PREAUTH_FAILED && code != KRB5KDC_ERR_ETYPE_NOSUPP) return code;
+    // Refused guesses, and a clock too far off: the timestamp went out before the KDC's answer
+    // could tell krb5 its time (kdc_timesync), which the ordinary exchange learns first.
+    if (code != KRB5KDC_ERR_PREAUTH_FAILED && code != KRB5KDC_ERR_ETYPE_NOSUPP && code != KRB5KRB_AP_ERR_SKEW) {
+        return code;
+    }
     krb5_get_init_creds_opt_set_preauth_list(options, nullptr, 0);
     return krb5_get_init_creds_keytab(ctx, &creds, client, keytab, 0, nullptr, options);
 }
@@ -386,6 +390,7 @@ util::Result<TicketInfo> Session::acquire_initial_ticket() {
     // As Windows asks: a forwardable TGT, so that a service ticket can serve as S4U2Proxy evidence
     // (the delegation check). The KDC leaves the flag off where the account forbids it.
     krb5_get_init_creds_opt_set_forwardable(options, 1);
+
     krb5_creds creds{};
     krb5_error_code code = 0;
     std::string source;
