@@ -61,6 +61,24 @@ class HttpTransport {
     // The host this transport connects to for `url`: lower case, without user info, port or
     // brackets; empty when it has none. Kerberos tokens go only where this says.
     virtual std::string url_host(const std::string& url) const = 0;
+    // Whether the following requests must reach the server at most once: a PKIOperation, whose
+    // NDES one-time challenge is good once (a second copy is refused, and the client would report
+    // badRequest for a certificate the CA may have issued). A transport that would send a request
+    // again by itself (libcurl does, once, when a reused connection closes before any answer)
+    // fails it instead, with an error that says the server may have received it.
+    virtual void set_at_most_once(bool at_most_once) = 0;
+};
+
+// Sets HttpTransport::set_at_most_once while it lives.
+class AtMostOnce {
+  public:
+    explicit AtMostOnce(HttpTransport& transport) : m_transport(transport) { m_transport.set_at_most_once(true); }
+    ~AtMostOnce() { m_transport.set_at_most_once(false); }
+    AtMostOnce(const AtMostOnce&) = delete;
+    AtMostOnce& operator=(const AtMostOnce&) = delete;
+
+  private:
+    HttpTransport& m_transport;
 };
 
 } // namespace scep

@@ -141,6 +141,7 @@ Error cert_rep_failure(const CertRep& rep) {
 
 Result<Bytes> pki_operation(Client& client, ByteView message, bool post) {
     HttpTransport& transport = client.transport();
+    const AtMostOnce once(transport); // a second copy would present a one-time challenge twice
     Result<HttpResponse> response =
         post ? transport.post(client.operation_url("PKIOperation", ""), message, k_pki_message_type)
              : transport.get(client.operation_url("PKIOperation", base64_encode(message)));

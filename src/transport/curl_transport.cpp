@@ -163,6 +163,26 @@ int CurlTransport::on_socket(void*, curl_socket_t socket, curlsocktype) {
     return CURL_SOCKOPT_OK;
 }
 
+// libcurl calls this right before it sends a request, on a new or a reused connection. It sends a
+// request again, once, when a reused connection closes before any byte of answer (lib/transfer.c
+// Curl_retry_request; libcurl 7.88 has no option to turn that off): the server may have read and
+// acted on the first copy. For an at-most-once request the second call stops the transfer before
+// that copy goes out. A connection idle for longer than k_idle_before_once is not reused for such
+// a request at all (perform): a server's keep-alive timeout (Apache's default is 5 s) most likely
+// closed it, and the refusal would fail a request the server never read. In the flows the
+// PKIOperation follows the request before it within milliseconds, so it keeps the connection;
+// polls and slow key generation get a new one. A fresh connection for every PKIOperation would
+// cost one more TCP and TLS handshake per enrollment; the idle rule alone would still race with a
+// server closing a connection as the request arrives.
+int CurlTransport::on_prerequest(void* user, char*, char*, int, int) {
+    auto* self = static_cast<CurlTransport*>(user);
+    if (++self->m_sends > 1 && self->m_at_most_once) {
+        self->m_resend_refused = true;
+        return CURL_PREREQFUNC_ABORT;
+    }
+    return CURL_PREREQFUNC_OK;
+}
+
 // Reads the TLS session while the connection is surely alive: at the first header of the answer.
 std::size_t CurlTransport::on_header(char*, std::size_t size, std::size_t count, void* user) {
     auto* self = static_cast<CurlTransport*>(user);
@@ -224,6 +244,9 @@ void CurlTransport::set_credentials(scep::HttpCredentials credentials) {
 void CurlTransport::set_extra_headers(std::vector<std::string> headers) {
     m_extra_headers = std::move(headers);
 }
+void CurlTransport::set_at_most_once(bool at_most_once) {
+    m_at_most_once = at_most_once;
+}
 
 util::Result<scep::HttpResponse> CurlTransport::get(const std::string& url) {
     if (!m_handle) return Error(ErrorCode::internal, "libcurl could not be initialised");
@@ -258,6 +281,8 @@ util::Result<scep::HttpResponse> CurlTransport::post(const std::string& url, uti
 
 namespace {
 
+constexpr auto k_idle_before_once = std::chrono::seconds(1);
+
 // A URL libcurl cannot parse, or one for another protocol, is a usage error, found before any
 // request: once the URL is known to be good, libcurl's "unsupported protocol" at perform time can
 // only mean that the server answered with something that is not HTTP.
@@ -287,6 +312,8 @@ void CurlTransport::set_request_options(const std::string& url) {
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(h, CURLOPT_SOCKOPTFUNCTION, on_socket);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, this);
+    curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, on_prerequest);
+    curl_easy_setopt(h, CURLOPT_PREREQDATA, this);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, m_options.timeout_ms);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, m_options.connect_timeout_ms);
     curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(m_options.max_body_bytes));
@@ -367,6 +394,8 @@ util::Result<scep::HttpResponse> CurlTransport::perform(const std::string& url) 
     m_error_buffer[0] = '\0';
     m_tls_wanted = util::to_lower_ascii(url.substr(0, 8)) == "https://";
     m_tls.reset();
+    m_sends = 0;
+    m_resend_refused = false;
     set_request_options(url);
     set_authentication();
     if (m_options.cancelled && m_options.cancelled()) {
@@ -379,7 +408,10 @@ util::Result<scep::HttpResponse> CurlTransport::perform(const std::string& url) 
         curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
         curl_easy_setopt(h, CURLOPT_XFERINFODATA, this);
     }
+    const bool idle = m_last_done && std::chrono::steady_clock::now() - *m_last_done > k_idle_before_once;
+    curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, m_at_most_once && idle ? 1L : 0L);
     const CURLcode rc = curl_easy_perform(h);
+    m_last_done = std::chrono::steady_clock::now();
     if (m_options.waiting) m_options.waiting(m_request_host, {}, true);
     m_tls_wanted = false;
     if (rc != CURLE_OK) return curl_error(rc, url);
@@ -430,7 +462,13 @@ Error CurlTransport::describe_curl_error(CURLcode code, const std::string& url) 
                                                    std::to_string(m_options.max_body_bytes) + " bytes");
         }
         break;
-    case CURLE_ABORTED_BY_CALLBACK: return Error(ErrorCode::interrupted, "while waiting for " + host);
+    case CURLE_ABORTED_BY_CALLBACK:
+        if (m_resend_refused) {
+            return Error(ErrorCode::network, host + " closed the connection without answering, after the request was "
+                                                    "sent: it was not sent again (the server may have received it)")
+                .with_fix("run the command again; if the server took its one-time challenge, a new one is needed");
+        }
+        return Error(ErrorCode::interrupted, "while waiting for " + host);
     case CURLE_GOT_NOTHING: return Error(ErrorCode::network, host + " closed the connection without answering");
     case CURLE_PARTIAL_FILE:
         return Error(ErrorCode::network,

@@ -41,6 +41,7 @@ class CurlTransport final : public scep::HttpTransport {
     void set_credentials(scep::HttpCredentials credentials) override;
     void set_extra_headers(std::vector<std::string> headers) override;
     std::string url_host(const std::string& url) const override;
+    void set_at_most_once(bool at_most_once) override;
 
     // Redacts values that must never be shown: Authorization headers, URL user info.
     static std::string redact_header_line(std::string_view line);
@@ -50,6 +51,7 @@ class CurlTransport final : public scep::HttpTransport {
     static std::size_t on_header(char* data, std::size_t size, std::size_t count, void* self);
     static int on_progress(void* self, curl_off_t, curl_off_t, curl_off_t, curl_off_t);
     static int on_socket(void* self, curl_socket_t socket, curlsocktype purpose);
+    static int on_prerequest(void* self, char*, char*, int, int);
     util::Result<scep::HttpResponse> perform(const std::string& url);
     void set_request_options(const std::string& url); // URL, limits, TLS, proxy, trace: everything but auth
     void set_authentication();                        // from m_credentials
@@ -66,6 +68,10 @@ class CurlTransport final : public scep::HttpTransport {
     scep::HttpCredentials m_credentials;
     std::vector<std::string> m_extra_headers;
     std::optional<scep::TlsInfo> m_tls;
+    bool m_at_most_once = false;   // set_at_most_once
+    int m_sends = 0;               // times libcurl was about to send this request (its retry: 2)
+    bool m_resend_refused = false; // the retry was stopped before it was sent
+    std::optional<std::chrono::steady_clock::time_point> m_last_done; // end of the last request
     bool m_tls_wanted = false;  // this request is https and its session is not read yet
     std::string m_request_host; // for TransportOptions::waiting
     std::chrono::steady_clock::time_point m_request_start;

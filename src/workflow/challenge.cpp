@@ -18,6 +18,12 @@ util::Result<std::optional<util::Secret>> kerberos_password(const config::Kerber
 
 util::Result<ndes::FetchedChallenge>
 fetch_challenge(const config::ChallengePlan& plan, const transport::TransportOptions& transport, Collaborators& with) {
+    const std::unique_ptr<scep::HttpTransport> http = with.transports.open(transport);
+    return fetch_challenge(plan, *http, with);
+}
+
+util::Result<ndes::FetchedChallenge> fetch_challenge(const config::ChallengePlan& plan, scep::HttpTransport& http,
+                                                     Collaborators& with) {
     ndes::AdminPageAuth auth;
     auth.allow_insecure_auth = plan.allow_insecure_auth;
     auth.username = plan.username;
@@ -49,8 +55,7 @@ fetch_challenge(const config::ChallengePlan& plan, const transport::TransportOpt
             return tgt.client + ", SPN " + service.server;
         };
     }
-    const std::unique_ptr<scep::HttpTransport> http = with.transports.open(transport);
-    return ndes::fetch_challenge(*http, plan.admin_url, auth, with.events);
+    return ndes::fetch_challenge(http, plan.admin_url, auth, with.events);
 }
 
 } // namespace workflow

@@ -13,6 +13,11 @@ namespace workflow {
 // it after every check that could still stop the run: it uses up a one-time password.
 util::Result<ndes::FetchedChallenge> fetch_challenge(const config::ChallengePlan& plan,
                                                      const transport::TransportOptions& transport, Collaborators& with);
+// The same over `http`, the transport of the SCEP requests of the run: libcurl reuses its
+// connection when the admin page is on the same scheme, host and port (one connection for the
+// whole NDES flow). The Negotiate token goes with the page's request only.
+util::Result<ndes::FetchedChallenge> fetch_challenge(const config::ChallengePlan& plan, scep::HttpTransport& http,
+                                                     Collaborators& with);
 
 // The Kerberos password of `plan` (nullopt with a keytab or --use-ccache), and the keytab's
 // permission check: a secret file gets the same warning wherever it was named.

@@ -323,7 +323,7 @@ util::Result<EnrollOutcome> enroll(EnrollPlan plan, Collaborators& with, Pending
     // One-time passwords are fetched last, after every check that could still stop us.
     std::string challenge_origin = plan.challenge ? "given" : "none";
     if (plan.challenge_page) {
-        SCEP_TRY(ndes::FetchedChallenge fetched, fetch_challenge(*plan.challenge_page, plan.server.transport, with));
+        SCEP_TRY(ndes::FetchedChallenge fetched, fetch_challenge(*plan.challenge_page, *server.transport, with));
         with.events.note("challenge fetched from " + server.transport->url_host(plan.challenge_page->admin_url) +
                          " with " + fetched.auth);
         plan.challenge = std::move(fetched.challenge);

@@ -494,7 +494,7 @@ util::Result<RenewOutcome> renew(RenewPlan plan, Collaborators& with,
     }
     outcome.challenge_origin = plan.challenge ? "given" : "none";
     if (!outcome.resumed && plan.challenge_page) { // a CertPoll carries no CSR
-        SCEP_TRY(ndes::FetchedChallenge fetched, fetch_challenge(*plan.challenge_page, plan.server.transport, with));
+        SCEP_TRY(ndes::FetchedChallenge fetched, fetch_challenge(*plan.challenge_page, *server.transport, with));
         with.events.note("challenge fetched from " + server.transport->url_host(plan.challenge_page->admin_url) +
                          " with " + fetched.auth);
         plan.challenge = std::move(fetched.challenge);

@@ -455,9 +455,11 @@ renew_fixture "$WORK/f"
 expect_rc 95
 expect_one_line_error
 expect_err 'closed the connection without answering'
-# (libcurl sends a POST again, once, when a reused connection closes before any answer)
 expect "drop-pkioperation: the request did reach the fixture, which closed the connection" \
   grep -q 'connection closed without an answer' "$state/events.jsonl"
+# libcurl would send it again, once, as the connection was reused: scepctl stops that copy.
+expect "drop-pkioperation: one PKIOperation, not sent again" \
+  test "$(grep -c '"operation": "PKIOperation"' "$state/events.jsonl")" = 1
 check_unchanged drop-pkioperation
 
 # PENDING: exit 3, the new key waits in key.pem.scepctl-pending, the pair stays; the next run

@@ -107,6 +107,7 @@ class FakeTransports final : public transport::TransportFactory {
         }
         void set_credentials(scep::HttpCredentials credentials) override { m_auth = credentials.scheme; }
         void set_extra_headers(std::vector<std::string> headers) override { m_headers = std::move(headers); }
+        void set_at_most_once(bool at_most_once) override { m_at_most_once = at_most_once; }
         std::string url_host(const std::string& url) const override { return m_owner.replay.url_host(url); }
 
       private:
@@ -115,6 +116,7 @@ class FakeTransports final : public transport::TransportFactory {
             credentials.scheme = m_auth;
             m_owner.replay.set_credentials(std::move(credentials));
             m_owner.replay.set_extra_headers(m_headers);
+            m_owner.replay.set_at_most_once(m_at_most_once);
             if (!m_owner.responder) return;
             if (auto computed = m_owner.responder(method, url, body))
                 m_owner.replay.replies.push_front(std::move(*computed));
@@ -122,6 +124,7 @@ class FakeTransports final : public transport::TransportFactory {
         FakeTransports& m_owner;
         scep::HttpAuth m_auth = scep::HttpAuth::none;
         std::vector<std::string> m_headers;
+        bool m_at_most_once = false;
     };
 };
 

@@ -17,6 +17,7 @@ struct Request {
     util::Bytes body;
     scep::HttpAuth auth = scep::HttpAuth::none;
     std::vector<std::string> extra_headers;
+    bool at_most_once = false; // HttpTransport::set_at_most_once was on
 };
 
 class ReplayTransport final : public scep::HttpTransport {
@@ -31,6 +32,7 @@ class ReplayTransport final : public scep::HttpTransport {
     }
     void set_credentials(scep::HttpCredentials credentials) override { m_auth = credentials.scheme; }
     void set_extra_headers(std::vector<std::string> headers) override { m_headers = std::move(headers); }
+    void set_at_most_once(bool at_most_once) override { m_at_most_once = at_most_once; }
     // Everything between "://" and the next '/', without user info and port: enough for tests.
     std::string url_host(const std::string& url) const override {
         const auto start = url.find("://");
@@ -42,7 +44,7 @@ class ReplayTransport final : public scep::HttpTransport {
 
   private:
     util::Result<scep::HttpResponse> answer(const char* method, const std::string& url, util::ByteView body) {
-        requests.push_back({method, url, util::Bytes(body.begin(), body.end()), m_auth, m_headers});
+        requests.push_back({method, url, util::Bytes(body.begin(), body.end()), m_auth, m_headers, m_at_most_once});
         urls.push_back(url);
         if (replies.empty()) return util::Error(util::ErrorCode::internal, "test: no reply left for " + url);
         auto reply = std::move(replies.front());
@@ -51,6 +53,7 @@ class ReplayTransport final : public scep::HttpTransport {
     }
     scep::HttpAuth m_auth = scep::HttpAuth::none;
     std::vector<std::string> m_headers;
+    bool m_at_most_once = false;
 };
 
 // A reply with `status`, `content_type` and `body`.

@@ -478,7 +478,8 @@ Group www-data
 Listen 127.0.0.1:$HTTP_PORT
 ErrorLog "$DIR/log/apache-error.log"
 LogLevel info auth_gssapi:debug
-LogFormat "%h %u %t \"%r\" %>s %b %{ms}Tms \"%{WWW-Authenticate}o\"" tb
+# client port and keep-alive count after the address: one port is one connection (test_transport)
+LogFormat "%h %{remote}p %k %u %t \"%r\" %>s %b %{ms}Tms \"%{WWW-Authenticate}o\"" tb
 CustomLog "$DIR/log/apache-access.log" tb
 
 LoadModule mpm_event_module     /usr/lib/apache2/modules/mod_mpm_event.so

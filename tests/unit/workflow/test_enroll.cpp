@@ -223,6 +223,15 @@ TEST_CASE("enroll: the challenge page is asked last, after GetCACaps and GetCACe
     CHECK(first_request(fakes.transports, "GetCACert") == 1);
     CHECK(first_request(fakes.transports, "mscep_admin") == 2);
     CHECK(first_request(fakes.transports, "PKIOperation") == 3);
+    // One transport for the page and the SCEP requests: libcurl can keep one connection for both.
+    CHECK(fakes.transports.opened.size() == 1);
+    // Only the PKIOperation must never be sent twice by the transport (a one-time challenge).
+    const auto& requests = fakes.transports.requests();
+    REQUIRE(requests.size() == 4);
+    CHECK(requests[3].at_most_once);
+    CHECK_FALSE(requests[0].at_most_once);
+    CHECK_FALSE(requests[1].at_most_once);
+    CHECK_FALSE(requests[2].at_most_once);
     CHECK(outcome->challenge_sent);
     CHECK(outcome->challenge_origin.rfind("admin page (", 0) == 0);
     CHECK(test::NdesFixture::events(state).find("\"challenge\": \"ok\"") != std::string::npos);
