@@ -219,10 +219,10 @@ wan_measure() {
 # The floor of a flow, in round trips: a TCP connection (1), TLS 1.3 (1), each HTTP request (1),
 # each KDC exchange over UDP (1).
 wan_floor_row() { # wan_floor_row FLOW TRANSPORT REQUESTS KDC WHAT
-  local rtts=$((1 + $3 + $4)) tls=
-  [ "$2" = https ] && rtts=$((rtts + 1)) tls=" + TLS"
+  local rtts=$((1 + $3 + $4)) handshake=
+  [ "$2" = https ] && rtts=$((rtts + 1)) handshake=" + TLS"
   printf '| %s, %s | **floor** (%s) | %s ms (%s round trips) | 1%s | %s | %s | | |\n' "$1" "$2" "$5" \
-    "$((rtts * wan_rtt_ms))" "$rtts" "$tls" "$3" "$4"
+    "$((rtts * wan_rtt_ms))" "$rtts" "$handshake" "$3" "$4"
 }
 wan_row() { # wan_row FLOW TRANSPORT CLIENT-LABEL NAME
   local counts ratio=
