@@ -200,6 +200,7 @@ wan_pki_try() {
 }
 
 wan_measure() {
+  command -v pki >/dev/null || apt-get install -y strongswan-pki >/dev/null
   wan_pkcsreq
   wan_start_proxy
   wan_pki_try
