@@ -145,6 +145,11 @@ pair get post
 pair one_process n_processes
 pair file_key tpm_key
 
+# Round trips over a WAN link (delay proxy): bench/wan.sh.
+# shellcheck source=bench/wan.sh
+. "$here/wan.sh"
+wan_measure
+
 ms() { awk -v s="$(col "$1" 1)" 'BEGIN { printf "%.1f", s * 1000 }'; }
 kb() { col "$1" 2; }
 ratio() { awk -v a="$(col "$1" 1)" -v b="$(col "$2" 1)" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
@@ -165,6 +170,7 @@ table=$(
   for m in keysize_2048 keysize_3072 keysize_4096 get post; do printf '| %s | %s ms | %s KiB |\n' "$m" "$(ms $m)" "$(kb $m)"; done
   printf '| %s enrollments, one process (bench_enroll_loop) | %s ms | %s KiB |\n' "$batch" "$(ms one_process)" "$(kb one_process)"
   printf '| %s enrollments, %s scepctl processes (tmpfs) | %s ms | %s KiB |\n' "$batch" "$batch" "$(ms n_processes)" "$(kb n_processes)"
+  wan_rows
 )
 echo "$table"
 # The hand-written analysis below the marker survives a re-run.
