@@ -1,6 +1,6 @@
-// renew --ca-cache against fakes: GetCACaps and GetCACert replayed, every PKIOperation answered by
-// the NDES-like fixture (tests/fixtures/ndes_fixture.py) over a pipe. Requests are counted, never
-// timed.
+// What renew asks for and opens (issue 22): --ca-cache against fakes (GetCACaps and GetCACert
+// replayed, every PKIOperation answered by the NDES-like fixture, tests/fixtures/ndes_fixture.py,
+// over a pipe), and a run that is not due. Requests are counted, never timed.
 #include <catch2/catch.hpp>
 
 #include "fake_collaborators.hpp"
@@ -155,4 +155,37 @@ TEST_CASE("renew --ca-cache: a failure with unchanged RA certificates is reporte
     CHECK(std::count(ops.begin(), ops.end(), "GetCACert") == 1);
     CHECK_FALSE(fakes.events.noted("changed since --ca-cache was written"));
     CHECK(test::slurp(dir.path / "ca-ra.pem") == cached);
+}
+
+TEST_CASE("renew --days-before: a run that is not due reads the certificate, not the key", "[renew]") {
+    test::TempDir dir;
+    make_pair(dir.path);
+    // Encrypted, and no passphrase given: loading it would fail. A daily run that is not due must
+    // not need it (nor a TPM or a token's PIN).
+    run_openssl("cd '" + dir.path.string() +
+                "' && openssl pkcs8 -topk8 -v2 aes-256-cbc -passout pass:secret -in key.pem -out enc.pem && "
+                "mv enc.pem key.pem && chmod 600 key.pem");
+    test::Fakes fakes;
+    config::CommandLine line{{"url", {k_url}},
+                             {"key", {(dir.path / "key.pem").string()}},
+                             {"cert", {(dir.path / "cert.pem").string()}},
+                             {"days-before", {"30"}}};
+    auto planned = workflow::plan_renew(test::resolve_options(Command::renew, line), test::no_environment(),
+                                        std::nullopt, fakes.events);
+    REQUIRE(planned);
+    auto outcome = workflow::renew(std::move(planned).value(), fakes.with);
+    if (!outcome) FAIL(outcome.error().message);
+    CHECK_FALSE(outcome->due);
+    CHECK(fakes.transports.opened.empty());
+
+    SECTION("the run that is due does need it") {
+        test::Fakes later;
+        later.clock.unix_now = outcome->old_cert.not_after_unix() - 10 * 24 * 3600;
+        auto again = workflow::plan_renew(test::resolve_options(Command::renew, line), test::no_environment(),
+                                          std::nullopt, later.events);
+        REQUIRE(again);
+        auto due = workflow::renew(std::move(again).value(), later.with);
+        REQUIRE_FALSE(due);
+        CHECK(later.transports.replay.urls.empty()); // refused before any request
+    }
 }
