@@ -125,6 +125,9 @@ SCEPCTL_CHALLENGE="$challenge" "$tb" "$scepctl" -q enroll --url "$url" --key-sto
 run_file_key() { fresh; measure file_key env SCEPCTL_CHALLENGE="$challenge" "$scepctl" -q enroll --url "$url" --key "$work/key.pem" --subject CN=bench --out-dir "$out"; }
 run_tpm_key() { fresh; measure tpm_key env SCEPCTL_CHALLENGE="$challenge" "$scepctl" -q enroll --url "$url" --key "$work/tpmkey/key.pem" --tpm2-tcti "$tcti" --subject CN=bench --out-dir "$out"; }
 
+# shellcheck source=renew.sh
+. "$here/renew.sh"
+
 pair scepctl_caps curl_caps
 pair scepctl_caps certmonger_caps
 pair scepctl_cacert certmonger_cacert
@@ -144,6 +147,7 @@ run_post() { fresh; measure post env SCEPCTL_CHALLENGE="$challenge" "$scepctl" -
 pair get post
 pair one_process n_processes
 pair file_key tpm_key
+renew_measure
 
 # Round trips over a WAN link (delay proxy): bench/wan.sh.
 # shellcheck source=bench/wan.sh
@@ -164,6 +168,7 @@ table=$(
   row "same, output on tmpfs (no fsync cost)" scepctl_enroll_tmpfs "micromdm scepclient" scepclient_enroll_tmpfs
   row "enroll, generating RSA-2048" scepctl_genkey "openssl genpkey (key only)" openssl_genkey
   row "enroll, existing key in a TPM (swtpm)" tpm_key "scepctl, same key in a file" file_key
+  renew_rows
   echo
   echo '| growth | median | peak RSS |'
   echo '|---|---|---|'

@@ -51,10 +51,10 @@ _scepctl() {
     # Values: files for options that take a path, fixed words where there is a choice.
     # BEGIN GENERATED OPTIONS (scripts/gen-docs.sh)
     case $prev in
-        --config | --cacert | --ca-cert-pin | --out | --key | --key-pass-file | --cert | --challenge-file | \
-            --pkcs11-module | --key-out | --cert-out | --chain-out | --p12-out | --p12-pass-file | \
-            --keytab | --password-file | --user-password-file | --ca-bundle | --request | --junit | \
-            --prometheus)
+        --config | --cacert | --ca-cert-pin | --ca-cache | --out | --key | --key-pass-file | --cert | \
+            --challenge-file | --pkcs11-module | --key-out | --cert-out | --chain-out | --p12-out | \
+            --p12-pass-file | --keytab | --password-file | --user-password-file | --ca-bundle | --request | \
+            --junit | --prometheus)
             COMPREPLY=($(compgen -f -- "$cur"))
             return
             ;;

@@ -228,6 +228,39 @@ the other kind.
 .B "scepctl fingerprint FILE"
 prints the fingerprints to compare with the CA administrator's.
 )roff"},
+    {.flag = "ca-cache",
+     .kind = Kind::path,
+     .value_name = "FILE",
+     .commands = bit(Command::enroll) | bit(Command::renew),
+     .table = Table::profile,
+     .key = "ca_cache",
+     .help = "Keep the server's CA/RA certificates in FILE; renew uses them instead of GetCACert while they match the "
+             "pinned CA",
+     .manual = R"roff(A file where the server's CA and RA certificates (the GetCACert reply, as PEM,
+in the order the server sent them) are kept between runs.
+.B enroll
+and
+.B renew
+write it after a successful run, replacing an older one (mode 0644; it holds
+no secret). It is a cache: it is written without fsync, and a missing,
+damaged or outdated file only costs one GetCACert.
+.B renew
+uses it instead of asking the server with GetCACert when the CA is pinned
+(\-\-ca\-fingerprint, \-\-ca\-cert\-pin or the CA's
+.BR ca_fingerprint / ca_cert )
+and the pin matches the file's CA, every certificate in it is valid now, and
+every RA certificate in it is signed by its CA; otherwise it fetches them, as
+without this option. GetCACaps is still asked (the capabilities decide the
+message type and the algorithms). When the server's RA certificates changed
+since the file was written, the request is encrypted to an RA the server no
+longer uses: a reply that does not verify with the file's RA signing
+certificate, a FAILURE with failInfo badMessageCheck or an HTTP 500 makes
+renew fetch GetCACert (checked against the pin like any other) and, when it
+differs from the file, send the request once more, to the new RA; then it
+replaces the file. Default: the profile's
+.BR ca_cache ;
+without either, nothing is kept and renew asks GetCACert every time.
+)roff"},
     {.flag = "out",
      .kind = Kind::path,
      .value_name = "FILE",

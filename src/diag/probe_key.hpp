@@ -67,4 +67,69 @@ MUl8TKO8lsmRSGw/AvOdteQGVS2l
 -----END PRIVATE KEY-----
 )";
 
+// What the probe sends besides its CMS signature, made once with OpenSSL 3.0 from the key above, so
+// that a run makes one RSA-4096 signature instead of three (check-ndes spent 91 % of its
+// instructions on them, bench/notes/renew.md):
+// the PKCS#10 request, its signature broken on purpose (the last byte flipped) so that no server
+// issues anything for it:
+//   openssl req -new -key probe.pem -subj /CN=scepctl-check-ndes-probe -sha256 -outform DER
+inline constexpr const char* k_probe_csr_der_base64 = R"(
+MIIEaDCCAlACAQAwIzEhMB8GA1UEAwwYc2NlcGN0bC1jaGVjay1uZGVzLXByb2JlMIICIjANBgkq
+hkiG9w0BAQEFAAOCAg8AMIICCgKCAgEA9fcC8U/s85N67W4p0XFdQ5LGaohwZVNhaIYCYtl7luHL
+32N2U9EzibxdyXFU5z0Zu07Rxwq2smcvCTJBULpQH5fEumUa4/lb8gsgUjLf70TmLd0GqIVuTJHB
+QPz04WX3SxcksUflectYtrV44ErnkhGkhTEGTfhSIq9wPodqmEsXgyvomORbHSTA+o1q4Jeg33Qg
+mf8AwWt8Rm9CXAb0zL2z/syN7dmAZM5P5YHnuvd/5xlXpvjj6XDnqvczwGYm1HVTZmKmPmE6xVN6
+zvP5+QFXAMIh+9MctsxFgzAmgLxC3Q7dh16wAqqiJtsPWKoS/HLa4Pxy6DiOA+tRSBWigefJxm55
+1dU6sjd0y7t2wUKjQGKc7d/xD6PibG0J2E1ZLdhEMI+D0qwh3XL2GC61oPg96ihVTasfVQKQ49sb
+yFKa21nRBDqHSQCYMWj4re/tZwC/2swMxCPSWjoUOs1rAACfOD93Tc6NMqySGXJF/8otcbyg2y98
+cPzHsGLmPk33JDazbzVMTDSl8vGF8sHohBiz54nu+Rgk4D0n8mCw3dytq9sGdvpc2ohhVm8mAMkL
+KpbY1iu0DmDTFgUe67zAUll5TtYMcEteQH4OM9Ut4io7DXi35925aWdz1XMZ49phjJHP5a7w7J8y
+VlBNBpdA0J2UvbqdG5ZcfHTDxuIp8iECAwEAAaAAMA0GCSqGSIb3DQEBCwUAA4ICAQAxeGBHoMBV
+XWEGWjT7w59HSkHyIRdEJIxKjSOM7KQvuVbo0LGzU+uhFaBse85CYGIxsHv3a0JIJr5w0oMAh/qc
+jwZ58twdl1FBISqJvvFFi/w+kbR3DRbj7F/+HQdgJyBjEBtWfYOgDCrI2oSRRJ7DVqsVFgSqqbeb
+Qdwww6a/8kh7KqjLaaU+ZgNBAODUQZKQcEJjyW60MyJ5pUc3YdkvX7eq25tMzBCZ33BFqGKl8CGl
+ne5P/RGSRb1aIMYfrca1WYPkiAHZOGXmsGd80lekZHzBnQtnm8+IemJWZMdcb216PiN2rhorWaPK
+AouMqDPtwA0j3oXqD70KAGZsW2LH05eMjGFWgWOVN2Mik/OdH+SKwsKsFflbtc5wOinN9IY/Rf2i
+ZDyPys9YMl5SvTZ8ebtXHVIZGPu++hQ7U5B8Wt7bRNI5Z9GhuZRCvYHPZnjel97mURHRVTH0Usbb
+Nz4uniC7BWcI8LfkQCLvUc7hjvJhPlnKB0xTq8j1zh/Qj8sSFqGqGcXNmnOWporuSOBp+vhM93s3
+AbX6LFZTIwMRfGRdSVt/q96cC5oPyEoseOIfGA5+D3fco7cXCxd5MN3UNsNlfXcQdMObQMzazZ3Q
+BiFEP5GpRXusVz7F6Pqh5gBZepTtVrO8nLfap9Y3HnmgRikDSHue60HdB9MsFY6RqA==
+)";
+
+// The self-signed certificate that signs the probe's pkiMessage (RFC 8894 §2.3), valid 2026-2126:
+//   faketime '2026-01-01 00:00:00' openssl req -x509 -key probe.pem -subj /CN=scepctl-check-ndes-probe
+//     -sha256 -days 36524 -set_serial 0x5CE7C4EC -addext keyUsage=critical,digitalSignature,keyEncipherment
+inline constexpr const char* k_probe_signer_pem = R"(
+-----BEGIN CERTIFICATE-----
+MIIFKTCCAxGgAwIBAgIEXOfE7DANBgkqhkiG9w0BAQsFADAjMSEwHwYDVQQDDBhz
+Y2VwY3RsLWNoZWNrLW5kZXMtcHJvYmUwIBcNMjYwMTAxMDAwMDAwWhgPMjEyNjAx
+MDEwMDAwMDBaMCMxITAfBgNVBAMMGHNjZXBjdGwtY2hlY2stbmRlcy1wcm9iZTCC
+AiIwDQYJKoZIhvcNAQEBBQADggIPADCCAgoCggIBAPX3AvFP7POTeu1uKdFxXUOS
+xmqIcGVTYWiGAmLZe5bhy99jdlPRM4m8XclxVOc9GbtO0ccKtrJnLwkyQVC6UB+X
+xLplGuP5W/ILIFIy3+9E5i3dBqiFbkyRwUD89OFl90sXJLFH5XnLWLa1eOBK55IR
+pIUxBk34UiKvcD6HaphLF4Mr6JjkWx0kwPqNauCXoN90IJn/AMFrfEZvQlwG9My9
+s/7Mje3ZgGTOT+WB57r3f+cZV6b44+lw56r3M8BmJtR1U2Zipj5hOsVTes7z+fkB
+VwDCIfvTHLbMRYMwJoC8Qt0O3YdesAKqoibbD1iqEvxy2uD8cug4jgPrUUgVooHn
+ycZuedXVOrI3dMu7dsFCo0BinO3f8Q+j4mxtCdhNWS3YRDCPg9KsId1y9hgutaD4
+PeooVU2rH1UCkOPbG8hSmttZ0QQ6h0kAmDFo+K3v7WcAv9rMDMQj0lo6FDrNawAA
+nzg/d03OjTKskhlyRf/KLXG8oNsvfHD8x7Bi5j5N9yQ2s281TEw0pfLxhfLB6IQY
+s+eJ7vkYJOA9J/JgsN3cravbBnb6XNqIYVZvJgDJCyqW2NYrtA5g0xYFHuu8wFJZ
+eU7WDHBLXkB+DjPVLeIqOw14t+fduWlnc9VzGePaYYyRz+Wu8OyfMlZQTQaXQNCd
+lL26nRuWXHx0w8biKfIhAgMBAAGjYzBhMB0GA1UdDgQWBBRCj8ZZNm8iD8GWCWmb
+KjxrtnTaHDAfBgNVHSMEGDAWgBRCj8ZZNm8iD8GWCWmbKjxrtnTaHDAPBgNVHRMB
+Af8EBTADAQH/MA4GA1UdDwEB/wQEAwIFoDANBgkqhkiG9w0BAQsFAAOCAgEAVcCF
+3ihSMUToTkca0eydL5NRIxqGsrO+IExboSWxPS+3SzIJC8VBcMDVBWVopiwy2lba
+FOdpfmiFoNDZldewTR/qdcaxNtHgEruqaQRLEgvGDRveNAt74HiuI0c6omW+/Stz
+HnekJai6BlDHwJlmdhvOLZQ+GNW48ITtbkC5aVYaNz2v6MYpqgravevQftXsqN0r
+VEi1NMjIdsP2VzPNF7+06bMpK5InnPoB8rC8wsin5xrbY7kPw8lDphf7Dgz9Kscb
+tVf4QqFjwK6te87+xOFSU4O7gHXc27q0D8FMz3jFCB58ynto/zKS//aOttAVkQN6
+Uz6rkEldmishhaDqGdumwvR0YWLGc2oOQORst6+UPccFOWqgHHHwsg9CF9LqyEr4
+UN4MpLXP8c1tXgikfnZxZ0gpzoD2sVuUnvXBrCdlqyTLPGCpz8+ZT0EgU/kFmkfy
+GSEnCnRWzAEACLx5mUro1zU9sNS+7+i/sjqwiiWFwo2zb073p6RhhOGbm/j8Yie1
+Gvu2CGsICNy/lREpqtAx48NGjwF8lg/8ucMX7C2BlCXGBTP8wv2Pnfk87aSpPc1A
+oLEttVa5isw552JPoSlcmFYWtHk+i+9DwfXHbrTuaUd3+iFiopcHgyEF1u5h45KU
+5zpN5bGRxPckwyByWIFiD+aXBEeYL7wkUIviSGA=
+-----END CERTIFICATE-----
+)";
+
 } // namespace diag

@@ -282,7 +282,7 @@ util::Result<std::optional<PrivateDir>> PrivateDir::open_existing(int parent_fd,
 }
 
 util::Result<bool> PrivateDir::write(const std::string& name, util::ByteView data, mode_t mode,
-                                     const std::optional<Owner>& owner) {
+                                     const std::optional<Owner>& owner, Durability durability) {
     const fs::path path = this->path() / name;
     // Created 0600 whatever the umask: a key is never readable by others, not even for a moment.
     util::UniqueFd fd(::openat(m_fd.get(), name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
@@ -297,7 +297,7 @@ util::Result<bool> PrivateDir::write(const std::string& name, util::ByteView dat
     // After fchown, which may clear set-id bits; umask does not touch fchmod.
     if (::fchmod(fd.get(), mode) != 0) return file_error("cannot set the mode of", path, errno);
     SCEP_TRY_VOID(write_all(fd.get(), data, path));
-    if (::fsync(fd.get()) != 0) return file_error("cannot flush", path, errno);
+    if (durability != Durability::cache && ::fsync(fd.get()) != 0) return file_error("cannot flush", path, errno);
     if (fd.reset() != 0) return file_error("cannot close", path, errno);
     return owner_given;
 }
@@ -373,14 +373,16 @@ util::Result<void> sync_directory(const fs::path& dir) {
     return sync_directory(dir_fd.get(), dir);
 }
 
-util::Result<void> write_file_atomic(const fs::path& path, util::ByteView data, mode_t mode, Overwrite overwrite) {
+util::Result<void> write_file_atomic(const fs::path& path, util::ByteView data, mode_t mode, Overwrite overwrite,
+                                     Durability durability) {
     SCEP_TRY(const DirEntry target, DirEntry::open(path));
     SCEP_TRY_VOID(check_target(target));
     SCEP_TRY(PrivateDir temp, PrivateDir::create_temp(target.dir.get(), target.dir_path, target.name));
-    SCEP_TRY(const bool owner_given, temp.write(target.name, data, mode));
+    SCEP_TRY(const bool owner_given, temp.write(target.name, data, mode, std::nullopt, durability));
     (void)owner_given;
     SCEP_TRY_VOID(temp.move_out(target.name, target.dir.get(), target.name, path, overwrite));
     temp.remove();
+    if (durability != Durability::durable) return {};
     return sync_directory(target.dir.get(), target.dir_path);
 }
 
@@ -509,9 +511,18 @@ util::Result<void> FileSet::commit(Overwrite overwrite) {
             return std::move(placed).error();
         }
     }
+    // Every file's data was flushed before its rename; now each directory once (not once per
+    // file: key, certificate and chain usually share one), which makes every rename in it durable.
+    std::vector<struct stat> synced;
     for (auto& file : staged) {
         file.temp.remove();
+        struct stat dir {};
+        if (::fstat(file.target.dir.get(), &dir) != 0) return file_error("cannot look at", file.target.dir_path, errno);
+        if (std::any_of(synced.begin(), synced.end(), [&dir](const struct stat& d) { return same_inode(d, dir); })) {
+            continue;
+        }
         SCEP_TRY_VOID(sync_directory(file.target.dir.get(), file.target.dir_path));
+        synced.push_back(dir);
     }
     return {};
 }

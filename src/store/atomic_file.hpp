@@ -27,6 +27,15 @@ namespace store {
 
 enum class Overwrite { refuse, replace };
 
+// What a write guarantees after a crash (power loss), and what it pays for that in fsyncs:
+//  durable   the new file, complete: its data is flushed before the rename that makes it visible,
+//            its directory after it (two fsyncs);
+//  contents  the old or the new file, each complete: the data is flushed before the rename, the
+//            directory is not (one fsync). For a report the next run rewrites (the renew record);
+//  cache     the old file, the new one, or an empty or partly written one: nothing is flushed. Only
+//            for a file that is rebuilt whenever it cannot be read (--ca-cache).
+enum class Durability { durable, contents, cache };
+
 // A path split into its directory, opened, and its last component.
 struct DirEntry {
     util::UniqueFd dir;
@@ -96,7 +105,8 @@ class PrivateDir {
     // the first byte is written; flushed. False when the owner could not be given (not root):
     // the file is then ours.
     util::Result<bool> write(const std::string& name, util::ByteView data, mode_t mode,
-                             const std::optional<Owner>& owner = std::nullopt);
+                             const std::optional<Owner>& owner = std::nullopt,
+                             Durability durability = Durability::durable);
     // `name` in it becomes the open file `from`: a hard link of its inode, or a copy of `data`
     // (its content) with its mode and owner where the file system has no hard links.
     util::Result<void> link(const std::string& name, const OpenFile& from, util::ByteView data);
@@ -124,7 +134,7 @@ class PrivateDir {
 // existing file is left alone and the call fails; the check and the rename are one atomic step.
 // A link, directory or other non-regular file at `path` is refused, never replaced.
 util::Result<void> write_file_atomic(const std::filesystem::path& path, util::ByteView data, mode_t mode,
-                                     Overwrite overwrite);
+                                     Overwrite overwrite, Durability durability = Durability::durable);
 
 // "-" and /dev/stdout: the file is standard output (getcacert --out -), written as it is.
 bool is_standard_output(const std::filesystem::path& path);

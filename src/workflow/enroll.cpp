@@ -5,6 +5,7 @@
 #include "store/key_files.hpp"
 #include "store/secret_file.hpp"
 #include "store/swap.hpp"
+#include "workflow/ca_cache.hpp"
 #include "workflow/challenge.hpp"
 #include "workflow/request.hpp"
 #include "workflow/server.hpp"
@@ -189,6 +190,7 @@ util::Result<EnrollPlan> plan_enroll(const config::Options& options, const confi
                      "derived from it)");
     }
     SCEP_TRY(plan.outputs, enroll_outputs(options, variables, plan.existing_key.empty()));
+    SCEP_TRY(plan.ca_cache, config::path_setting(options, "ca-cache", variables));
     // No output may be another output or the key it is made with, under any spelling.
     std::vector<store::NamedPath> named = plan.outputs.named();
     if (!plan.existing_key.empty() && is_key_path(plan.existing_key)) named.push_back({"--key", plan.existing_key});
@@ -348,6 +350,7 @@ util::Result<EnrollOutcome> enroll(EnrollPlan plan, Collaborators& with, Pending
     note_validity(plan.request.validity, enrolled.result.certificate, with.events);
 
     SCEP_TRY_VOID(write_outputs(plan, key, enrolled.result, enrolled.key_written, with));
+    if (plan.ca_cache) store_ca_cache(*plan.ca_cache, session.ca, with.events);
     scep::KeyLocation where = key.location();
     if (!existing_key) {
         where.reference = output.write_key || enrolled.key_written ? output.key->string() : std::string();

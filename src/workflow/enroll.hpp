@@ -59,6 +59,7 @@ struct EnrollPlan {
     std::optional<config::ChallengePlan> challenge_page; // else fetched here, when configured
     std::optional<util::Secret> key_passphrase;          // --key-pass-file
     std::optional<util::Secret> p12_passphrase;          // --p12-pass-file
+    std::optional<std::string> ca_cache;                 // --ca-cache: where the CA/RA certificates are kept
 };
 
 // The plan from the options; `challenge` is what the command line read. Usage and file problems

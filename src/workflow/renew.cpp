@@ -7,6 +7,7 @@
 #include "store/key_files.hpp"
 #include "store/paths.hpp"
 #include "store/secret_file.hpp"
+#include "workflow/ca_cache.hpp"
 #include "workflow/challenge.hpp"
 #include "workflow/enroll.hpp"
 #include "workflow/hook.hpp"
@@ -223,6 +224,7 @@ util::Result<RenewPlan> plan_renew(const config::Options& options, const config:
         return usage("--key-size and --reuse-key exclude each other: the reused key keeps its size");
     }
     SCEP_TRY(plan.files, renew_files(options, variables));
+    SCEP_TRY(plan.ca_cache, config::path_setting(options, "ca-cache", variables));
     std::vector<store::NamedPath> named;
     if (plan.files.key_is_file()) named.push_back({"--key", plan.files.key}); // named first, as before
     named.insert(named.end(), {{"--cert", plan.files.cert}, {"--chain-out", plan.files.chain}});
@@ -283,8 +285,17 @@ recover_token_handover(const RenewPlan& plan, const scep::Certificate& cert, uti
     return moved;
 }
 
-// The certificate and key being renewed, under the directory locks that keep other renewals of
-// these files out until this one is done.
+// The certificate being renewed, under the directory locks that keep other renewals of these files
+// out until this one is done. All a run that is not due reads.
+struct Opened {
+    std::vector<store::DirectoryLock> locks;
+    store::Recovery recovery = store::Recovery::none;
+    scep::Certificate cert;
+    // A token key whose label an interrupted renewal moved only now (recover_token_handover).
+    std::optional<scep::PrivateKey> moved_key;
+};
+
+// ... and its key, once the renewal is due.
 struct Existing {
     std::vector<store::DirectoryLock> locks;
     store::Recovery recovery = store::Recovery::none;
@@ -293,7 +304,7 @@ struct Existing {
 };
 
 // A swap an earlier run left half done is finished (or undone) before the files are even read.
-util::Result<Existing> open_existing(const RenewPlan& plan, Collaborators& with) {
+util::Result<Opened> open_existing(const RenewPlan& plan, Collaborators& with) {
     const RenewFiles& files = plan.files;
     SCEP_TRY(std::vector<store::DirectoryLock> locks, store::lock_directories_of(files.swapped()));
     SCEP_TRY(const store::RecoveryResult recovery, store::recover_swap(files.journal, files.swapped()));
@@ -302,13 +313,22 @@ util::Result<Existing> open_existing(const RenewPlan& plan, Collaborators& with)
     ours.insert(ours.end(), {files.journal, files.pending, files.handover});
     SCEP_TRY_VOID(remove_stale_temp_files(ours, with.events));
     SCEP_TRY(scep::Certificate cert, read_pem_certificate(files.cert));
+    // Like the swap's journal, an interrupted token handover is finished even by a run that is not
+    // due: until then the label names a key that does not match the certificate.
+    SCEP_TRY(std::optional<scep::PrivateKey> moved_key, recover_token_handover(plan, cert, with.events));
+    return Opened{std::move(locks), recovery.action, std::move(cert), std::move(moved_key)};
+}
+
+// The key is loaded (decrypted, or its TPM or token opened) only for a renewal that is due: a
+// daily timer's run that is not due reads the certificate and nothing else.
+util::Result<Existing> load_existing(const RenewPlan& plan, Opened opened, Collaborators& with) {
+    const RenewFiles& files = plan.files;
     SCEP_TRY_VOID(check_pem_key(files));
     SCEP_TRY(scep::PrivateKey key, load_key_reference(files.key_ref, plan.key_passphrase, plan.hardware, "--key"));
-    SCEP_TRY(std::optional<scep::PrivateKey> moved_to, recover_token_handover(plan, cert, with.events));
-    // The label names the new key now (loaded by its id: libp11 keeps the labels it read first).
-    if (moved_to) key = moved_to->with_reference(key.location().reference);
-    SCEP_TRY_VOID(check_existing_pair(files, cert, key, with.clock.now_unix()));
-    return Existing{std::move(locks), recovery.action, std::move(cert), std::move(key)};
+    // The label names the new key now (kept from the recovery: libp11 keeps the labels it read first).
+    if (opened.moved_key) key = opened.moved_key->with_reference(key.location().reference);
+    SCEP_TRY_VOID(check_existing_pair(files, opened.cert, key, with.clock.now_unix()));
+    return Existing{std::move(opened.locks), opened.recovery, std::move(opened.cert), std::move(key)};
 }
 
 // The new key: the pending one, the old one (--reuse-key), or a new one of the configured size,
@@ -336,7 +356,7 @@ util::Result<util::Bytes> key_file_data(const RenewPlan& plan, const scep::Priva
 
 // The exchange: RenewalReq or PKCSReq signed by the existing certificate, polling while PENDING,
 // and the fallback to PKCSReq when the CA refuses a RenewalReq it advertised.
-util::Result<scep::EnrollmentResult> exchange(const RenewPlan& plan, Server& server, const CaSession& session,
+util::Result<scep::EnrollmentResult> exchange(const RenewPlan& plan, Server& server, CaSession& session,
                                               scep::EnrollmentRequest& request, RenewOutcome& outcome,
                                               Collaborators& with) {
     // The new key of a PENDING renewal waits in KEY.scepctl-pending from the first PENDING reply
@@ -352,6 +372,12 @@ util::Result<scep::EnrollmentResult> exchange(const RenewPlan& plan, Server& ser
         return store::write_file_atomic(plan.files.pending, key_data, 0600, store::Overwrite::replace);
     };
     auto renewed = scep::enroll(*server.client, session.ca, session.caps.caps, request, hooks);
+    // --ca-cache: a request encrypted to RA certificates the server no longer has fails (nothing was
+    // issued); GetCACert, and when its certificates changed, the same request once more to the new RA.
+    if (!renewed && session.from_cache && may_be_stale_ra(renewed.error())) {
+        SCEP_TRY(const bool changed, fetch_changed_ca(server, session, with));
+        if (changed) renewed = scep::enroll(*server.client, session.ca, session.caps.caps, request, hooks);
+    }
     // Some servers advertise Renewal and still refuse RenewalReq: one more try as PKCSReq signed
     // by the existing certificate, the way NDES clients and sscep renew.
     const auto refused = [&renewed] {
@@ -416,7 +442,10 @@ std::optional<scep::TokenHandover> begin_token_handover(const RenewPlan& plan, c
     }
     if (!*planned) return std::nullopt;
     const std::string text = (*planned)->to_text();
-    auto written = store::write_file_atomic(plan.files.handover, util::as_bytes(text), 0600, store::Overwrite::replace);
+    // Its data now; its name in the directory with the swap's journal, which is written (and its
+    // directory flushed) in the same directory before anything is replaced.
+    auto written = store::write_file_atomic(plan.files.handover, util::as_bytes(text), 0600, store::Overwrite::replace,
+                                            store::Durability::contents);
     if (!written) {
         with.events.warning("the new key keeps its own label: " + written.error().message);
         return std::nullopt;
@@ -470,15 +499,16 @@ util::Result<RenewOutcome> renew(RenewPlan plan, Collaborators& with,
         if (checkpoint) checkpoint(stage);
     };
     const RenewFiles& files = plan.files;
-    SCEP_TRY(const Existing existing, open_existing(plan, with));
-    const scep::Certificate& old_cert = existing.cert;
-    RenewOutcome outcome{.old_cert = old_cert, .recovery = existing.recovery};
+    SCEP_TRY(Opened opened, open_existing(plan, with));
+    RenewOutcome outcome{.old_cert = opened.cert, .recovery = opened.recovery};
     if (plan.days_before && !plan.force) {
-        const DueCheck due = renewal_due(old_cert.not_after_unix(), with.clock.now_unix(), *plan.days_before);
+        const DueCheck due = renewal_due(opened.cert.not_after_unix(), with.clock.now_unix(), *plan.days_before);
         outcome.days_left = due.days_left;
         outcome.due = due.due;
         if (!due.due) return outcome;
     }
+    SCEP_TRY(const Existing existing, load_existing(plan, std::move(opened), with));
+    const scep::Certificate& old_cert = existing.cert;
     // What the swap will need, before anything is sent (a run that is not due needs none of it).
     SCEP_TRY_VOID(store::check_new_files(files.swapped(), store::Overwrite::replace));
     SCEP_TRY(const std::optional<scep::PrivateKey> pending,
@@ -486,7 +516,9 @@ util::Result<RenewOutcome> renew(RenewPlan plan, Collaborators& with,
     outcome.resumed = pending.has_value();
 
     Server server = open_server(plan.server, with);
-    SCEP_TRY(const CaSession session, contact_ca(server, plan.request.algorithms, with));
+    std::optional<scep::CaCertBundle> cached;
+    if (plan.ca_cache) cached = load_ca_cache(*plan.ca_cache, plan.server, with.clock.now_unix(), with.events);
+    SCEP_TRY(CaSession session, contact_ca(server, plan.request.algorithms, with, std::move(cached)));
     if (!old_cert.issued_by(session.ca.issuing_ca())) {
         return not_renewable("--cert " + files.cert.string() + " was issued by '" + old_cert.issuer() +
                              "', not by this server's CA '" + session.ca.issuing_ca().subject() +
@@ -521,6 +553,7 @@ util::Result<RenewOutcome> renew(RenewPlan plan, Collaborators& with,
     reached("swapped");
     for (const auto& warning : swapped.warnings)
         with.events.warning(warning);
+    if (plan.ca_cache && !session.from_cache) store_ca_cache(*plan.ca_cache, session.ca, with.events);
     outcome.key = new_key.location();
     if (files.key_is_file()) outcome.key.reference = files.key.string();
     if (handover && finish_token_handover(plan, *handover, with.events)) {

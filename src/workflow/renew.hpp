@@ -45,6 +45,7 @@ struct RenewPlan {
     std::optional<config::ChallengePlan> challenge_page; // else fetched here, when the CA has one
     std::optional<util::Secret> key_passphrase;          // or the token's PIN, the TPM key's authorization value
     scep::KeyStoreOptions hardware;                      // --tpm2-tcti, --pkcs11-module
+    std::optional<std::string> ca_cache;                 // --ca-cache: CA/RA certificates kept between runs
 };
 
 util::Result<RenewPlan> plan_renew(const config::Options& options, const config::Environment& environment,

@@ -24,12 +24,16 @@ util::Result<scep::CaCertBundle> fetch_verified_ca(Server& server, Collaborators
     return bundle;
 }
 
-util::Result<CaSession> contact_ca(Server& server, const scep::AlgorithmPreference& preference, Collaborators& with) {
+util::Result<CaSession> contact_ca(Server& server, const scep::AlgorithmPreference& preference, Collaborators& with,
+                                   std::optional<scep::CaCertBundle> cached) {
     SCEP_TRY(scep::CapsReply caps, server.client->get_ca_caps(server.settings.message));
     if (caps.http_error) with.events.warning(caps.http_error->message + "; continuing without capabilities");
-    SCEP_TRY(scep::CaCertBundle ca, fetch_verified_ca(server, with));
+    const bool from_cache = cached.has_value();
+    if (!cached) {
+        SCEP_TRY(cached, fetch_verified_ca(server, with));
+    }
     SCEP_TRY(scep::AlgorithmChoice algorithms, scep::choose_algorithms(caps.caps, preference));
-    return CaSession{std::move(caps), std::move(ca), std::move(algorithms)};
+    return CaSession{std::move(caps), std::move(*cached), std::move(algorithms), from_cache};
 }
 
 } // namespace workflow

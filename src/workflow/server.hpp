@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include "config/settings.hpp"
 #include "scep/client.hpp"
@@ -26,9 +27,12 @@ struct CaSession {
     scep::CapsReply caps;
     scep::CaCertBundle ca;
     scep::AlgorithmChoice algorithms;
+    bool from_cache = false; // `ca` came from --ca-cache, not from GetCACert
 };
-// GetCACaps (an HTTP error there only warns: RFC 8894 §3.5.2), the verified GetCACert, and the
+// GetCACaps (an HTTP error there only warns: RFC 8894 §3.5.2), the verified GetCACert (or
+// `cached`, a bundle from --ca-cache already checked against the pin: no GetCACert), and the
 // algorithms chosen from the caps and `preference`.
-util::Result<CaSession> contact_ca(Server& server, const scep::AlgorithmPreference& preference, Collaborators& with);
+util::Result<CaSession> contact_ca(Server& server, const scep::AlgorithmPreference& preference, Collaborators& with,
+                                   std::optional<scep::CaCertBundle> cached = std::nullopt);
 
 } // namespace workflow

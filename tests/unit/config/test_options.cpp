@@ -114,6 +114,7 @@ days_before = 21
 key_store = "tpm2"
 tpm2_tcti = "swtpm:host=127.0.0.1,port=2321"
 pkcs11_module = "/usr/lib/softhsm/libsofthsm2.so"
+ca_cache = "ca-ra.pem"
 
 [profile.q]
 ca = "other"
@@ -670,7 +671,7 @@ TEST_CASE("path settings expand ${var}: no directory named ${user} (issue 17)", 
     auto expanded = config::path_setting(options, "out-dir", *variables);
     REQUIRE_FALSE(expanded);
     CHECK(expanded.error().code == ErrorCode::config);
-    CHECK_THAT(expanded.error().message, StartsWith(path + ":55: profile.r.out_dir: "));
+    CHECK_THAT(expanded.error().message, StartsWith(path + ":56: profile.r.out_dir: "));
     CHECK_THAT(expanded.error().message, Contains("nope"));
     // ... a flag's a usage error.
     options = resolved(Command::enroll, {{"out-dir", {"/tmp/${nope}"}}}, env);

@@ -456,3 +456,30 @@ TEST_CASE("check-ndes: an admin page answering 503 or 500 fails the challenge ch
     CHECK_THAT(challenge.summary, Catch::Contains(c.cause));
     CHECK_THAT(challenge.fix, Catch::Contains(c.fix));
 }
+
+TEST_CASE("check-ndes: the probe's shipped signer certificate and request belong to the probe key", "[ndes][probe]") {
+    auto key = scep::PrivateKey::load(util::as_bytes(diag::k_probe_key_pem), std::nullopt);
+    REQUIRE(key);
+    auto signers = scep::Certificate::from_pem(diag::k_probe_signer_pem);
+    REQUIRE(signers);
+    const scep::Certificate& signer = signers->front();
+    CHECK(key->matches(signer));
+    CHECK(signer.is_self_signed());
+    CHECK(signer.not_after() == "2126-01-01T00:00:00Z"); // valid for as long as scepctl is used
+    // The request: the openssl CLI reads it, and its signature does not verify (broken on purpose).
+    test::TempDir dir;
+    std::string base64(diag::k_probe_csr_der_base64);
+    std::erase_if(base64, [](char c) { return c == '\n'; });
+    const auto der = util::base64_decode(base64);
+    REQUIRE(der);
+    test::write_file(dir.path / "probe.der", *der);
+    int status = 0;
+    const std::string verified = test::shell(
+        "openssl req -inform DER -in '" + (dir.path / "probe.der").string() + "' -noout -verify 2>&1", status);
+    CHECK(verified.find("verify failure") != std::string::npos);
+    const std::string spki = test::shell("openssl req -inform DER -in '" + (dir.path / "probe.der").string() +
+                                             "' -noout -pubkey | openssl pkey -pubin -outform DER | "
+                                             "openssl dgst -sha256 -r | cut -d' ' -f1",
+                                         status);
+    CHECK(util::trim_ascii(spki) == diag::k_probe_key_spki_sha256);
+}
