@@ -10,7 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <charconv>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -128,11 +128,16 @@ std::uint32_t node_line(const toml::node& node, std::uint32_t fallback) {
     return line > 0 ? line : fallback;
 }
 
-// The shortest text that reads back as the same number: 2.5, 1e+300.
+// The shortest text that reads back as the same number: 2.5, 1e+300. By printf, not
+// std::to_chars(double): libstdc++'s floating_to_chars.o names a libm function, and that one
+// reference made scepctl load libm at every start (bench/notes/cpu.md).
 std::string number_text(double value) {
     char buf[64];
-    const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
-    return ec == std::errc() ? std::string(buf, end) : std::to_string(value);
+    for (int precision = 1; precision <= 17; ++precision) {
+        std::snprintf(buf, sizeof buf, "%.*g", precision, value);
+        if (std::strtod(buf, nullptr) == value) break;
+    }
+    return buf;
 }
 
 struct Diagnostic {
