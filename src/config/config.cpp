@@ -128,16 +128,22 @@ std::uint32_t node_line(const toml::node& node, std::uint32_t fallback) {
     return line > 0 ? line : fallback;
 }
 
-// The shortest text that reads back as the same number: 2.5, 1e+300. By printf, not
+// The shortest text that reads back as the same number, as std::to_chars writes it: 2.5, 1e+300,
+// 1e-04 (the shorter of the fixed and the scientific form; fixed on a tie). By printf, not
 // std::to_chars(double): libstdc++'s floating_to_chars.o names a libm function, and that one
 // reference made scepctl load libm at every start (bench/notes/cpu.md).
 std::string number_text(double value) {
-    char buf[64];
-    for (int precision = 1; precision <= 17; ++precision) {
-        std::snprintf(buf, sizeof buf, "%.*g", precision, value);
-        if (std::strtod(buf, nullptr) == value) break;
+    char scientific[32];
+    for (int digits = 0; digits <= 16; ++digits) {
+        std::snprintf(scientific, sizeof scientific, "%.*e", digits, value);
+        if (std::strtod(scientific, nullptr) == value) break;
     }
-    return buf;
+    char fixed[512];
+    for (int decimals = 0; decimals <= 340; ++decimals) {
+        std::snprintf(fixed, sizeof fixed, "%.*f", decimals, value);
+        if (std::strtod(fixed, nullptr) == value) break;
+    }
+    return std::strlen(fixed) <= std::strlen(scientific) ? fixed : scientific;
 }
 
 struct Diagnostic {
