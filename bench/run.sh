@@ -23,8 +23,10 @@ if [ -z "$scep_submit" ] || [ ! -x /usr/bin/time ]; then
 fi
 
 build_dir=$(dirname "$scepctl")
-cmake --build "$build_dir" --target bench_enroll_loop >/dev/null
+cmake --build "$build_dir" --target bench_enroll_loop bench_rusage >/dev/null
 enroll_loop=$build_dir/bench_enroll_loop
+# measure.py takes peak RSS and exact CPU time from it (bench/rusage.cpp).
+export BENCH_RUSAGE=$build_dir/bench_rusage
 
 bed=$(mktemp -d /tmp/scepctl-bench.XXXXXX)
 chmod 755 "$bed"
@@ -51,6 +53,8 @@ measure() {
   BENCH_STDERR="$work/stderr" "$tb" python3 "$here/measure.py" "$work/$name" "$@" ||
     { echo "bench: $name failed: $(tail -n 3 "$work/stderr")" >&2; exit 1; }
 }
+# shellcheck source=bench/cpu.sh
+. "$here/cpu.sh"
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 col() { awk -v c="$2" '{ print $c }' "$work/$1" | median; }
 
@@ -148,6 +152,7 @@ pair get post
 pair one_process n_processes
 pair file_key tpm_key
 renew_measure
+cpu_measure
 
 # Round trips over a WAN link (delay proxy): bench/wan.sh.
 # shellcheck source=bench/wan.sh
@@ -168,6 +173,7 @@ table=$(
   row "same, output on tmpfs (no fsync cost)" scepctl_enroll_tmpfs "micromdm scepclient" scepclient_enroll_tmpfs
   row "enroll, generating RSA-2048" scepctl_genkey "openssl genpkey (key only)" openssl_genkey
   row "enroll, existing key in a TPM (swtpm)" tpm_key "scepctl, same key in a file" file_key
+  cpu_rows
   renew_rows
   echo
   echo '| growth | median | peak RSS |'

@@ -10,7 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <charconv>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -129,17 +129,23 @@ std::uint32_t node_line(const toml::node& node, std::uint32_t fallback) {
 }
 
 // The number as a user wrote it, near enough to find it in the file: the shortest text that reads
-// back as the same number, in plain decimals where that stays short (0.0001, 2.5), else in
-// exponent form (1e+300), never "1e-04" for 0.0001.
+// back as the same number, in plain decimals where that stays short (0.0001, 2.5), else the
+// shorter of the two forms (1e+300, 1e-30); never "1e-04" for 0.0001. By printf, not
+// std::to_chars(double): libstdc++'s floating_to_chars.o names a libm function, and that one
+// reference made scepctl load libm at every start (bench/notes/cpu.md).
 std::string number_text(double value) {
-    char buf[32];
-    if (const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::fixed);
-        ec == std::errc() && end - buf <= 20) {
-        return std::string(buf, end);
+    char scientific[32];
+    for (int digits = 0; digits <= 16; ++digits) {
+        std::snprintf(scientific, sizeof scientific, "%.*e", digits, value);
+        if (std::strtod(scientific, nullptr) == value) break;
     }
-    char wide[64];
-    const auto [end, ec] = std::to_chars(wide, wide + sizeof wide, value);
-    return ec == std::errc() ? std::string(wide, end) : std::to_string(value);
+    char fixed[512];
+    for (int decimals = 0; decimals <= 340; ++decimals) {
+        std::snprintf(fixed, sizeof fixed, "%.*f", decimals, value);
+        if (std::strtod(fixed, nullptr) == value) break;
+    }
+    const std::size_t fixed_size = std::strlen(fixed);
+    return fixed_size <= 20 || fixed_size <= std::strlen(scientific) ? fixed : scientific;
 }
 
 struct Diagnostic {

@@ -25,7 +25,7 @@ constexpr std::array<std::string_view, 3> k_key_stores{"file", "tpm2", "pkcs11"}
 
 // The rows, in the order --help and the man pages list them. Rows with the same flag take
 // different subcommands: their help differs (renew's --subject defaults to the certificate's).
-const OptionSpec k_options[] = {
+constexpr OptionSpec k_options[] = {
     {.flag = "url",
      .kind = Kind::text,
      .value_name = "URL",

@@ -1,6 +1,8 @@
 // CertRep parsing, checking and opening against replies made by a third party: the NDES
 // fixture's CertRep writer on python3-cryptography (tests/data/certrep/README.md), signed by the
 // openssl-made RA of tests/data/openssl and encrypted to an openssl-made client certificate.
+#include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include <catch2/catch.hpp>
@@ -229,4 +231,43 @@ TEST_CASE("a truncated reply is malformed, not a crash", "[certrep]") {
     auto rep = parse_cert_rep(der, client.ra_sign);
     REQUIRE_FALSE(rep);
     CHECK(rep.error().code == ErrorCode::bad_reply);
+}
+
+TEST_CASE("an envelope that decrypts to anything but one whole PKCS#7 is refused", "[certrep]") {
+    // Envelopes made by the openssl CLI (cms -encrypt) to the client certificate: plain text, a
+    // PKCS#7 certs-only bundle with a byte after it, and the bundle alone (which opens).
+    const Requester client;
+    test::TempDir dir;
+    const std::string d = dir.path.string();
+    const std::string cert = test::data_path("certrep/client.pem");
+    int status = 0;
+    const std::string made =
+        test::shell("cd '" + d + "' && printf 'not a PKCS#7' > text.bin && openssl crl2pkcs7 -nocrl -certfile '" +
+                        test::data_path("openssl/ca.pem") + "' -certfile '" + cert +
+                        "' -outform DER -out bundle.der && cp bundle.der trailing.der && printf 'x' >> trailing.der &&"
+                        " for f in text bundle trailing; do openssl cms -encrypt -binary -aes128 -in $f.* -outform DER"
+                        " -out $f.env '" +
+                        cert + "' || exit 1; done",
+                    status);
+    INFO(made);
+    REQUIRE(status == 0);
+    const auto envelope = [&](const std::string& name) {
+        std::ifstream in(dir.path / (name + ".env"), std::ios::binary);
+        CertRep rep;
+        rep.status = PkiStatus::success;
+        rep.enveloped_data.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        return rep;
+    };
+    for (const char* name : {"text", "trailing"}) {
+        INFO(name);
+        auto opened = open_envelope(envelope(name), client.cert, client.key);
+        REQUIRE_FALSE(opened);
+        CHECK(opened.error().code == ErrorCode::bad_reply);
+        CHECK(opened.error().message.find("decrypted to something that is not PKCS#7") != std::string::npos);
+    }
+    auto opened = open_envelope(envelope("bundle"), client.cert, client.key);
+    INFO((opened ? std::string() : opened.error().message));
+    REQUIRE(opened);
+    std::ifstream in(dir.path / "bundle.der", std::ios::binary);
+    CHECK(opened->content == Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()));
 }

@@ -4,6 +4,7 @@
 #include <iterator>
 
 #include <catch2/catch.hpp>
+#include <openssl/evp.h>
 
 #include "store/formats.hpp"
 #include "test_support.hpp"
@@ -213,4 +214,51 @@ TEST_CASE("PrivateKey::load reads RSA keys in every form openssl writes and name
     const auto ed = load("ed.pem");
     REQUIRE_FALSE(ed);
     CHECK(ed.error().message.rfind("the private key is ED25519,", 0) == 0);
+}
+
+TEST_CASE("plain RSA keys are read by d2i, not the generic decoder; encrypted ones still open",
+          "[store][formats][key]") {
+    TempDir dir;
+    int status = 0;
+    const std::string d = dir.path.string();
+    const std::string made =
+        shell("cd '" + d +
+                  "' && openssl genrsa -traditional -out rsa1.pem 2048 2>&1 &&"
+                  " openssl rsa -in rsa1.pem -traditional -outform DER -out rsa1.der 2>&1 &&"
+                  " openssl pkey -in rsa1.pem -out pk8.pem && openssl pkey -in rsa1.pem -outform DER -out pk8.der &&"
+                  " printf 'leading text\\n' > lead.pem && cat rsa1.pem >> lead.pem &&"
+                  " openssl rsa -in rsa1.pem -traditional -aes128 -passout pass:pw -out trad-enc.pem 2>&1 &&"
+                  " openssl genpkey -algorithm RSA-PSS -pkeyopt rsa_keygen_bits:2048 -out pss.pem 2>&1",
+              status);
+    INFO(made);
+    REQUIRE(status == 0);
+    const auto load = [&](const std::string& name, std::optional<std::string> pass = std::nullopt) {
+        std::ifstream in(dir.path / name, std::ios::binary);
+        const Bytes data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        return PrivateKey::load(data, pass ? std::optional<util::Secret>(util::Secret(*pass)) : std::nullopt);
+    };
+    const auto reference = load("pk8.pem");
+    REQUIRE(reference);
+    // A key from d2i_RSAPrivateKey has no provider (OSSL_DECODER's keys do): X509_REQ_set_pubkey
+    // and X509_set_pubkey encode it directly instead of through OSSL_ENCODER and a second decode.
+    for (const char* name : {"rsa1.pem", "rsa1.der", "pk8.pem", "pk8.der", "lead.pem"}) {
+        INFO(name);
+        const auto k = load(name);
+        REQUIRE(k);
+        CHECK(k->public_key_der() == reference->public_key_der());
+        CHECK(EVP_PKEY_get0_provider(k->native()) == nullptr);
+        CHECK(k->bits() == 2048);
+    }
+    // Encrypted traditional PEM ("Proc-Type: 4,ENCRYPTED") is left to the decoder, which asks for
+    // the passphrase.
+    const auto encrypted = load("trad-enc.pem", "pw");
+    REQUIRE(encrypted);
+    CHECK(encrypted->public_key_der() == reference->public_key_der());
+    const auto no_pass = load("trad-enc.pem");
+    REQUIRE_FALSE(no_pass);
+    CHECK(no_pass.error().message.find("--key-pass-file") != std::string::npos);
+    // RSA-PSS is not rsaEncryption: the decoder reads it and the error names it.
+    const auto pss = load("pss.pem");
+    REQUIRE_FALSE(pss);
+    CHECK(pss.error().message.rfind("the private key is RSA-PSS,", 0) == 0);
 }
