@@ -160,6 +160,25 @@ wan_peer_ndes() {
   wan_run "wan_ndes_$1_peer" env KRB5_CONFIG="$work/wan-krb5.conf" bash -c "$wan_ndes_script" _ "$u" "$a" "$out" \
     "$(wan_tls "$1")"
 }
+# renew from a timer (existing pair, --reuse-key): with the CA/RA certificates it stored and pinned
+# (--ca-cache: GetCACaps and PKIOperation) and asking GetCACert too. $1 = cached or fetched.
+wan_renew_pair() { # an enrolled pair to renew, straight to the bed (no proxy)
+  local cache=()
+  [ "$1" = cached ] && cache=(--ca-cache "$work/wan_pair_$1/ca-ra.pem")
+  mkdir -p "$work/wan_pair_$1"
+  "$tb" "$scepctl" -q enroll --url "$TESTBED_SCEP_URL" --ca-fingerprint "sha256:$TESTBED_CA_SHA256" \
+    --challenge-file "$TESTBED_CHALLENGE_FILE" --subject "CN=bench-wan-$1" --out-dir "$work/wan_pair_$1" "${cache[@]}" \
+    >/dev/null
+}
+wan_renew() {
+  local cache=()
+  [ "$1" = cached ] && cache=(--ca-cache "$work/wan_pair_$1/ca-ra.pem")
+  wan_run "wan_$1_http_renew" "$scepctl" -q renew --url "$wan_url" --ca-fingerprint "sha256:$TESTBED_CA_SHA256" \
+    --reuse-key --challenge-file "$TESTBED_CHALLENGE_FILE" --out-dir "$work/wan_pair_$1" "${cache[@]}"
+}
+run_wan_renew_cached_http() { wan_renew cached; }
+run_wan_renew_fetched_http() { wan_renew fetched; }
+
 for wan_t in http https; do
   for wan_c in scepctl_plain scepclient_plain certmonger_plain scepctl_ndes peer_ndes; do
     eval "run_wan_${wan_c}_$wan_t() { wan_$wan_c $wan_t; }"
@@ -202,18 +221,23 @@ wan_pki_try() {
 wan_measure() {
   command -v pki >/dev/null || apt-get install -y strongswan-pki >/dev/null
   wan_pkcsreq
+  wan_renew_pair cached
+  wan_renew_pair fetched
   wan_start_proxy
   wan_pki_try
   wan_certmonger_https_try
   local t c
   wan_mode=count
   for c in scepctl_plain_http scepclient_plain_http certmonger_plain_http scepctl_plain_https scepclient_plain_https \
-    scepctl_ndes_http peer_ndes_http scepctl_ndes_https peer_ndes_https; do "run_wan_$c"; done
+    scepctl_ndes_http peer_ndes_http scepctl_ndes_https peer_ndes_https renew_cached_http renew_fetched_http; do
+    "run_wan_$c"
+  done
   wan_mode="time"
   wan_group wan_scepctl_plain_http wan_scepclient_plain_http wan_certmonger_plain_http
   wan_group wan_scepctl_plain_https wan_scepclient_plain_https
   wan_group wan_scepctl_ndes_http wan_peer_ndes_http
   wan_group wan_scepctl_ndes_https wan_peer_ndes_https
+  wan_group wan_renew_cached_http wan_renew_fetched_http
   wan_stop_proxy
 }
 
@@ -225,10 +249,14 @@ wan_floor_row() { # wan_floor_row FLOW TRANSPORT REQUESTS KDC WHAT
   printf '| %s, %s | **floor** (%s) | %s ms (%s round trips) | 1%s | %s | %s | | |\n' "$1" "$2" "$5" \
     "$((rtts * wan_rtt_ms))" "$rtts" "$handshake" "$3" "$4"
 }
-wan_row() { # wan_row FLOW TRANSPORT CLIENT-LABEL NAME
+wan_row() { # wan_row FLOW TRANSPORT CLIENT-LABEL NAME [NAME-A NAME-B: the ratio A/B in this row]
   local counts ratio=
   read -r -a counts <"$work/$4.counts"
-  [ "${4##*_}" != scepctl ] && ratio=$(ratio "${4%_*}_scepctl" "$4")
+  if [ $# -ge 6 ]; then
+    ratio=$(ratio "$5" "$6")
+  elif [ $# -eq 4 ] && [ "${4##*_}" != scepctl ]; then
+    ratio=$(ratio "${4%_*}_scepctl" "$4")
+  fi
   [ "${counts[3]}" != - ] && counts[2]="${counts[2]} (${counts[3]//-/ })"
   printf '| %s, %s | %s | %s ms | %s | %s | %s | %s KiB | %s |\n' "$1" "$2" "$3" "$(ms "$4")" "${counts[0]}" \
     "${counts[1]}" "${counts[2]}" "$((counts[4] / 1024))" "$ratio"
@@ -251,4 +279,8 @@ wan_rows() {
     wan_row "NDES flow" "$t" "scepctl --challenge-url --kerberos --keytab" "wan_ndes_${t}_scepctl"
     wan_row "NDES flow" "$t" "kinit -k, curl --negotiate, scepclient" "wan_ndes_${t}_peer"
   done
+  wan_floor_row "renew from a timer" http 2 0 "GetCACaps, PKIOperation: CA/RA certificates stored and pinned"
+  wan_row "renew from a timer" http "scepctl renew (GetCACert too)" wan_fetched_http_renew -
+  wan_row "renew from a timer" http "scepctl renew --ca-cache (ratio: against GetCACert too)" wan_cached_http_renew \
+    wan_cached_http_renew wan_fetched_http_renew
 }
