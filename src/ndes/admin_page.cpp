@@ -29,15 +29,27 @@ util::Result<util::Secret> challenge_from_page(scep::HttpResponse& response) {
 }
 
 // Kerberos: the tickets first (so a missing SPN is named, not guessed from a bare 401), then the
-// page with Negotiate.
+// page with the Negotiate token in its first request: no probe without credentials, one round
+// trip fewer (issue 22; curl --negotiate does the same). A 401 names what the page offers, for the
+// error and a password fallback (`offered`); a 200 without a Negotiate answer means the page did
+// not look at the token: anonymous access is on.
 util::Result<FetchedChallenge> fetch_with_kerberos(scep::HttpTransport& http, const std::string& url,
-                                                   const std::string& host, const AdminPageAuth& auth) {
+                                                   const std::string& host, const AdminPageAuth& auth,
+                                                   std::optional<std::vector<std::string>>& offered,
+                                                   util::EventSink& events) {
     SCEP_TRY(const std::string who, auth.prepare_negotiate(host));
     http.set_credentials({HttpAuth::negotiate, {}, {}});
     auto fetched = http.get(url);
     http.set_credentials({});
     SCEP_TRY(scep::HttpResponse response, std::move(fetched));
+    const std::vector<std::string> schemes = scep::offered_auth_schemes(response.www_authenticate);
     if (response.status == 401) {
+        offered = schemes;
+        if (!offers(schemes, "negotiate")) {
+            return Error(ErrorCode::http_auth, "NDES admin page on " + host + " does not offer Negotiate (offers: " +
+                                                   util::join(schemes, ", ", "none") + ")")
+                .with_fix("in IIS, Windows Authentication > Providers, add Negotiate and put it first");
+        }
         Error error(ErrorCode::http_auth,
                     "NDES admin page on " + host + " refused our Kerberos ticket (" + who + ", HTTP 401)");
         error.fix = "the SPN must belong to the account the SCEP app pool runs as (useAppPoolCredentials=True or "
@@ -46,6 +58,11 @@ util::Result<FetchedChallenge> fetch_with_kerberos(scep::HttpTransport& http, co
         return error;
     }
     if (response.status != 200) return admin_page_status_error(response, host);
+    if (!offers(schemes, "negotiate")) {
+        events.warning("the NDES admin page on " + host +
+                       " answered without a Negotiate reply to our Kerberos ticket: if Anonymous Authentication is "
+                       "on for CertSrv/mscep_admin, disable it");
+    }
     SCEP_TRY(util::Secret challenge, challenge_from_page(response));
     return FetchedChallenge{std::move(challenge), "Negotiate (Kerberos)", who};
 }
@@ -132,37 +149,32 @@ util::Result<FetchedChallenge> fetch_challenge(scep::HttpTransport& http, const 
                                             (auth.allowed_domains.empty() ? "none" : auth.allowed_domains) + ")")
             .with_fix("add its domain to [kerberos] allowed_domains (--allowed-domain); nothing was sent");
     }
-    // First without credentials: shows what the server offers (and whether anonymous access is on).
-    SCEP_TRY(scep::HttpResponse probe, http.get(url));
-    if (probe.status == 200) {
-        events.warning("the NDES admin page on " + host +
-                       " answers without authentication: disable Anonymous Authentication on CertSrv/mscep_admin");
-        SCEP_TRY(util::Secret challenge, challenge_from_page(probe));
-        return FetchedChallenge{std::move(challenge), "none", "anonymous"};
-    }
-    if (probe.status != 401) return admin_page_status_error(probe, host);
-    const std::vector<std::string> schemes = scep::offered_auth_schemes(probe.www_authenticate);
-
     std::optional<Error> kerberos_failure;
+    std::optional<std::vector<std::string>> offered; // what a 401 named
     if (kerberos) {
-        if (offers(schemes, "negotiate")) {
-            if (util::to_lower_ascii(url).rfind("http://", 0) == 0 && !auth.allow_insecure_auth) {
-                events.warning("Negotiate over plain http to " + host +
-                               ": the Kerberos token and the one-time challenge cross the network readable; use "
-                               "https (--allow-insecure-auth silences this)");
-            }
-            auto fetched = fetch_with_kerberos(http, url, host, auth);
-            if (fetched) return fetched;
-            kerberos_failure = std::move(fetched).error();
-        } else {
-            kerberos_failure =
-                Error(ErrorCode::http_auth, "NDES admin page on " + host + " does not offer Negotiate (offers: " +
-                                                util::join(schemes, ", ", "none") + ")")
-                    .with_fix("in IIS, Windows Authentication > Providers, add Negotiate and put it "
-                              "first");
+        if (util::to_lower_ascii(url).rfind("http://", 0) == 0 && !auth.allow_insecure_auth) {
+            events.warning("Negotiate over plain http to " + host +
+                           ": the Kerberos token and the one-time challenge cross the network readable; use "
+                           "https (--allow-insecure-auth silences this)");
         }
+        auto fetched = fetch_with_kerberos(http, url, host, auth, offered, events);
+        if (fetched) return fetched;
+        kerberos_failure = std::move(fetched).error();
         if (auth.username.empty()) return std::move(*kerberos_failure);
     }
+    if (!offered) {
+        // Without credentials: shows what the server offers (and whether anonymous access is on).
+        SCEP_TRY(scep::HttpResponse probe, http.get(url));
+        if (probe.status == 200) {
+            events.warning("the NDES admin page on " + host +
+                           " answers without authentication: disable Anonymous Authentication on CertSrv/mscep_admin");
+            SCEP_TRY(util::Secret challenge, challenge_from_page(probe));
+            return FetchedChallenge{std::move(challenge), "none", "anonymous"};
+        }
+        if (probe.status != 401) return admin_page_status_error(probe, host);
+        offered = scep::offered_auth_schemes(probe.www_authenticate);
+    }
+    const std::vector<std::string>& schemes = *offered;
     auto scheme = password_scheme(schemes, url, host, auth);
     if (!scheme) {
         if (kerberos_failure && scheme.error().code == ErrorCode::http_auth) return std::move(*kerberos_failure);
