@@ -117,35 +117,31 @@ std::string Pkcs11Uri::without_pin() const {
     return format_uri(copy->m_uri.get());
 }
 
-std::string Pkcs11Uri::with_object(const std::string& label, ByteView id) const {
-    auto copy = parse(m_text);
+namespace {
+
+// The token of `text` with a private key object named by `label` (when not empty) and `id`.
+std::string private_key_uri(const std::string& text, const std::string& label, ByteView id) {
+    auto copy = Pkcs11Uri::parse(text);
     if (!copy) return "pkcs11:";
-    p11_kit_uri* uri = copy->m_uri.get();
+    auto* uri = const_cast<p11_kit_uri*>(copy->native());
     p11_kit_uri_clear_attributes(uri);
     CK_OBJECT_CLASS klass = CKO_PRIVATE_KEY;
-    CK_ATTRIBUTE attrs[] = {
-        {CKA_LABEL, const_cast<char*>(label.data()), label.size()},
-        {CKA_ID, const_cast<std::uint8_t*>(id.data()), id.size()},
-        {CKA_CLASS, &klass, sizeof klass},
-    };
+    std::vector<CK_ATTRIBUTE> attrs{{CKA_ID, const_cast<std::uint8_t*>(id.data()), id.size()},
+                                    {CKA_CLASS, &klass, sizeof klass}};
+    if (!label.empty()) attrs.push_back({CKA_LABEL, const_cast<char*>(label.data()), label.size()});
     for (auto& attr : attrs)
         p11_kit_uri_set_attribute(uri, &attr);
     return format_uri(uri);
 }
 
+} // namespace
+
+std::string Pkcs11Uri::with_object(const std::string& label, ByteView id) const {
+    return private_key_uri(m_text, label, id);
+}
+
 std::string Pkcs11Uri::with_id(ByteView id) const {
-    auto copy = parse(m_text);
-    if (!copy) return "pkcs11:";
-    p11_kit_uri* uri = copy->m_uri.get();
-    p11_kit_uri_clear_attributes(uri);
-    CK_OBJECT_CLASS klass = CKO_PRIVATE_KEY;
-    CK_ATTRIBUTE attrs[] = {
-        {CKA_ID, const_cast<std::uint8_t*>(id.data()), id.size()},
-        {CKA_CLASS, &klass, sizeof klass},
-    };
-    for (auto& attr : attrs)
-        p11_kit_uri_set_attribute(uri, &attr);
-    return format_uri(uri);
+    return private_key_uri(m_text, {}, id);
 }
 
 Error pkcs11_error(unsigned long rv, const std::string& action, const std::string& token) {

@@ -176,6 +176,16 @@ wait_text() {
   done
   return 1
 }
+# wait_stopped PID: true once the process is stopped (state T: SCEPCTL_TEST_PAUSE_AT), false if it
+# ended first; waits up to 30 s.
+wait_stopped() {
+  for _ in $(seq 300); do
+    [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = T ] && return 0
+    kill -0 "$1" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
 # finish_bg: waits for the background command; $rc, $out, $err as `run` sets them.
 finish_bg() {
   current=$bg_name

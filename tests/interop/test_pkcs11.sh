@@ -91,14 +91,6 @@ expect "--reuse-key: the label stays on the same key" test "$(pubkey_labelled sc
 
 # --- renew stopped (SIGKILL) after the certificate swap, before the label moved: the next run
 # finishes the move; stopped before the swap: the label stays on the old key, which still matches.
-wait_stopped() { # PID: true once the process is stopped (state T), false if it ended first
-  for _ in $(seq 300); do
-    [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = T ] && return 0
-    kill -0 "$1" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
 for stage in staged swapped; do
   current="kill at $stage"
   before_pub=$(pubkey_labelled scep-key)

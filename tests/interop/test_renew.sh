@@ -337,14 +337,6 @@ expect_json 'd["challenge_source"] == "given"'
 # disk there must be a matching pair, or a journal whose .bak pair is the old matching pair; the
 # next renew (offline: --days-before 0 only repairs and then says "not due") leaves the old pair
 # (killed before the commit point) or the complete new one (after it).
-wait_stopped() { # PID: true once the process is stopped (state T), false if it ended first
-  for _ in $(seq 300); do
-    [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = T ] && return 0
-    kill -0 "$1" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
 enroll_pair "$WORK/k" renew-kill
 base_serial=$(serial_of "$WORK/k/cert.pem")
 for stage in verified staged:key.pem staged:cert.pem staged backed-up journal renamed:key.pem renamed:cert.pem \
