@@ -319,20 +319,20 @@ namespace {
 // §5.2.7.2; "optimistic" in MIT's words). AD and MIT KDCs require pre-authentication, and without
 // it the first AS-REQ only fetches PREAUTH_REQUIRED and the salt: one KDC exchange fewer (issue 22).
 // A keytab holds the account's keys themselves, so no salt is guessed. MIT does not fall back by
-// itself when the KDC refuses the guess (say the keytab's first enctype is one the account lacks):
-// then the ordinary exchange follows. Not with a password: its key needs the KDC's salt, and a
-// guess with the wrong one (AD's salt holds the sAMAccountName, the test bed's the realm only) is
-// a failed logon that counts towards the account's lockout.
+// itself when the KDC refuses the guess (the keytab's first enctype is one the account lacks:
+// ETYPE_NOSUPP): then the ordinary exchange follows. Not after PREAUTH_FAILED: the ordinary
+// exchange would use the same key from the keytab and fail again, and on AD each failure counts
+// towards the account's lockout, which a fleet sharing one service account must not reach twice
+// as fast. Not with a password either: its key needs the KDC's salt, and a guess with the wrong
+// one (AD's salt holds the sAMAccountName, the test bed's the realm only) is such a failed logon.
 krb5_error_code initial_ticket_from_keytab(krb5_context ctx, krb5_creds& creds, krb5_principal client,
                                            krb5_keytab keytab, krb5_get_init_creds_opt* options) {
     krb5_preauthtype optimistic[] = {KRB5_PADATA_ENC_TIMESTAMP};
     krb5_get_init_creds_opt_set_preauth_list(options, optimistic, 1);
     krb5_error_code code = krb5_get_init_creds_keytab(ctx, &creds, client, keytab, 0, nullptr, options);
-    // Refused guesses, and a clock too far off: the timestamp went out before the KDC's answer
+    // A refused enctype, and a clock too far off: the timestamp went out before the KDC's answer
     // could tell krb5 its time (kdc_timesync), which the ordinary exchange learns first.
-    if (code != KRB5KDC_ERR_PREAUTH_FAILED && code != KRB5KDC_ERR_ETYPE_NOSUPP && code != KRB5KRB_AP_ERR_SKEW) {
-        return code;
-    }
+    if (code != KRB5KDC_ERR_ETYPE_NOSUPP && code != KRB5KRB_AP_ERR_SKEW) return code;
     krb5_get_init_creds_opt_set_preauth_list(options, nullptr, 0);
     return krb5_get_init_creds_keytab(ctx, &creds, client, keytab, 0, nullptr, options);
 }

@@ -58,6 +58,20 @@ expect_err 'wrong password or stale keytab \(KRB5KDC_ERR_PREAUTH_FAILED'
 expect_no_err 'not-the-password'
 expect_no_out .
 
+# A stale keytab (a key the KDC no longer has): one failed AS exchange, not two. The first AS-REQ
+# carries pre-authentication (issue 22), and after PREAUTH_FAILED the ordinary exchange would fail
+# with the same key again: on AD each failure counts towards the account's lockout.
+printf 'addent -password -p %s -k 1 -e aes256-cts-hmac-sha1-96\nnot-the-password\nwkt %s\nquit\n' \
+  "$TESTBED_SVC_PRINCIPAL" "$WORK/stale.keytab" | ktutil >/dev/null 2>&1
+run "getchallenge with a stale keytab" env KRB5_TRACE="$WORK/stale.krb5" "$SCEPCTL" getchallenge \
+  --challenge-url "$admin" "${krb[@]}" --keytab "$WORK/stale.keytab"
+expect_rc 80
+expect_err 'wrong password or stale keytab \(KRB5KDC_ERR_PREAUTH_FAILED'
+# (Answers received: after a failure krb5 also looks for a primary KDC, which the bed has not.)
+expect "a stale keytab: one AS exchange (counted $(grep -c 'Received answer (' "$WORK/stale.krb5"))" \
+  test "$(grep -c 'Received answer (' "$WORK/stale.krb5")" = 1
+rm -f "$WORK/stale.krb5"
+
 # Host outside the allowed domains: refused before any packet. A marker principal and query
 # string would show up in the KDC and Apache logs if anything were sent (other tests use the
 # bed at the same time, so counting lines would not do).
