@@ -79,6 +79,12 @@ Result<void> require_rsa(const EVP_PKEY* key, const std::string& where) {
         .with_fix("use an RSA key (2048, 3072 or 4096 bits)");
 }
 
+Result<KeyState> hardware_key_state(ossl::EvpPkeyPtr key, KeyPlace place, const std::string& where) {
+    SCEP_TRY_VOID(require_rsa(key.get(), where));
+    SCEP_TRY(ossl::EvpPkeyPtr public_key, public_copy(key.get()));
+    return KeyState{std::move(place), std::move(key), std::move(public_key)};
+}
+
 } // namespace detail
 
 Result<PrivateKey> PrivateKey::generate_rsa(int bits) {

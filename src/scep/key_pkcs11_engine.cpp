@@ -158,13 +158,10 @@ class Pkcs11EngineBackend final : public KeyBackend {
         ossl::EvpPkeyPtr key(ENGINE_load_private_key(engine->get(), location.c_str(), engine->no_prompt(), nullptr));
         if (!key) return load_failure(uri, token);
         ossl::clear_errors();
-        SCEP_TRY_VOID(require_rsa(key.get(), "the key " + location));
-        SCEP_TRY(ossl::EvpPkeyPtr public_key, public_copy(key.get()));
-        KeyState state;
-        state.place.keeper = engine;
-        state.key = std::move(key);
-        state.public_key = std::move(public_key);
-        state.place.location = {KeyStore::pkcs11, location};
+        KeyPlace place;
+        place.keeper = engine;
+        place.location = {KeyStore::pkcs11, location};
+        SCEP_TRY(KeyState state, hardware_key_state(std::move(key), std::move(place), "the key " + location));
         return PrivateKey(std::move(state));
     }
 

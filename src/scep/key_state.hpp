@@ -39,4 +39,8 @@ Result<MdCtxPtr> sign_context(const PrivateKey& key, const EVP_MD* md);
 // Refuses a key that is not RSA, naming what it is. `where` names the key in the message.
 Result<void> require_rsa(const EVP_PKEY* key, const std::string& where);
 
+// What a hardware backend hands over for `key`, held where `place` says: the key must be RSA
+// (`where` names it in the error), and its public half is copied to the default context.
+Result<KeyState> hardware_key_state(ossl::EvpPkeyPtr key, KeyPlace place, const std::string& where);
+
 } // namespace scep::detail

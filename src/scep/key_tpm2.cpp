@@ -215,16 +215,13 @@ Result<std::shared_ptr<Tpm2Context>> open_tpm2(const KeyStoreOptions& options) {
 
 Result<PrivateKey> make_key(const std::shared_ptr<Tpm2Context>& context, ossl::EvpPkeyPtr key, std::string reference,
                             Bytes blob) {
-    SCEP_TRY_VOID(require_rsa(key.get(), "the TPM key " + reference));
-    SCEP_TRY(ossl::EvpPkeyPtr public_key, public_copy(key.get()));
-    KeyState state;
-    state.place.keeper = context;
-    state.key = std::move(key);
-    state.public_key = std::move(public_key);
-    state.place.libctx = context->libctx();
-    state.place.propq = k_tpm2_propq;
-    state.place.location = {KeyStore::tpm2, std::move(reference)};
-    state.place.tpm2_blob = std::move(blob);
+    const std::string where = "the TPM key " + reference;
+    KeyPlace place{.keeper = context,
+                   .libctx = context->libctx(),
+                   .propq = k_tpm2_propq,
+                   .location = {KeyStore::tpm2, std::move(reference)},
+                   .tpm2_blob = std::move(blob)};
+    SCEP_TRY(KeyState state, hardware_key_state(std::move(key), std::move(place), where));
     return PrivateKey(std::move(state));
 }
 
