@@ -37,6 +37,13 @@ std::string openssl_pubkey(const std::string& command) {
     return pem;
 }
 
+// PrivateKey::load of the file at `path`, with `pass` as its passphrase.
+util::Result<PrivateKey> load_key_file(const std::filesystem::path& path, std::optional<std::string> pass) {
+    std::ifstream in(path, std::ios::binary);
+    const Bytes data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return PrivateKey::load(data, pass ? std::optional<util::Secret>(util::Secret(*pass)) : std::nullopt);
+}
+
 } // namespace
 
 TEST_CASE("format names", "[store][formats]") {
@@ -185,9 +192,7 @@ TEST_CASE("PrivateKey::load reads RSA keys in every form openssl writes and name
     INFO(made);
     REQUIRE(status == 0);
     const auto load = [&](const std::string& name, std::optional<std::string> pass = std::nullopt) {
-        std::ifstream in(dir.path / name, std::ios::binary);
-        const Bytes data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        return PrivateKey::load(data, pass ? std::optional<util::Secret>(util::Secret(*pass)) : std::nullopt);
+        return load_key_file(dir.path / name, std::move(pass));
     };
     const auto reference = load("rsa1.pem");
     REQUIRE(reference);
@@ -233,9 +238,7 @@ TEST_CASE("plain RSA keys are read by d2i, not the generic decoder; encrypted on
     INFO(made);
     REQUIRE(status == 0);
     const auto load = [&](const std::string& name, std::optional<std::string> pass = std::nullopt) {
-        std::ifstream in(dir.path / name, std::ios::binary);
-        const Bytes data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        return PrivateKey::load(data, pass ? std::optional<util::Secret>(util::Secret(*pass)) : std::nullopt);
+        return load_key_file(dir.path / name, std::move(pass));
     };
     const auto reference = load("pk8.pem");
     REQUIRE(reference);
